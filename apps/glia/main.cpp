@@ -1,0 +1,112 @@
+// The `glia` command line. Exit status: 0 success, 2 usage or configuration error (one
+// line on stderr naming the field and value), 1 any other failure.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "engine/core/backend.hpp"
+#include "engine/core/error.hpp"
+#include "engine/core/progress.hpp"
+#include "engine/core/version.hpp"
+#include "models/simulation/simulate.hpp"
+
+namespace {
+
+constexpr int kExitUsage = 2;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw glia::ConfigError("CONFIG", "\"" + path + "\"", "cannot read file");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void print_summary(const glia::simulation::SimulationConfig& c, const glia::simulation::SimulationResult& r,
+                   const std::string& output, double wall) {
+  std::printf("glia simulate: %.4g s simulated (%lld steps of %.3g s) in %.3g s wall on %s\n", c.duration,
+              static_cast<long long>(c.n_steps), c.dt, wall, c.device == glia::Device::cuda ? "cuda" : "cpu");
+  for (const auto& [name, sp] : r.spikes) {
+    double mean_r = 0.0;
+    for (double v : sp.r) mean_r += v;
+    std::printf("  %s: %zu spikes", name.c_str(), sp.t.size());
+    if (sp.has_r && !sp.r.empty())
+      std::printf(", mean release r = %.4f (first %.4f, last %.4f)", mean_r / sp.r.size(), sp.r.front(),
+                  sp.r.back());
+    std::printf("\n");
+  }
+  for (const auto& [name, s] : r.state)
+    std::printf("  %s: %zu state samples x %zu synapses\n", name.c_str(), s.t.size(), s.indices.size());
+  std::printf("  wrote %s\n", output.c_str());
+}
+
+int simulate(const std::string& config_path, const std::string& output_override,
+             const std::string& device_override, bool quiet) {
+  using namespace glia::simulation;
+  SimulationConfig c = parse_simulation_config_text(read_file(config_path), config_path);
+  if (!device_override.empty()) {
+    if (device_override != "cpu" && device_override != "cuda")
+      throw glia::ConfigError("--device", "\"" + device_override + "\"", "expected \"cpu\" or \"cuda\"");
+    c.device = device_override == "cuda" ? glia::Device::cuda : glia::Device::cpu;
+    c.resolved["simulation"]["device"] = device_override;
+  }
+  const std::string output = output_override.empty() ? c.output : output_override;
+  if (output.empty())
+    throw glia::ConfigError("output", "", "no output file: give \"output\" in the config or --output");
+  c.resolved["output"] = output;
+
+  glia::ProgressLine line("simulate", c.dt, !quiet);
+  const auto t0 = std::chrono::steady_clock::now();
+  const SimulationResult r =
+      simulate_to_file(c, output, [&](std::int64_t d, std::int64_t t) { line.update(d, t); });
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!quiet) print_summary(c, r, output, wall);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"glia: neuron-synapse-astrocyte simulation and astromorphic transformers"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("glia ") + glia::version() + " (" + glia::git_commit() + ")");
+
+  std::string config_path, output, device;
+  bool quiet = false;
+  CLI::App* sim = app.add_subcommand("simulate", "run a simulation described by a JSON config, write HDF5");
+  sim->add_option("CONFIG", config_path, "JSON configuration file")->required();
+  sim->add_option("-o,--output", output, "HDF5 output path (overrides \"output\" in the config)");
+  sim->add_option("--device", device, "cpu or cuda (overrides simulation.device)");
+  sim->add_flag("-q,--quiet", quiet, "no progress line and no summary");
+
+  CLI::App* info = app.add_subcommand("info", "print version, commit and available backends");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  }
+
+  try {
+    if (sim->parsed()) return simulate(config_path, output, device, quiet);
+    if (info->parsed()) {
+      std::string why;
+      const int n = glia::cuda_device_count(&why);
+      std::printf("glia %s\ncommit %s\ncuda backend: %s\ncuda devices: %d%s%s\n", glia::version(),
+                  glia::git_commit(), glia::cuda_built() ? "built" : "not built", n, n == 0 ? " - " : "",
+                  n == 0 ? why.c_str() : "");
+      return 0;
+    }
+  } catch (const glia::ConfigError& e) {
+    std::fprintf(stderr, "glia %s: error: %s\n", app.get_subcommands().front()->get_name().c_str(), e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "glia: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,102 @@
+"""Running simulations and reading their results."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Any, Dict, Mapping, Optional, Union
+
+import numpy as np
+
+from . import _core
+
+ConfigLike = Union[Mapping[str, Any], str, "os.PathLike[str]"]
+
+
+@dataclass
+class SimulationResult:
+    """Recorded data of one simulation.
+
+    Attributes:
+        state: monitor target -> {"t": (n_samples,) s, "indices": (n_rec,),
+            variable name -> (n_samples, n_rec) array}.
+        spikes: monitor target -> {"t": (n_spikes,) s, "i": (n_spikes,) element index,
+            and for synapse groups "r": released fraction at each spike}.
+        config: the effective configuration (defaults and presets filled in).
+        attrs: provenance attributes when read from a file (glia_version, git_commit, ...).
+    """
+
+    state: Dict[str, Dict[str, np.ndarray]]
+    spikes: Dict[str, Dict[str, np.ndarray]]
+    config: Dict[str, Any]
+    attrs: Dict[str, Any] = field(default_factory=dict)
+
+
+def _to_json(config: Mapping[str, Any]) -> str:
+    # Non-finite floats are not JSON: pass them as strings so the engine's validation
+    # rejects them with the field's name.
+    def clean(v: Any) -> Any:
+        if isinstance(v, Mapping):
+            return {str(k): clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        if isinstance(v, np.ndarray):
+            return [clean(x) for x in v.tolist()]
+        if isinstance(v, np.generic):
+            return clean(v.item())
+        if isinstance(v, float) and not math.isfinite(v):
+            return str(v)
+        return v
+
+    return json.dumps(clean(config))
+
+
+def simulate(config: ConfigLike, output: Optional[Union[str, "os.PathLike[str]"]] = None) -> SimulationResult:
+    """Run a simulation and return its recordings as NumPy arrays.
+
+    Args:
+        config: a configuration dict, or the path of a JSON file (the format of
+            ``glia simulate``; see README.md, "Configuration").
+        output: if given, also write the HDF5 result file there (with provenance);
+            overrides any "output" in the config. Without it nothing is written.
+
+    Raises:
+        ConfigError: the configuration is invalid; the message names the field and value.
+    """
+    if isinstance(config, (str, os.PathLike)):
+        with open(config, encoding="utf-8") as f:
+            text = f.read()
+    elif isinstance(config, Mapping):
+        text = _to_json(config)
+    else:
+        raise TypeError(f"config must be a dict or a path to a JSON file, not {type(config).__name__}")
+    raw = _core.simulate(text, "" if output is None else os.fspath(output))
+    return SimulationResult(state=raw["state"], spikes=raw["spikes"], config=json.loads(raw["config"]))
+
+
+def load(path: Union[str, "os.PathLike[str]"]) -> SimulationResult:
+    """Read a result file written by ``glia simulate`` or :func:`simulate`.
+
+    Raises:
+        ValueError: the file is not a complete glia result.
+    """
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+        if int(attrs.get("complete", 0)) != 1:
+            raise ValueError(f"{os.fspath(path)}: not a complete glia result file (attribute 'complete' != 1)")
+
+        def read_groups(name: str) -> Dict[str, Dict[str, np.ndarray]]:
+            if name not in f:
+                return {}
+            return {target: {k: ds[()] for k, ds in grp.items()} for target, grp in f[name].items()}
+
+        return SimulationResult(
+            state=read_groups("state"),
+            spikes=read_groups("spikes"),
+            config=json.loads(attrs["config"]),
+            attrs=attrs,
+        )

@@ -1,0 +1,49 @@
+#pragma once
+// Philox4x32-10 counter-based random numbers (Salmon et al., SC'11). A random value is a
+// pure function of (key, counter), so streams are identical on any backend and thread
+// count: the key holds the seed, the counter holds (step, element, stream).
+#include <cstdint>
+
+#include "engine/core/hostdevice.hpp"
+
+namespace glia {
+
+struct Philox4x32 {
+  std::uint32_t v[4];
+};
+
+GLIA_HD inline void philox_mulhilo(std::uint32_t a, std::uint32_t b, std::uint32_t& hi, std::uint32_t& lo) {
+  const std::uint64_t p = static_cast<std::uint64_t>(a) * b;
+  hi = static_cast<std::uint32_t>(p >> 32);
+  lo = static_cast<std::uint32_t>(p);
+}
+
+GLIA_HD inline Philox4x32 philox4x32_10(Philox4x32 ctr, std::uint32_t k0, std::uint32_t k1) {
+  constexpr std::uint32_t M0 = 0xD2511F53u, M1 = 0xCD9E8D57u;
+  constexpr std::uint32_t W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      k0 += W0;
+      k1 += W1;
+    }
+    std::uint32_t hi0, lo0, hi1, lo1;
+    philox_mulhilo(M0, ctr.v[0], hi0, lo0);
+    philox_mulhilo(M1, ctr.v[2], hi1, lo1);
+    ctr = Philox4x32{{hi1 ^ ctr.v[1] ^ k0, lo1, hi0 ^ ctr.v[3] ^ k1, lo0}};
+  }
+  return ctr;
+}
+
+// Uniform double in [0, 1) with 53 random bits, keyed by a 64-bit seed and indexed by
+// (step, element, stream).
+GLIA_HD inline double philox_uniform(std::uint64_t seed, std::int64_t step, std::uint32_t element,
+                                     std::uint32_t stream) {
+  const auto s = static_cast<std::uint64_t>(step);
+  const Philox4x32 r = philox4x32_10(
+      Philox4x32{{static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(s >> 32), element, stream}},
+      static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32));
+  const std::uint64_t bits = (static_cast<std::uint64_t>(r.v[0]) << 21) ^ (r.v[1] >> 11);
+  return static_cast<double>(bits & ((std::uint64_t{1} << 53) - 1)) * 0x1.0p-53;
+}
+
+}  // namespace glia

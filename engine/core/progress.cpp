@@ -1,0 +1,35 @@
+#include "engine/core/progress.hpp"
+
+#include <unistd.h>
+#include <cstdio>
+
+namespace glia {
+
+ProgressLine::ProgressLine(std::string label, double unit_seconds, bool enabled)
+    : label_(std::move(label)), unit_seconds_(unit_seconds), enabled_(enabled) {}
+
+ProgressLine::~ProgressLine() {
+  if (printed_) std::fputc('\n', stderr);
+}
+
+void ProgressLine::update(std::int64_t done, std::int64_t total) {
+  if (!enabled_ || total <= 0) return;
+  const auto now = Clock::now();
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  const bool finished = done >= total;
+  if (elapsed < 1.0 || (!finished && std::chrono::duration<double>(now - last_).count() < 1.0)) return;
+  last_ = now;
+  const auto d = static_cast<double>(done), n = static_cast<double>(total);
+  const double rate = d / elapsed;
+  const double eta = rate > 0 ? (n - d) / rate : 0.0;
+  // On a terminal redraw in place; in a log write one line per update.
+  const bool tty = ::isatty(STDERR_FILENO);
+  std::fprintf(stderr, "%s%s: %5.1f%% %lld/%lld, %.3g/s", tty ? "\r" : "", label_.c_str(), 100.0 * d / n,
+               static_cast<long long>(done), static_cast<long long>(total), rate);
+  if (unit_seconds_ > 0) std::fprintf(stderr, " (%.3g s wall per s simulated)", 1.0 / (rate * unit_seconds_));
+  std::fprintf(stderr, ", ETA %.1f s%s", eta, tty ? "   " : "\n");
+  printed_ = tty;
+  std::fflush(stderr);
+}
+
+}  // namespace glia

@@ -1,0 +1,162 @@
+#include "engine/io/hdf5_writer.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "engine/core/error.hpp"
+
+namespace glia::io {
+
+namespace {
+
+// HDF5 prints its own error stack by default; glia reports errors itself.
+void silence_hdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+void check(herr_t rc, const std::string& what) {
+  if (rc < 0) throw RuntimeError("HDF5 error: " + what);
+}
+
+hid_t check_id(hid_t id, const std::string& what) {
+  if (id < 0) throw RuntimeError("HDF5 error: " + what);
+  return id;
+}
+
+// Closes an HDF5 handle at scope exit.
+struct Handle {
+  hid_t id;
+  herr_t (*close)(hid_t);
+  ~Handle() {
+    if (id >= 0) close(id);
+  }
+};
+
+constexpr std::size_t kCompressAbove = 4096;     // elements; smaller datasets stay contiguous
+constexpr std::size_t kChunkElements = 1 << 16;  // target elements per chunk
+
+}  // namespace
+
+Hdf5Writer::Hdf5Writer(std::string path, const std::string& field) : path_(std::move(path)) {
+  silence_hdf5();
+  if (path_.empty()) throw ConfigError(field, "\"\"", "output path is empty");
+  tmp_path_ = path_ + ".tmp" + std::to_string(::getpid());
+  // Probe with stdio first: it gives errno, which HDF5 does not report.
+  std::FILE* probe = std::fopen(tmp_path_.c_str(), "wb");
+  if (!probe)
+    throw ConfigError(field, "\"" + path_ + "\"", std::string("cannot create file: ") + std::strerror(errno));
+  std::fclose(probe);
+  file_ = H5Fcreate(tmp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (file_ < 0) {
+    std::remove(tmp_path_.c_str());
+    throw ConfigError(field, "\"" + path_ + "\"", "cannot create HDF5 file");
+  }
+  attribute("/", "complete", std::int64_t{0});
+}
+
+Hdf5Writer::~Hdf5Writer() {
+  if (file_ >= 0) H5Fclose(file_);
+  if (!committed_) std::remove(tmp_path_.c_str());
+}
+
+hid_t Hdf5Writer::ensure_group(const std::string& path) {
+  if (path == "/") return H5Gopen2(file_, "/", H5P_DEFAULT);
+  // Create each missing level of a/b/c.
+  std::size_t pos = 1;
+  while (true) {
+    const std::size_t next = path.find('/', pos);
+    const std::string prefix = path.substr(0, next);
+    if (H5Lexists(file_, prefix.c_str(), H5P_DEFAULT) <= 0) {
+      hid_t g = check_id(H5Gcreate2(file_, prefix.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                         "create group " + prefix);
+      H5Gclose(g);
+    }
+    if (next == std::string::npos) break;
+    pos = next + 1;
+  }
+  return check_id(H5Gopen2(file_, path.c_str(), H5P_DEFAULT), "open group " + path);
+}
+
+void Hdf5Writer::attribute(const std::string& object, const std::string& name, const std::string& value) {
+  // Variable-length UTF-8, which h5py reads back as str.
+  Handle g{ensure_group(object), H5Gclose};
+  Handle type{check_id(H5Tcopy(H5T_C_S1), "string type"), H5Tclose};
+  check(H5Tset_size(type.id, H5T_VARIABLE), "string size");
+  check(H5Tset_cset(type.id, H5T_CSET_UTF8), "string charset");
+  Handle space{H5Screate(H5S_SCALAR), H5Sclose};
+  if (H5Aexists(g.id, name.c_str()) > 0) H5Adelete(g.id, name.c_str());
+  Handle a{check_id(H5Acreate2(g.id, name.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT),
+                    "create attribute " + name),
+           H5Aclose};
+  const char* text = value.c_str();
+  check(H5Awrite(a.id, type.id, &text), "write attribute " + name);
+}
+
+void Hdf5Writer::attribute(const std::string& object, const std::string& name, double value) {
+  Handle g{ensure_group(object), H5Gclose};
+  Handle space{H5Screate(H5S_SCALAR), H5Sclose};
+  if (H5Aexists(g.id, name.c_str()) > 0) H5Adelete(g.id, name.c_str());
+  Handle a{check_id(H5Acreate2(g.id, name.c_str(), H5T_IEEE_F64LE, space.id, H5P_DEFAULT, H5P_DEFAULT),
+                    "create attribute " + name),
+           H5Aclose};
+  check(H5Awrite(a.id, H5T_NATIVE_DOUBLE, &value), "write attribute " + name);
+}
+
+void Hdf5Writer::attribute(const std::string& object, const std::string& name, std::int64_t value) {
+  Handle g{ensure_group(object), H5Gclose};
+  Handle space{H5Screate(H5S_SCALAR), H5Sclose};
+  if (H5Aexists(g.id, name.c_str()) > 0) H5Adelete(g.id, name.c_str());
+  Handle a{check_id(H5Acreate2(g.id, name.c_str(), H5T_STD_I64LE, space.id, H5P_DEFAULT, H5P_DEFAULT),
+                    "create attribute " + name),
+           H5Aclose};
+  check(H5Awrite(a.id, H5T_NATIVE_INT64, &value), "write attribute " + name);
+}
+
+void Hdf5Writer::write(const std::string& path, hid_t mem_type, const void* data,
+                       const std::vector<std::uint64_t>& dims, std::size_t n) {
+  std::size_t expected = 1;
+  for (auto d : dims) expected *= d;
+  if (dims.empty() || dims.size() > 2 || expected != n)
+    throw RuntimeError("dataset " + path + ": shape does not match data size");
+  const std::size_t slash = path.rfind('/');
+  if (slash != 0) Handle{ensure_group(path.substr(0, slash)), H5Gclose};
+
+  std::vector<hsize_t> hdims(dims.begin(), dims.end());
+  Handle space{H5Screate_simple(static_cast<int>(hdims.size()), hdims.data(), nullptr), H5Sclose};
+  Handle plist{H5Pcreate(H5P_DATASET_CREATE), H5Pclose};
+  if (n > kCompressAbove) {
+    std::vector<hsize_t> chunk = hdims;
+    const hsize_t row = hdims.size() == 2 ? hdims[1] : 1;
+    chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(hdims[0], kChunkElements / std::max<hsize_t>(row, 1)));
+    check(H5Pset_chunk(plist.id, static_cast<int>(chunk.size()), chunk.data()), "chunk " + path);
+    check(H5Pset_shuffle(plist.id), "shuffle " + path);
+    check(H5Pset_deflate(plist.id, 4), "deflate " + path);
+  }
+  const hid_t file_type = mem_type == H5T_NATIVE_DOUBLE ? H5T_IEEE_F64LE : H5T_STD_U32LE;
+  Handle ds{check_id(H5Dcreate2(file_, path.c_str(), file_type, space.id, H5P_DEFAULT, plist.id, H5P_DEFAULT),
+                     "create dataset " + path),
+            H5Dclose};
+  if (n > 0) check(H5Dwrite(ds.id, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write dataset " + path);
+}
+
+void Hdf5Writer::dataset(const std::string& path, const std::vector<double>& data,
+                         const std::vector<std::uint64_t>& dims) {
+  write(path, H5T_NATIVE_DOUBLE, data.data(), dims, data.size());
+}
+
+void Hdf5Writer::dataset(const std::string& path, const std::vector<std::uint32_t>& data,
+                         const std::vector<std::uint64_t>& dims) {
+  write(path, H5T_NATIVE_UINT32, data.data(), dims, data.size());
+}
+
+void Hdf5Writer::commit() {
+  attribute("/", "complete", std::int64_t{1});
+  check(H5Fclose(file_), "close " + tmp_path_);
+  file_ = -1;
+  if (std::rename(tmp_path_.c_str(), path_.c_str()) != 0)
+    throw RuntimeError("cannot move " + tmp_path_ + " to " + path_ + ": " + std::strerror(errno));
+  committed_ = true;
+}
+
+}  // namespace glia::io

@@ -1,0 +1,202 @@
+#include "engine/io/json_reader.hpp"
+
+#include <cmath>
+#include <functional>
+#include <sstream>
+#include <vector>
+
+namespace glia::io {
+
+namespace {
+std::string unit_suffix(const char* unit) {
+  return unit && *unit ? std::string(" (") + unit + ")" : std::string();
+}
+
+// Shortest text that reads back as v ("0.8", not "0.80000000000000004").
+std::string format_number(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return nlohmann::json(v).dump();
+}
+
+// Tracks the field path while nlohmann parses, so that an error raised inside the parser
+// (a number that overflows to infinity) can name the field it belongs to.
+class PathTracker {
+ public:
+  bool operator()(int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using E = nlohmann::json::parse_event_t;
+    switch (event) {
+      case E::object_start:
+        frames_.push_back({false, 0, ""});
+        break;
+      case E::array_start:
+        frames_.push_back({true, 0, ""});
+        break;
+      case E::key:
+        frames_.back().key = parsed.get<std::string>();
+        break;
+      case E::object_end:
+      case E::array_end:
+        frames_.pop_back();
+        [[fallthrough]];
+      case E::value:
+        if (!frames_.empty() && frames_.back().is_array) ++frames_.back().index;
+        break;
+    }
+    return true;
+  }
+  std::string path() const {
+    std::string p;
+    for (const Frame& f : frames_) {
+      if (f.is_array) {
+        p += "[" + std::to_string(f.index) + "]";
+      } else if (!f.key.empty()) {
+        p += (p.empty() ? "" : ".") + f.key;
+      }
+    }
+    return p;
+  }
+
+ private:
+  struct Frame {
+    bool is_array;
+    std::size_t index;
+    std::string key;
+  };
+  std::vector<Frame> frames_;
+};
+}  // namespace
+
+std::string json_text(const nlohmann::json& v) {
+  std::string s = v.is_number_float() ? format_number(v.get<double>()) : v.dump();
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+nlohmann::json parse_json(const std::string& text, const std::string& what) {
+  PathTracker tracker;
+  try {
+    return nlohmann::json::parse(text, std::ref(tracker));
+  } catch (const nlohmann::json::out_of_range& e) {
+    // "number overflow parsing '1e999'": a value that is not finite.
+    std::string token = e.what();
+    const auto open = token.find('\''), close = token.rfind('\'');
+    token = open != std::string::npos && close > open ? token.substr(open + 1, close - open - 1) : "";
+    throw ConfigError(tracker.path().empty() ? what : tracker.path(), token,
+                      "must be finite (number overflows a double)");
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string reason = e.what();
+    // nlohmann prefixes "[json.exception.parse_error.101] parse error at ..."; keep the tail.
+    const auto pos = reason.find("parse error");
+    if (pos != std::string::npos) reason = reason.substr(pos);
+    throw ConfigError(what, "", "invalid JSON: " + reason);
+  }
+}
+
+double as_number(const nlohmann::json& v, const std::string& field) {
+  // JSON has no NaN or infinity; the Python front end passes them as these strings.
+  static const std::set<std::string> non_finite{"nan", "inf", "-inf", "NaN", "Infinity", "-Infinity"};
+  if (v.is_string() && non_finite.count(v.get<std::string>()))
+    throw ConfigError(field, v.get<std::string>(), "must be finite");
+  if (!v.is_number()) throw ConfigError(field, json_text(v), "expected a number");
+  const double d = v.get<double>();
+  if (!std::isfinite(d)) throw ConfigError(field, json_text(v), "must be finite");
+  return d;
+}
+
+std::int64_t as_integer(const nlohmann::json& v, const std::string& field) {
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  const double d = as_number(v, field);
+  if (d != std::floor(d) || std::fabs(d) > 9.0e15)
+    throw ConfigError(field, json_text(v), "expected an integer");
+  return static_cast<std::int64_t>(d);
+}
+
+JsonObjectReader::JsonObjectReader(const nlohmann::json& object, std::string path)
+    : object_(object), path_(std::move(path)) {
+  if (!object_.is_object())
+    throw ConfigError(path_.empty() ? "config" : path_, json_text(object_), "expected a JSON object");
+}
+
+bool JsonObjectReader::has(const std::string& key) const { return object_.contains(key); }
+
+std::string JsonObjectReader::field(const std::string& key) const {
+  return path_.empty() ? key : path_ + "." + key;
+}
+
+const nlohmann::json& JsonObjectReader::require(const std::string& key) {
+  if (!has(key)) throw ConfigError(field(key), "", "missing required field");
+  used_.insert(key);
+  return object_.at(key);
+}
+
+const nlohmann::json& JsonObjectReader::member(const std::string& key) { return require(key); }
+
+double JsonObjectReader::number(const std::string& key) { return as_number(require(key), field(key)); }
+
+double JsonObjectReader::number(const std::string& key, double fallback) {
+  return has(key) ? number(key) : fallback;
+}
+
+std::int64_t JsonObjectReader::integer(const std::string& key) {
+  return as_integer(require(key), field(key));
+}
+
+std::int64_t JsonObjectReader::integer(const std::string& key, std::int64_t fallback) {
+  return has(key) ? integer(key) : fallback;
+}
+
+std::uint64_t JsonObjectReader::unsigned_integer(const std::string& key, std::uint64_t fallback) {
+  if (!has(key)) return fallback;
+  const nlohmann::json& v = require(key);
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  const std::int64_t i = as_integer(v, field(key));
+  if (i < 0) throw ConfigError(field(key), json_text(v), "must be >= 0");
+  return static_cast<std::uint64_t>(i);
+}
+
+std::string JsonObjectReader::string(const std::string& key) {
+  const nlohmann::json& v = require(key);
+  if (!v.is_string()) throw ConfigError(field(key), json_text(v), "expected a string");
+  return v.get<std::string>();
+}
+
+std::string JsonObjectReader::string(const std::string& key, const std::string& fallback) {
+  return has(key) ? string(key) : fallback;
+}
+
+bool JsonObjectReader::boolean(const std::string& key, bool fallback) {
+  if (!has(key)) return fallback;
+  const nlohmann::json& v = require(key);
+  if (!v.is_boolean()) throw ConfigError(field(key), json_text(v), "expected true or false");
+  return v.get<bool>();
+}
+
+void JsonObjectReader::finish() const {
+  for (auto it = object_.begin(); it != object_.end(); ++it) {
+    if (!used_.count(it.key())) throw ConfigError(field(it.key()), json_text(it.value()), "unknown key");
+  }
+}
+
+double check_positive(const std::string& field, double v, const char* unit) {
+  if (!(v > 0.0)) throw ConfigError(field, format_number(v), "must be > 0" + unit_suffix(unit));
+  return v;
+}
+
+double check_non_negative(const std::string& field, double v, const char* unit) {
+  if (!(v >= 0.0)) throw ConfigError(field, format_number(v), "must be >= 0" + unit_suffix(unit));
+  return v;
+}
+
+double check_in_range(const std::string& field, double v, double lo, bool lo_open, double hi,
+                      const char* unit) {
+  const bool ok = (lo_open ? v > lo : v >= lo) && v <= hi;
+  if (!ok) {
+    std::ostringstream r;
+    r << "must be in " << (lo_open ? "(" : "[") << lo << ", " << hi << "]" << unit_suffix(unit);
+    throw ConfigError(field, format_number(v), r.str());
+  }
+  return v;
+}
+
+}  // namespace glia::io

@@ -1,0 +1,258 @@
+#include "models/simulation/simulation_config.hpp"
+
+#include <cmath>
+#include <set>
+
+#include "engine/io/json_reader.hpp"
+
+namespace glia::simulation {
+
+using io::JsonObjectReader;
+using nlohmann::json;
+
+namespace {
+
+std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
+
+void check_name(const std::string& field, const std::string& name) {
+  if (name.empty()) throw ConfigError(field, "\"\"", "must not be empty");
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) throw ConfigError(field, in_quotes(name), "may contain only letters, digits and '_'");
+  }
+}
+
+// The number of steps of `interval` in units of dt; the interval must be a whole multiple.
+std::int64_t steps_of(const std::string& field, double interval, double dt) {
+  const double ratio = interval / dt;
+  const auto steps = static_cast<std::int64_t>(std::llround(ratio));
+  if (steps < 1 || std::fabs(ratio - static_cast<double>(steps)) > 1e-9 * std::max(1.0, ratio))
+    throw ConfigError(field, io::json_text(json(interval)),
+                      "must be a whole multiple of simulation.dt = " + io::json_text(json(dt)) + " s");
+  return steps;
+}
+
+const json& array_member(JsonObjectReader& r, const std::string& key) {
+  const json& a = r.member(key);
+  if (!a.is_array()) throw ConfigError(r.field(key), io::json_text(a), "expected a list");
+  return a;
+}
+
+std::string element(const std::string& field, std::size_t i) { return field + "[" + std::to_string(i) + "]"; }
+
+SourceGroupConfig parse_group(const json& j, const std::string& path, const SimulationConfig& sim,
+                              std::uint32_t stream) {
+  JsonObjectReader r(j, path);
+  SourceGroupConfig g;
+  g.name = r.string("name");
+  check_name(r.field("name"), g.name);
+  g.model = r.string("model");
+  const std::int64_t n = r.integer("n");
+  if (n < 1 || n > (std::int64_t{1} << 31))
+    throw ConfigError(r.field("n"), std::to_string(n), "must be between 1 and 2^31");
+  g.n = static_cast<std::uint32_t>(n);
+  g.params.rate = io::check_non_negative(r.field("rate"), r.number("rate"), "Hz");
+  g.params.start = io::check_non_negative(r.field("start"), r.number("start", 0.0), "s");
+  g.params.seed = sim.seed;
+  g.params.stream = stream;
+  if (g.model == "poisson") {
+    g.params.kind = sim::SourceKind::poisson;
+    if (g.params.rate * sim.dt > 1.0)
+      throw ConfigError(r.field("rate"), io::json_text(json(g.params.rate)),
+                        "rate * dt exceeds 1: a step cannot hold that many spikes; lower the rate or dt");
+  } else if (g.model == "regular") {
+    g.params.kind = sim::SourceKind::regular;
+    io::check_positive(r.field("rate"), g.params.rate, "Hz");
+    if (g.params.rate * sim.dt > 0.5)
+      throw ConfigError(r.field("rate"), io::json_text(json(g.params.rate)),
+                        "period 1/rate is shorter than 2 * dt; lower the rate or dt");
+  } else {
+    throw ConfigError(r.field("model"), in_quotes(g.model),
+                      "unknown source model (expected \"poisson\" or \"regular\")");
+  }
+  r.finish();
+  return g;
+}
+
+SynapseGroupConfig parse_synapse(const json& j, const std::string& path, const SimulationConfig& sim) {
+  JsonObjectReader r(j, path);
+  SynapseGroupConfig s;
+  s.name = r.string("name");
+  check_name(r.field("name"), s.name);
+  s.model = r.string("model");
+  if (s.model != "tsodyks_markram")
+    throw ConfigError(r.field("model"), in_quotes(s.model),
+                      "unknown synapse model (expected \"tsodyks_markram\")");
+  s.source = r.string("source");
+  const SourceGroupConfig* src = sim.find_group(s.source);
+  if (!src) throw ConfigError(r.field("source"), in_quotes(s.source), "no source group of that name");
+  const std::string connect = r.string("connect", "one_to_one");
+  if (connect != "one_to_one")
+    throw ConfigError(r.field("connect"), in_quotes(connect),
+                      "unknown connection rule (expected \"one_to_one\")");
+  s.preset = r.string("preset", "");
+  const bool preset = !s.preset.empty();
+  if (preset && !tm_preset(s.preset, s.tm))
+    throw ConfigError(r.field("preset"), in_quotes(s.preset),
+                      "unknown preset (expected \"depressing\", \"facilitating\" or \"stimberg\")");
+  // Without a preset every parameter is required; with one, given values override it.
+  s.tm.U = preset ? r.number("U", s.tm.U) : r.number("U");
+  s.tm.tau_rec = preset ? r.number("tau_rec", s.tm.tau_rec) : r.number("tau_rec");
+  s.tm.tau_fac = preset ? r.number("tau_fac", s.tm.tau_fac) : r.number("tau_fac");
+  io::check_in_range(r.field("U"), s.tm.U, 0.0, true, 1.0, "");
+  io::check_positive(r.field("tau_rec"), s.tm.tau_rec, "s");
+  io::check_non_negative(r.field("tau_fac"), s.tm.tau_fac, "s");
+  r.finish();
+  return s;
+}
+
+std::vector<std::uint32_t> parse_indices(JsonObjectReader& r, std::uint32_t n) {
+  std::vector<std::uint32_t> out;
+  if (!r.has("indices") || (r.member("indices").is_string() && r.member("indices") == "all")) {
+    for (std::uint32_t i = 0; i < n; ++i) out.push_back(i);
+    return out;
+  }
+  const json& a = array_member(r, "indices");
+  std::set<std::int64_t> seen;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    const std::string f = element(r.field("indices"), k);
+    const std::int64_t i = io::as_integer(a[k], f);
+    if (i < 0 || i >= n)
+      throw ConfigError(f, std::to_string(i), "out of range [0, " + std::to_string(n) + ")");
+    if (!seen.insert(i).second) throw ConfigError(f, std::to_string(i), "listed twice");
+    out.push_back(static_cast<std::uint32_t>(i));
+  }
+  if (out.empty()) throw ConfigError(r.field("indices"), "[]", "must not be empty");
+  return out;
+}
+
+}  // namespace
+
+bool tm_preset(const std::string& name, bio::TsodyksMarkramParams& out) {
+  if (name == "depressing") {  // Tsodyks et al. 1998
+    out = {0.5, 0.8, 0.0};
+  } else if (name == "facilitating") {  // Tsodyks et al. 1998
+    out = {0.03, 0.13, 0.53};
+  } else if (name == "stimberg") {  // Stimberg et al. 2019: U_0* 0.6, Omega_d 2/s, Omega_f 3.33/s
+    out = {0.6, 1.0 / 2.0, 1.0 / 3.33};
+  } else {
+    return false;
+  }
+  return true;
+}
+
+const SourceGroupConfig* SimulationConfig::find_group(const std::string& name) const {
+  for (const auto& g : groups)
+    if (g.name == name) return &g;
+  return nullptr;
+}
+
+const SynapseGroupConfig* SimulationConfig::find_synapse(const std::string& name) const {
+  for (const auto& s : synapses)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+SimulationConfig parse_simulation_config(const json& config) {
+  JsonObjectReader root(config, "");
+  SimulationConfig c;
+  {
+    JsonObjectReader r(root.member("simulation"), "simulation");
+    c.duration = io::check_positive(r.field("duration"), r.number("duration"), "s");
+    c.dt = io::check_positive(r.field("dt"), r.number("dt"), "s");
+    c.n_steps = steps_of(r.field("duration"), c.duration, c.dt);
+    c.seed = r.unsigned_integer("seed", 0);
+    const std::string device = r.string("device", "cpu");
+    if (device == "cpu") {
+      c.device = Device::cpu;
+    } else if (device == "cuda") {
+      c.device = Device::cuda;
+    } else {
+      throw ConfigError(r.field("device"), in_quotes(device),
+                        "unknown device (expected \"cpu\" or \"cuda\")");
+    }
+    r.finish();
+  }
+  std::set<std::string> names;
+  const json& groups = array_member(root, "groups");
+  for (std::size_t k = 0; k < groups.size(); ++k) {
+    c.groups.push_back(parse_group(groups[k], element("groups", k), c, static_cast<std::uint32_t>(k)));
+    if (!names.insert(c.groups.back().name).second)
+      throw ConfigError(element("groups", k) + ".name", in_quotes(c.groups.back().name), "name used twice");
+  }
+  if (root.has("synapses")) {
+    const json& syn = array_member(root, "synapses");
+    for (std::size_t k = 0; k < syn.size(); ++k) {
+      c.synapses.push_back(parse_synapse(syn[k], element("synapses", k), c));
+      if (!names.insert(c.synapses.back().name).second)
+        throw ConfigError(element("synapses", k) + ".name", in_quotes(c.synapses.back().name),
+                          "name used twice");
+    }
+  }
+  if (root.has("monitors")) {
+    const json& mons = array_member(root, "monitors");
+    std::set<std::string> seen;
+    for (std::size_t k = 0; k < mons.size(); ++k) {
+      const std::string path = element("monitors", k);
+      JsonObjectReader r(mons[k], path);
+      const std::string type = r.string("type");
+      const std::string target = r.string("target");
+      const SynapseGroupConfig* syn = c.find_synapse(target);
+      const SourceGroupConfig* grp = c.find_group(target);
+      if (!syn && !grp)
+        throw ConfigError(r.field("target"), in_quotes(target), "no group or synapse group of that name");
+      if (!seen.insert(type + "/" + target).second)
+        throw ConfigError(r.field("target"), in_quotes(target),
+                          "a " + type + " monitor on it exists already");
+      if (type == "state") {
+        if (!syn)
+          throw ConfigError(r.field("target"), in_quotes(target),
+                            "spike sources have no state variables to record");
+        StateMonitorConfig m;
+        m.target = target;
+        const json& vars = array_member(r, "variables");
+        for (std::size_t v = 0; v < vars.size(); ++v) {
+          const std::string f = element(r.field("variables"), v);
+          if (!vars[v].is_string() || (vars[v] != "u" && vars[v] != "x"))
+            throw ConfigError(f, io::json_text(vars[v]),
+                              "unknown variable of tsodyks_markram (expected \"u\" or \"x\")");
+          m.variables.push_back(vars[v].get<std::string>());
+        }
+        if (m.variables.empty()) throw ConfigError(r.field("variables"), "[]", "must not be empty");
+        m.indices = parse_indices(r, c.find_group(syn->source)->n);
+        m.every = r.has("dt")
+                      ? steps_of(r.field("dt"), io::check_positive(r.field("dt"), r.number("dt"), "s"), c.dt)
+                      : 1;
+        c.state_monitors.push_back(m);
+      } else if (type == "spikes") {
+        c.spike_monitors.push_back({target});
+      } else {
+        throw ConfigError(r.field("type"), in_quotes(type),
+                          "unknown monitor type (expected \"state\" or \"spikes\")");
+      }
+      r.finish();
+    }
+  }
+  c.output = root.string("output", "");
+  root.finish();
+
+  // The effective configuration, written into every output file.
+  json resolved = config;
+  for (std::size_t k = 0; k < c.synapses.size(); ++k) {
+    json& s = resolved["synapses"][k];
+    s["U"] = c.synapses[k].tm.U;
+    s["tau_rec"] = c.synapses[k].tm.tau_rec;
+    s["tau_fac"] = c.synapses[k].tm.tau_fac;
+    s["connect"] = "one_to_one";
+  }
+  resolved["simulation"]["seed"] = c.seed;
+  resolved["simulation"]["device"] = c.device == Device::cuda ? "cuda" : "cpu";
+  c.resolved = resolved;
+  return c;
+}
+
+SimulationConfig parse_simulation_config_text(const std::string& text, const std::string& what) {
+  return parse_simulation_config(io::parse_json(text, what));
+}
+
+}  // namespace glia::simulation
