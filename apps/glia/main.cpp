@@ -34,7 +34,7 @@ void print_summary(const glia::simulation::SimulationConfig& c, const glia::simu
     for (double v : sp.r) mean_r += v;
     std::printf("  %s: %zu spikes", name.c_str(), sp.t.size());
     if (sp.has_r && !sp.r.empty())
-      std::printf(", mean release r = %.4f (first %.4f, last %.4f)", mean_r / sp.r.size(), sp.r.front(),
+      std::printf(", mean release r = %.4f (first %.4f, last %.4f)", mean_r / static_cast<double>(sp.r.size()), sp.r.front(),
                   sp.r.back());
     std::printf("\n");
   }
