@@ -78,39 +78,32 @@ hid_t Hdf5Writer::ensure_group(const std::string& path) {
   return check_id(H5Gopen2(file_, path.c_str(), H5P_DEFAULT), "open group " + path);
 }
 
+void Hdf5Writer::scalar_attribute(const std::string& object, const std::string& name, hid_t file_type,
+                                  hid_t mem_type, const void* value) {
+  Handle g{ensure_group(object), H5Gclose};
+  Handle space{H5Screate(H5S_SCALAR), H5Sclose};
+  if (H5Aexists(g.id, name.c_str()) > 0) H5Adelete(g.id, name.c_str());
+  Handle a{check_id(H5Acreate2(g.id, name.c_str(), file_type, space.id, H5P_DEFAULT, H5P_DEFAULT),
+                    "create attribute " + name),
+           H5Aclose};
+  check(H5Awrite(a.id, mem_type, value), "write attribute " + name);
+}
+
 void Hdf5Writer::attribute(const std::string& object, const std::string& name, const std::string& value) {
   // Variable-length UTF-8, which h5py reads back as str.
-  Handle g{ensure_group(object), H5Gclose};
   Handle type{check_id(H5Tcopy(H5T_C_S1), "string type"), H5Tclose};
   check(H5Tset_size(type.id, H5T_VARIABLE), "string size");
   check(H5Tset_cset(type.id, H5T_CSET_UTF8), "string charset");
-  Handle space{H5Screate(H5S_SCALAR), H5Sclose};
-  if (H5Aexists(g.id, name.c_str()) > 0) H5Adelete(g.id, name.c_str());
-  Handle a{check_id(H5Acreate2(g.id, name.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT),
-                    "create attribute " + name),
-           H5Aclose};
   const char* text = value.c_str();
-  check(H5Awrite(a.id, type.id, &text), "write attribute " + name);
+  scalar_attribute(object, name, type.id, type.id, &text);
 }
 
 void Hdf5Writer::attribute(const std::string& object, const std::string& name, double value) {
-  Handle g{ensure_group(object), H5Gclose};
-  Handle space{H5Screate(H5S_SCALAR), H5Sclose};
-  if (H5Aexists(g.id, name.c_str()) > 0) H5Adelete(g.id, name.c_str());
-  Handle a{check_id(H5Acreate2(g.id, name.c_str(), H5T_IEEE_F64LE, space.id, H5P_DEFAULT, H5P_DEFAULT),
-                    "create attribute " + name),
-           H5Aclose};
-  check(H5Awrite(a.id, H5T_NATIVE_DOUBLE, &value), "write attribute " + name);
+  scalar_attribute(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
 }
 
 void Hdf5Writer::attribute(const std::string& object, const std::string& name, std::int64_t value) {
-  Handle g{ensure_group(object), H5Gclose};
-  Handle space{H5Screate(H5S_SCALAR), H5Sclose};
-  if (H5Aexists(g.id, name.c_str()) > 0) H5Adelete(g.id, name.c_str());
-  Handle a{check_id(H5Acreate2(g.id, name.c_str(), H5T_STD_I64LE, space.id, H5P_DEFAULT, H5P_DEFAULT),
-                    "create attribute " + name),
-           H5Aclose};
-  check(H5Awrite(a.id, H5T_NATIVE_INT64, &value), "write attribute " + name);
+  scalar_attribute(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
 }
 
 void Hdf5Writer::write(const std::string& path, hid_t mem_type, const void* data,

@@ -38,6 +38,8 @@ class Hdf5Writer {
 
  private:
   hid_t ensure_group(const std::string& path);
+  void scalar_attribute(const std::string& object, const std::string& name, hid_t file_type, hid_t mem_type,
+                        const void* value);
   void write(const std::string& path, hid_t mem_type, const void* data,
              const std::vector<std::uint64_t>& dims, std::size_t n);
   std::string path_;

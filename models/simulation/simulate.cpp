@@ -29,6 +29,17 @@ bool spike_monitor_on(const SimulationConfig& c, const std::string& target) {
   return false;
 }
 
+// A run of one source group alone; the caller adds a synapse group if there is one.
+bio::DrivenSynapsesSpec source_run(const SimulationConfig& c, const SourceGroupConfig& g) {
+  bio::DrivenSynapsesSpec spec;
+  spec.n = g.n;
+  spec.dt = c.dt;
+  spec.n_steps = c.n_steps;
+  spec.source = g.params;
+  spec.has_synapse = false;
+  return spec;
+}
+
 void check_device(const SimulationConfig& c) {
   if (c.device != Device::cuda) return;
   std::string why;
@@ -46,11 +57,7 @@ SimulationResult run_simulation(const SimulationConfig& c, const bio::ProgressFn
   std::vector<std::string> run_source;
   for (const auto& s : c.synapses) {
     const SourceGroupConfig& g = *c.find_group(s.source);
-    bio::DrivenSynapsesSpec spec;
-    spec.n = g.n;
-    spec.dt = c.dt;
-    spec.n_steps = c.n_steps;
-    spec.source = g.params;
+    bio::DrivenSynapsesSpec spec = source_run(c, g);
     spec.has_synapse = true;
     spec.tm = s.tm;
     if (const StateMonitorConfig* m = state_monitor_of(c, s.name)) {
@@ -66,13 +73,7 @@ SimulationResult run_simulation(const SimulationConfig& c, const bio::ProgressFn
     bool driven = false;
     for (const auto& s : c.synapses) driven = driven || s.source == g.name;
     if (driven) continue;
-    bio::DrivenSynapsesSpec spec;
-    spec.n = g.n;
-    spec.dt = c.dt;
-    spec.n_steps = c.n_steps;
-    spec.source = g.params;
-    spec.has_synapse = false;
-    runs.push_back(spec);
+    runs.push_back(source_run(c, g));
     run_synapse.push_back("");
     run_source.push_back(g.name);
   }
