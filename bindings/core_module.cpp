@@ -8,6 +8,8 @@
 #include "engine/core/backend.hpp"
 #include "engine/core/error.hpp"
 #include "engine/core/version.hpp"
+#include "engine/io/json_reader.hpp"
+#include "models/bio/cell_integration.hpp"
 #include "models/simulation/simulate.hpp"
 
 namespace py = pybind11;
@@ -58,13 +60,40 @@ py::dict simulate(const std::string& config_json, const std::string& output) {
   return to_python(r, c.resolved.dump());
 }
 
+py::dict integrate_cell(const std::string& config_json) {
+  const nlohmann::json config = glia::io::parse_json(config_json, "config");
+  glia::bio::CellTrace trace;
+  {
+    py::gil_scoped_release release;
+    trace = glia::bio::integrate_cell(config);
+  }
+  const auto n_t = static_cast<py::ssize_t>(trace.t.size());
+  const auto n_v = static_cast<py::ssize_t>(trace.variables.size());
+  py::dict values;
+  for (py::ssize_t v = 0; v < n_v; ++v) {
+    py::array_t<double> a(n_t);
+    for (py::ssize_t k = 0; k < n_t; ++k)
+      a.mutable_at(k) = trace.values[static_cast<std::size_t>(k * n_v + v)];
+    values[trace.variables[static_cast<std::size_t>(v)].c_str()] = a;
+  }
+  py::dict out;
+  out["t"] = to_numpy(trace.t, {n_t});
+  out["values"] = values;
+  out["rhs_evaluations"] = trace.rhs_evaluations;
+  out["config"] = trace.resolved.dump();
+  return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "glia compiled core";
   py::register_exception<glia::ConfigError>(m, "ConfigError", PyExc_ValueError);
+  py::register_exception<glia::RuntimeError>(m, "SimulationError", PyExc_RuntimeError);
   m.def("simulate", &simulate, py::arg("config_json"), py::arg("output") = "",
         "Run a simulation from JSON text; write HDF5 to `output` unless empty.");
+  m.def("integrate_cell", &integrate_cell, py::arg("config_json"),
+        "Integrate one astrocyte model instance from a JSON configuration.");
   m.def("version", [] { return std::string(glia::version()); });
   m.def("git_commit", [] { return std::string(glia::git_commit()); });
   m.def("cuda_device_count", [] { return glia::cuda_device_count(); });

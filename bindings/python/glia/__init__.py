@@ -16,10 +16,17 @@ Simulate from a configuration (a dict, or a JSON file as used by ``glia simulate
 
 Times are in seconds and rates in Hz (SI units throughout). Invalid configurations raise
 :class:`ConfigError` (a ``ValueError``) whose message names the field and value.
+
+Integrate a single astrocyte (G-ChI or Li–Rinzel) with a fixed-step or adaptive method::
+
+    trace = glia.integrate_cell("gchi", duration=60.0, sample_dt=0.1, method="rk4", dt=1e-3,
+                                parameter_set="single_astrocyte", input={"Y_S": 3.0})
+    trace["C"]   # cytosolic Ca2+ (µM) at trace.t
 """
 
 from . import _core
-from ._core import ConfigError
+from ._core import ConfigError, SimulationError
+from .cell import CellTrace, integrate_cell
 from .simulation import SimulationResult, load, simulate
 
 __version__ = _core.version()
@@ -31,4 +38,14 @@ def cuda_device_count() -> int:
     return _core.cuda_device_count()
 
 
-__all__ = ["ConfigError", "SimulationResult", "simulate", "load", "cuda_device_count", "__version__"]
+__all__ = [
+    "ConfigError",
+    "SimulationError",
+    "SimulationResult",
+    "simulate",
+    "load",
+    "CellTrace",
+    "integrate_cell",
+    "cuda_device_count",
+    "__version__",
+]

@@ -1,0 +1,81 @@
+#pragma once
+// G-ChI astrocyte (De Pittà et al. 2009, as formulated by Stimberg et al. 2019;
+// BIOPHYSICS.md §3): receptor activation Gamma_A, IP3 (I), cytosolic Ca2+ (C) and IP3R
+// de-inactivation h. Concentrations in µM, time in s (rates in 1/s or µM/s).
+#include <cmath>
+
+#include "engine/core/hostdevice.hpp"
+
+namespace glia::bio {
+
+struct GChIParams {
+  // Ca2+ fluxes
+  double O_P = 0.9;      // µM/s, maximal SERCA uptake rate
+  double K_P = 0.05;     // µM, SERCA Ca2+ affinity
+  double C_T = 2.0;      // µM, total free Ca2+ content
+  double rho_A = 0.18;   // ER-to-cytoplasm volume ratio
+  double Omega_C = 6.0;  // 1/s, maximal IP3R release rate
+  double Omega_L = 0.1;  // 1/s, ER leak rate
+  // IP3R kinetics
+  double d1 = 0.13;    // µM, IP3 binding affinity
+  double d2 = 1.05;    // µM, Ca2+ inactivation dissociation constant
+  double O_2 = 0.2;    // 1/(µM s), IP3R binding rate for Ca2+ inhibition
+  double d3 = 0.9434;  // µM, IP3 dissociation constant
+  double d5 = 0.08;    // µM, Ca2+ activation dissociation constant
+  // agonist-dependent IP3 production (PLCβ)
+  double O_beta = 0.5;   // µM/s
+  double O_N = 0.3;      // 1/(µM s), agonist binding rate
+  double Omega_N = 0.5;  // 1/s, maximal receptor inactivation rate
+  double K_KC = 0.5;     // µM, PKC Ca2+ affinity
+  double zeta = 10.0;    // maximal reduction of receptor affinity by PKC
+  // endogenous IP3 production (PLCδ)
+  double O_delta = 1.2;      // µM/s
+  double kappa_delta = 1.5;  // µM, PLCδ inhibition by IP3
+  double K_delta = 0.1;      // µM, PLCδ Ca2+ affinity
+  // IP3 degradation
+  double Omega_5P = 0.05;  // 1/s, IP-5P rate
+  double K_D = 0.7;        // µM, IP3-3K Ca2+ affinity
+  double K_3K = 1.0;       // µM, IP3-3K IP3 affinity
+  double O_3K = 4.5;       // µM/s, maximal IP3-3K rate
+};
+
+// Parameter set of the single-astrocyte simulations (Stimberg et al. 2019, Fig. 2); the
+// defaults above are the network set (Fig. 6).
+inline GChIParams gchi_single_astrocyte_params() {
+  GChIParams p;
+  p.K_P = 0.1;
+  p.O_beta = 5.0;
+  p.O_delta = 0.2;
+  p.K_delta = 0.3;
+  p.Omega_5P = 0.1;
+  p.K_D = 0.5;
+  return p;
+}
+
+// State order used by integrators and recordings.
+enum GChIVar { kGammaA = 0, kIP3 = 1, kCa = 2, kH = 3, kGChIVars = 4 };
+
+GLIA_HD inline double clip01(double v) { return v < 0.0 ? 0.0 : (v > 1.0 ? 1.0 : v); }
+
+// Right-hand side. Y_S: glutamate seen by the astrocyte (µM); J_ex: external IP3 flux
+// (gap-junction coupling or a bias, µM/s).
+GLIA_HD inline void gchi_rhs(const GChIParams& p, double Y_S, double J_ex, const double* y, double* dydt) {
+  const double gamma = clip01(y[kGammaA]);
+  const double I = y[kIP3], C = y[kCa], h = clip01(y[kH]);
+  const double C2 = C * C, C4 = C2 * C2;
+  const double K_D2 = p.K_D * p.K_D;
+  dydt[kGammaA] = p.O_N * Y_S * (1.0 - gamma) - p.Omega_N * (1.0 + p.zeta * C / (C + p.K_KC)) * gamma;
+  const double J_beta = p.O_beta * gamma;
+  const double J_delta = p.O_delta / (1.0 + I / p.kappa_delta) * C2 / (C2 + p.K_delta * p.K_delta);
+  const double J_3K = p.O_3K * C4 / (C4 + K_D2 * K_D2) * I / (I + p.K_3K);
+  dydt[kIP3] = J_beta + J_delta - J_3K - p.Omega_5P * I + J_ex;
+  const double m_inf = I / (I + p.d1) * C / (C + p.d5);
+  const double er = p.C_T - (1.0 + p.rho_A) * C;
+  const double m3h3 = m_inf * m_inf * m_inf * h * h * h;
+  dydt[kCa] = p.Omega_C * m3h3 * er + p.Omega_L * er - p.O_P * C2 / (C2 + p.K_P * p.K_P);
+  const double Q2 = p.d2 * (I + p.d1) / (I + p.d3);
+  const double h_inf = Q2 / (Q2 + C);
+  dydt[kH] = (h_inf - h) * p.O_2 * (Q2 + C);  // (h_inf - h) / tau_h
+}
+
+}  // namespace glia::bio

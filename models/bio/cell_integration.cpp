@@ -1,0 +1,244 @@
+#include "models/bio/cell_integration.hpp"
+
+#include <array>
+#include <cmath>
+#include <sstream>
+
+#include "engine/core/error.hpp"
+#include "engine/io/json_reader.hpp"
+#include "engine/sim/adaptive.hpp"
+#include "engine/sim/fixed_step.hpp"
+#include "models/bio/astrocyte_gchi.hpp"
+#include "models/bio/astrocyte_li_rinzel.hpp"
+
+namespace glia::bio {
+
+namespace {
+
+using io::JsonObjectReader;
+using nlohmann::json;
+
+// A named parameter of a model's struct, with its unit for messages and docs.
+template <class P>
+struct ParamField {
+  const char* name;
+  double P::*member;
+  const char* unit;
+};
+
+const std::vector<ParamField<GChIParams>>& gchi_fields() {
+  static const std::vector<ParamField<GChIParams>> f{{"O_P", &GChIParams::O_P, "µM/s"},
+                                                     {"K_P", &GChIParams::K_P, "µM"},
+                                                     {"C_T", &GChIParams::C_T, "µM"},
+                                                     {"rho_A", &GChIParams::rho_A, ""},
+                                                     {"Omega_C", &GChIParams::Omega_C, "1/s"},
+                                                     {"Omega_L", &GChIParams::Omega_L, "1/s"},
+                                                     {"d1", &GChIParams::d1, "µM"},
+                                                     {"d2", &GChIParams::d2, "µM"},
+                                                     {"O_2", &GChIParams::O_2, "1/(µM s)"},
+                                                     {"d3", &GChIParams::d3, "µM"},
+                                                     {"d5", &GChIParams::d5, "µM"},
+                                                     {"O_beta", &GChIParams::O_beta, "µM/s"},
+                                                     {"O_N", &GChIParams::O_N, "1/(µM s)"},
+                                                     {"Omega_N", &GChIParams::Omega_N, "1/s"},
+                                                     {"K_KC", &GChIParams::K_KC, "µM"},
+                                                     {"zeta", &GChIParams::zeta, ""},
+                                                     {"O_delta", &GChIParams::O_delta, "µM/s"},
+                                                     {"kappa_delta", &GChIParams::kappa_delta, "µM"},
+                                                     {"K_delta", &GChIParams::K_delta, "µM"},
+                                                     {"Omega_5P", &GChIParams::Omega_5P, "1/s"},
+                                                     {"K_D", &GChIParams::K_D, "µM"},
+                                                     {"K_3K", &GChIParams::K_3K, "µM"},
+                                                     {"O_3K", &GChIParams::O_3K, "µM/s"}};
+  return f;
+}
+
+const std::vector<ParamField<LiRinzelParams>>& li_rinzel_fields() {
+  static const std::vector<ParamField<LiRinzelParams>> f{
+      {"Ca_tot", &LiRinzelParams::Ca_tot, "µM"}, {"r_ER", &LiRinzelParams::r_ER, ""},
+      {"v1", &LiRinzelParams::v1, "1/s"},        {"v2", &LiRinzelParams::v2, "1/s"},
+      {"v3", &LiRinzelParams::v3, "µM/s"},       {"k3", &LiRinzelParams::k3, "µM"},
+      {"d1", &LiRinzelParams::d1, "µM"},         {"d2", &LiRinzelParams::d2, "µM"},
+      {"d3", &LiRinzelParams::d3, "µM"},         {"d5", &LiRinzelParams::d5, "µM"},
+      {"a2", &LiRinzelParams::a2, "1/(µM s)"},   {"IP3_0", &LiRinzelParams::IP3_0, "µM"},
+      {"tau_IP3", &LiRinzelParams::tau_IP3, "s"}};
+  return f;
+}
+
+// Reads overrides from "params"; every model parameter is a positive rate, constant or
+// concentration. The resolved values are written back into `resolved`.
+template <class P>
+void read_params(JsonObjectReader& root, const std::vector<ParamField<P>>& fields, P& p, json& resolved) {
+  if (root.has("params")) {
+    JsonObjectReader r(root.member("params"), "params");
+    for (const auto& f : fields)
+      if (r.has(f.name)) p.*(f.member) = io::check_positive(r.field(f.name), r.number(f.name), f.unit);
+    r.finish();
+  }
+  for (const auto& f : fields) resolved["params"][f.name] = p.*(f.member);
+}
+
+struct Bounds {
+  double lo, hi;
+};
+
+template <int N>
+struct CellModel {
+  std::array<const char*, N> names;
+  std::array<double, N> y0;
+  std::array<Bounds, N> bounds;
+};
+
+// Reads "initial" into the model's default initial state, checking bounds.
+template <int N>
+void read_initial(JsonObjectReader& root, CellModel<N>& m, json& resolved) {
+  if (root.has("initial")) {
+    JsonObjectReader r(root.member("initial"), "initial");
+    for (int i = 0; i < N; ++i) {
+      if (!r.has(m.names[i])) continue;
+      const double hi = std::isfinite(m.bounds[i].hi) ? m.bounds[i].hi : 1e300;
+      m.y0[i] = io::check_in_range(r.field(m.names[i]), r.number(m.names[i]), m.bounds[i].lo, false, hi,
+                                   "µM or fraction");
+    }
+    r.finish();
+  }
+  for (int i = 0; i < N; ++i) resolved["initial"][m.names[i]] = m.y0[i];
+}
+
+template <int N>
+void check_state(const std::string& model, const CellModel<N>& m, const double* y, double t) {
+  for (int i = 0; i < N; ++i) {
+    // Tolerance for rounding at a bound, relative to the variable's scale.
+    const double tol = 1e-9 * (std::isfinite(m.bounds[i].hi) ? m.bounds[i].hi : 1.0);
+    if (!std::isfinite(y[i]) || y[i] < m.bounds[i].lo - tol || y[i] > m.bounds[i].hi + tol) {
+      std::ostringstream s;
+      s << model << ": " << m.names[i] << " = " << y[i] << " at t = " << t << " s left its bounds ["
+        << m.bounds[i].lo << ", " << m.bounds[i].hi
+        << "]; the integration is unstable (reduce dt or use method \"dopri5\")";
+      throw RuntimeError(s.str());
+    }
+  }
+}
+
+struct Grid {
+  double duration, sample_dt;
+  std::int64_t n_samples;  // including t = 0
+};
+
+template <int N, class Rhs>
+void run(const std::string& model, const CellModel<N>& m, const Rhs& rhs, JsonObjectReader& root,
+         const Grid& g, CellTrace& trace) {
+  const std::string method = root.string("method", "rk4");
+  trace.variables.assign(m.names.begin(), m.names.end());
+  for (std::int64_t k = 0; k < g.n_samples; ++k) trace.t.push_back(static_cast<double>(k) * g.sample_dt);
+  trace.resolved["method"] = method;
+  // Options of the other kind of integrator are mistakes, not silently ignored values.
+  for (const char* key : {"rtol", "atol"})
+    if (method != "dopri5" && root.has(key))
+      throw ConfigError(root.field(key), io::json_text(root.member(key)), "only used by method \"dopri5\"");
+  if (method == "dopri5" && root.has("dt"))
+    throw ConfigError(root.field("dt"), io::json_text(root.member("dt")),
+                      "not used by method \"dopri5\" (adaptive)");
+  if (method == "dopri5") {
+    const double rtol = io::check_positive(root.field("rtol"), root.number("rtol", 1e-8), "");
+    const double atol = io::check_positive(root.field("atol"), root.number("atol", 1e-10), "µM");
+    trace.resolved["rtol"] = rtol;
+    trace.resolved["atol"] = atol;
+    std::int64_t evals = 0;
+    auto counted = [&](const double* y, double* dydt) {
+      ++evals;
+      rhs(y, dydt);
+    };
+    trace.values = sim::integrate_dopri5<N>(counted, m.y0, trace.t, rtol, atol);
+    trace.rhs_evaluations = evals;
+    for (std::int64_t k = 0; k < g.n_samples; ++k) check_state<N>(model, m, &trace.values[k * N], trace.t[k]);
+    return;
+  }
+  sim::FixedStepMethod fm;
+  int stages;
+  if (method == "euler") {
+    fm = sim::FixedStepMethod::euler, stages = 1;
+  } else if (method == "rk2") {
+    fm = sim::FixedStepMethod::rk2, stages = 2;
+  } else if (method == "rk4") {
+    fm = sim::FixedStepMethod::rk4, stages = 4;
+  } else {
+    throw ConfigError(root.field("method"), "\"" + method + "\"",
+                      "unknown method (expected \"euler\", \"rk2\", \"rk4\" or \"dopri5\")");
+  }
+  const double dt = io::check_positive(root.field("dt"), root.number("dt", g.sample_dt), "s");
+  const double ratio = g.sample_dt / dt;
+  const auto every = static_cast<std::int64_t>(std::llround(ratio));
+  if (every < 1 || std::fabs(ratio - static_cast<double>(every)) > 1e-9 * ratio)
+    throw ConfigError(root.field("dt"), io::json_text(json(dt)), "sample_dt must be a whole multiple of dt");
+  trace.resolved["dt"] = dt;
+  std::array<double, N> y = m.y0;
+  trace.values.assign(y.begin(), y.end());
+  for (std::int64_t k = 1; k < g.n_samples; ++k) {
+    for (std::int64_t s = 0; s < every; ++s) {
+      sim::fixed_step<N>(fm, rhs, y.data(), dt);
+      check_state<N>(model, m, y.data(), (static_cast<double>((k - 1) * every + s) + 1.0) * dt);
+    }
+    trace.values.insert(trace.values.end(), y.begin(), y.end());
+  }
+  trace.rhs_evaluations = (g.n_samples - 1) * every * stages;
+}
+
+}  // namespace
+
+CellTrace integrate_cell(const json& config) {
+  JsonObjectReader root(config, "");
+  CellTrace trace;
+  trace.model = root.string("model");
+  trace.resolved = config;
+  Grid g;
+  g.duration = io::check_positive(root.field("duration"), root.number("duration"), "s");
+  g.sample_dt = io::check_positive(root.field("sample_dt"), root.number("sample_dt"), "s");
+  const double n = g.duration / g.sample_dt;
+  g.n_samples = std::llround(n) + 1;
+  if (std::fabs(n - static_cast<double>(g.n_samples - 1)) > 1e-9 * n)
+    throw ConfigError(root.field("duration"), io::json_text(json(g.duration)),
+                      "must be a whole multiple of sample_dt");
+
+  if (trace.model == "gchi") {
+    const std::string set = root.string("parameter_set", "network");
+    GChIParams p;
+    if (set == "single_astrocyte") {
+      p = gchi_single_astrocyte_params();
+    } else if (set != "network") {
+      throw ConfigError(root.field("parameter_set"), "\"" + set + "\"",
+                        "unknown parameter set (expected \"network\" or \"single_astrocyte\")");
+    }
+    read_params(root, gchi_fields(), p, trace.resolved);
+    double Y_S = 0.0, J_ex = 0.0;
+    if (root.has("input")) {
+      JsonObjectReader in(root.member("input"), "input");
+      Y_S = io::check_non_negative(in.field("Y_S"), in.number("Y_S", 0.0), "µM");
+      J_ex = in.number("J_ex", 0.0);
+      in.finish();
+    }
+    const double inf = std::numeric_limits<double>::infinity();
+    CellModel<kGChIVars> m{{"Gamma_A", "I", "C", "h"},
+                           {0.0, 0.0, 0.0, 0.9},
+                           {Bounds{0, 1}, Bounds{0, inf}, Bounds{0, p.C_T / (1 + p.rho_A)}, Bounds{0, 1}}};
+    read_initial(root, m, trace.resolved);
+    run<kGChIVars>(
+        "gchi", m, [&](const double* y, double* d) { gchi_rhs(p, Y_S, J_ex, y, d); }, root, g, trace);
+  } else if (trace.model == "li_rinzel") {
+    LiRinzelParams p;
+    read_params(root, li_rinzel_fields(), p, trace.resolved);
+    const double inf = std::numeric_limits<double>::infinity();
+    CellModel<kLiRinzelVars> m{
+        {"C", "h", "IP3"}, {0.073, 0.793, p.IP3_0}, {Bounds{0, p.Ca_tot}, Bounds{0, 1}, Bounds{0, inf}}};
+    read_initial(root, m, trace.resolved);
+    run<kLiRinzelVars>(
+        "li_rinzel", m, [&](const double* y, double* d) { li_rinzel_rhs(p, y, d); }, root, g, trace);
+  } else {
+    throw ConfigError(root.field("model"), "\"" + trace.model + "\"",
+                      "unknown cell model (expected \"gchi\" or \"li_rinzel\")");
+  }
+  root.finish();
+  return trace;
+}
+
+}  // namespace glia::bio
