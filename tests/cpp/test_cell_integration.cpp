@@ -13,7 +13,8 @@ using nlohmann::json;
 
 json gchi_config(const std::string& method) {
   return json{{"model", "gchi"},         {"parameter_set", "single_astrocyte"},
-              {"input", {{"Y_S", 3.0}}}, {"initial", {{"I", 0.1}, {"C", 0.05}, {"h", 0.9}}},
+              {"input", {{"Y_S", 0.2}}},  // sustained Ca2+ oscillations
+              {"initial", {{"I", 0.1}, {"C", 0.05}, {"h", 0.9}}},
               {"duration", 20.0},        {"sample_dt", 0.1},
               {"method", method}};
 }
