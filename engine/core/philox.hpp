@@ -2,6 +2,7 @@
 // Philox4x32-10 counter-based random numbers (Salmon et al., SC'11). A random value is a
 // pure function of (key, counter), so streams are identical on any backend and thread
 // count: the key holds the seed, the counter holds (step, element, stream).
+#include <cmath>
 #include <cstdint>
 
 #include "engine/core/hostdevice.hpp"
@@ -34,16 +35,37 @@ GLIA_HD inline Philox4x32 philox4x32_10(Philox4x32 ctr, std::uint32_t k0, std::u
   return ctr;
 }
 
-// Uniform double in [0, 1) with 53 random bits, keyed by a 64-bit seed and indexed by
-// (step, element, stream).
-GLIA_HD inline double philox_uniform(std::uint64_t seed, std::int64_t step, std::uint32_t element,
-                                     std::uint32_t stream) {
+// The Philox block for (seed, step, element, stream): the key holds the seed, the counter
+// holds the rest.
+GLIA_HD inline Philox4x32 philox_block(std::uint64_t seed, std::int64_t step, std::uint32_t element,
+                                       std::uint32_t stream) {
   const auto s = static_cast<std::uint64_t>(step);
-  const Philox4x32 r = philox4x32_10(
+  return philox4x32_10(
       Philox4x32{{static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(s >> 32), element, stream}},
       static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32));
-  const std::uint64_t bits = (static_cast<std::uint64_t>(r.v[0]) << 21) ^ (r.v[1] >> 11);
-  return static_cast<double>(bits & ((std::uint64_t{1} << 53) - 1)) * 0x1.0p-53;
+}
+
+// 53 random bits from two 32-bit words, as a double in [0, 1).
+GLIA_HD inline double philox_unit(std::uint32_t hi, std::uint32_t lo) {
+  const std::uint64_t bits =
+      ((static_cast<std::uint64_t>(hi) << 21) ^ (lo >> 11)) & ((std::uint64_t{1} << 53) - 1);
+  return static_cast<double>(bits) * 0x1.0p-53;
+}
+
+// Uniform double in [0, 1), keyed by a 64-bit seed and indexed by (step, element, stream).
+GLIA_HD inline double philox_uniform(std::uint64_t seed, std::int64_t step, std::uint32_t element,
+                                     std::uint32_t stream) {
+  const Philox4x32 r = philox_block(seed, step, element, stream);
+  return philox_unit(r.v[0], r.v[1]);
+}
+
+// Standard normal variate (Box–Muller on one Philox block), same indexing as philox_uniform.
+GLIA_HD inline double philox_normal(std::uint64_t seed, std::int64_t step, std::uint32_t element,
+                                    std::uint32_t stream) {
+  const Philox4x32 r = philox_block(seed, step, element, stream);
+  const double u1 = 1.0 - philox_unit(r.v[0], r.v[1]);  // in (0, 1]: log(u1) is finite
+  const double u2 = philox_unit(r.v[2], r.v[3]);
+  return sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925 * u2);
 }
 
 }  // namespace glia

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "engine/core/hostdevice.hpp"
+#include "engine/sim/sde.hpp"
 
 namespace glia::bio {
 
@@ -76,6 +77,30 @@ GLIA_HD inline void gchi_rhs(const GChIParams& p, double Y_S, double J_ex, const
   const double Q2 = p.d2 * (I + p.d1) / (I + p.d3);
   const double h_inf = Q2 / (Q2 + C);
   dydt[kH] = (h_inf - h) * p.O_2 * (Q2 + C);  // (h_inf - h) / tau_h
+}
+
+// Time constant of IP3R de-inactivation, tau_h = 1/(O_2 (Q2 + C)) (s).
+GLIA_HD inline double gchi_tau_h(const GChIParams& p, const double* y) {
+  const double I = y[kIP3], C = y[kCa];
+  const double Q2 = p.d2 * (I + p.d1) / (I + p.d3);
+  return 1.0 / (p.O_2 * (Q2 + C));
+}
+
+// One step of the stochastic G-ChI model, in which dh/dt is multiplied by
+// (1 + sigma xi sqrt(tau_h)) with white noise xi (Stimberg et al. 2019): dh = a dt + b dW with
+// a = (h_inf - h)/tau_h and b = sigma sqrt(tau_h) a, so db/dh = -sigma/sqrt(tau_h). The other
+// variables take a forward Euler step; h takes a Milstein step (strong order 1) or, without
+// `milstein`, an Euler–Maruyama step (order 1/2). dW is the Wiener increment over dt.
+GLIA_HD inline void gchi_stochastic_step(const GChIParams& p, double Y_S, double J_ex, double sigma,
+                                         bool milstein, double* y, double dt, double dW) {
+  double d[kGChIVars];
+  gchi_rhs(p, Y_S, J_ex, y, d);
+  const double sqrt_tau_h = sqrt(gchi_tau_h(p, y));
+  const double b = sigma * sqrt_tau_h * d[kH];
+  for (int i = 0; i < kGChIVars; ++i)
+    if (i != kH) y[i] += dt * d[i];
+  y[kH] += milstein ? sim::milstein_increment(d[kH], b, -sigma / sqrt_tau_h, dt, dW)
+                    : sim::euler_maruyama_increment(d[kH], b, dt, dW);
 }
 
 }  // namespace glia::bio

@@ -2,9 +2,11 @@
 
 #include <array>
 #include <cmath>
+#include <functional>
 #include <sstream>
 
 #include "engine/core/error.hpp"
+#include "engine/core/philox.hpp"
 #include "engine/io/json_reader.hpp"
 #include "engine/sim/adaptive.hpp"
 #include "engine/sim/fixed_step.hpp"
@@ -125,10 +127,33 @@ struct Grid {
   std::int64_t n_samples;  // including t = 0
 };
 
+// One stochastic step (y, dt, dW, sigma, milstein); empty for models without a noisy variant.
+using NoisyStep = std::function<void(double*, double, double, double, bool)>;
+
+// Philox stream of the Wiener increments of single-cell runs.
+constexpr std::uint32_t kNoiseStream = 0x6e6f6973u;
+
 template <int N, class Rhs>
-void run(const std::string& model, const CellModel<N>& m, const Rhs& rhs, JsonObjectReader& root,
-         const Grid& g, CellTrace& trace) {
+void run(const std::string& model, const CellModel<N>& m, const Rhs& rhs, const NoisyStep& noisy,
+         JsonObjectReader& root, const Grid& g, CellTrace& trace) {
   const std::string method = root.string("method", "rk4");
+  const bool stochastic = method == "euler_maruyama" || method == "milstein";
+  if (stochastic && !noisy)
+    throw ConfigError(root.field("method"), "\"" + method + "\"",
+                      "model \"" + model + "\" has no stochastic variant");
+  if (stochastic != root.has("noise"))
+    throw ConfigError(root.field("noise"), root.has("noise") ? io::json_text(root.member("noise")) : "",
+                      stochastic ? "required by a stochastic method"
+                                 : "only used by methods \"euler_maruyama\" and \"milstein\"");
+  double sigma = 0.0;
+  std::uint64_t seed = 0;
+  if (stochastic) {
+    JsonObjectReader r(root.member("noise"), "noise");
+    sigma = io::check_non_negative(r.field("sigma"), r.number("sigma"), "");
+    seed = r.unsigned_integer("seed", 0);
+    r.finish();
+    trace.resolved["noise"] = {{"sigma", sigma}, {"seed", seed}};
+  }
   trace.variables.assign(m.names.begin(), m.names.end());
   for (std::int64_t k = 0; k < g.n_samples; ++k) trace.t.push_back(static_cast<double>(k) * g.sample_dt);
   trace.resolved["method"] = method;
@@ -154,17 +179,21 @@ void run(const std::string& model, const CellModel<N>& m, const Rhs& rhs, JsonOb
     for (std::int64_t k = 0; k < g.n_samples; ++k) check_state<N>(model, m, &trace.values[k * N], trace.t[k]);
     return;
   }
-  sim::FixedStepMethod fm;
-  int stages;
-  if (method == "euler") {
+  sim::FixedStepMethod fm = sim::FixedStepMethod::euler;
+  int stages = 1;
+  if (stochastic) {
+    // handled in the step loop below
+  } else if (method == "euler") {
     fm = sim::FixedStepMethod::euler, stages = 1;
   } else if (method == "rk2") {
     fm = sim::FixedStepMethod::rk2, stages = 2;
   } else if (method == "rk4") {
     fm = sim::FixedStepMethod::rk4, stages = 4;
   } else {
-    throw ConfigError(root.field("method"), "\"" + method + "\"",
-                      "unknown method (expected \"euler\", \"rk2\", \"rk4\" or \"dopri5\")");
+    throw ConfigError(
+        root.field("method"), "\"" + method + "\"",
+        "unknown method (expected \"euler\", \"rk2\", \"rk4\", \"dopri5\", \"euler_maruyama\" or "
+        "\"milstein\")");
   }
   const double dt = io::check_positive(root.field("dt"), root.number("dt", g.sample_dt), "s");
   const double ratio = g.sample_dt / dt;
@@ -176,8 +205,14 @@ void run(const std::string& model, const CellModel<N>& m, const Rhs& rhs, JsonOb
   trace.values.assign(y.begin(), y.end());
   for (std::int64_t k = 1; k < g.n_samples; ++k) {
     for (std::int64_t s = 0; s < every; ++s) {
-      sim::fixed_step<N>(fm, rhs, y.data(), dt);
-      check_state<N>(model, m, y.data(), (static_cast<double>((k - 1) * every + s) + 1.0) * dt);
+      const std::int64_t step = (k - 1) * every + s;
+      if (stochastic) {
+        noisy(y.data(), dt, std::sqrt(dt) * philox_normal(seed, step, 0, kNoiseStream), sigma,
+              method == "milstein");
+      } else {
+        sim::fixed_step<N>(fm, rhs, y.data(), dt);
+      }
+      check_state<N>(model, m, y.data(), (static_cast<double>(step) + 1.0) * dt);
     }
     trace.values.insert(trace.values.end(), y.begin(), y.end());
   }
@@ -222,8 +257,11 @@ CellTrace integrate_cell(const json& config) {
                            {0.0, 0.0, 0.0, 0.9},
                            {Bounds{0, 1}, Bounds{0, inf}, Bounds{0, p.C_T / (1 + p.rho_A)}, Bounds{0, 1}}};
     read_initial(root, m, trace.resolved);
+    const NoisyStep noisy = [&](double* y, double dt, double dW, double sigma, bool milstein) {
+      gchi_stochastic_step(p, Y_S, J_ex, sigma, milstein, y, dt, dW);
+    };
     run<kGChIVars>(
-        "gchi", m, [&](const double* y, double* d) { gchi_rhs(p, Y_S, J_ex, y, d); }, root, g, trace);
+        "gchi", m, [&](const double* y, double* d) { gchi_rhs(p, Y_S, J_ex, y, d); }, noisy, root, g, trace);
   } else if (trace.model == "li_rinzel") {
     LiRinzelParams p;
     read_params(root, li_rinzel_fields(), p, trace.resolved);
@@ -232,7 +270,8 @@ CellTrace integrate_cell(const json& config) {
         {"C", "h", "IP3"}, {0.073, 0.793, p.IP3_0}, {Bounds{0, p.Ca_tot}, Bounds{0, 1}, Bounds{0, inf}}};
     read_initial(root, m, trace.resolved);
     run<kLiRinzelVars>(
-        "li_rinzel", m, [&](const double* y, double* d) { li_rinzel_rhs(p, y, d); }, root, g, trace);
+        "li_rinzel", m, [&](const double* y, double* d) { li_rinzel_rhs(p, y, d); }, NoisyStep{}, root, g,
+        trace);
   } else {
     throw ConfigError(root.field("model"), "\"" + trace.model + "\"",
                       "unknown cell model (expected \"gchi\" or \"li_rinzel\")");

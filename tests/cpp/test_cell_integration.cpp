@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "engine/core/error.hpp"
+#include "engine/core/philox.hpp"
+#include "models/bio/astrocyte_gchi.hpp"
 #include "models/bio/cell_integration.hpp"
 
 namespace glia::bio {
@@ -12,16 +14,19 @@ namespace {
 using nlohmann::json;
 
 json gchi_config(const std::string& method) {
-  return json{{"model", "gchi"},         {"parameter_set", "single_astrocyte"},
+  return json{{"model", "gchi"},
+              {"parameter_set", "single_astrocyte"},
               {"input", {{"Y_S", 0.2}}},  // sustained Ca2+ oscillations
               {"initial", {{"I", 0.1}, {"C", 0.05}, {"h", 0.9}}},
-              {"duration", 20.0},        {"sample_dt", 0.1},
+              {"duration", 20.0},
+              {"sample_dt", 0.1},
               {"method", method}};
 }
 
 json li_rinzel_config(const std::string& method) {
   return json{{"model", "li_rinzel"},
-              {"params", {{"IP3_0", 0.5}}},  // IP3 held at 0.5 µM: sustained Ca2+ oscillations
+              {"params", {{"IP3_0", 0.5}}},  // IP3 held at 0.5 µM: sustained
+                                             // Ca2+ oscillations
               {"initial", {{"IP3", 1.5}}},
               {"duration", 20.0},
               {"sample_dt", 0.1},
@@ -121,6 +126,55 @@ TEST(CellIntegration, ConfigErrorsNameTheField) {
   c = li_rinzel_config("rk4");
   c["input"] = {{"Y_S", 1.0}};
   expect_field(c, "input");
+}
+
+}  // namespace glia::bio
+
+namespace glia::bio {
+
+namespace {}  // namespace
+
+TEST(StochasticGChI, ZeroNoiseMilsteinIsEuler) {
+  json c = gchi_config("milstein");
+  c["dt"] = 1e-3;
+  c["noise"] = {{"sigma", 0.0}, {"seed", 3}};
+  json e = gchi_config("euler");
+  e["dt"] = 1e-3;
+  const CellTrace a = integrate_cell(c), b = integrate_cell(e);
+  EXPECT_EQ(a.values, b.values);
+}
+
+// One step against the spec's formula written out here: dh = a dt + sigma sqrt(tau_h) a dW
+// (+ Milstein term), with a = (h_inf - h)/tau_h; the other variables take an Euler step.
+TEST(StochasticGChI, StepMatchesSpecFormula) {
+  const GChIParams p = gchi_single_astrocyte_params();
+  const double y0[4] = {0.3, 0.4, 0.25, 0.7}, dt = 1e-3, dW = 0.02, sigma = 0.4;
+  const double I = y0[1], C = y0[2], h = y0[3];
+  const double Q2 = p.d2 * (I + p.d1) / (I + p.d3);
+  const double tau_h = 1.0 / (p.O_2 * (Q2 + C));
+  const double a = (Q2 / (Q2 + C) - h) / tau_h;
+  const double b = sigma * std::sqrt(tau_h) * a;
+  double d[4];
+  gchi_rhs(p, 0.2, 0.0, y0, d);
+  for (bool milstein : {false, true}) {
+    double y[4] = {y0[0], y0[1], y0[2], y0[3]};
+    gchi_stochastic_step(p, 0.2, 0.0, sigma, milstein, y, dt, dW);
+    const double correction = milstein ? 0.5 * b * (-sigma / std::sqrt(tau_h)) * (dW * dW - dt) : 0.0;
+    EXPECT_NEAR(y[kH], h + a * dt + b * dW + correction, 1e-15);
+    for (int i : {0, 1, 2}) EXPECT_DOUBLE_EQ(y[i], y0[i] + dt * d[i]);
+  }
+}
+
+TEST(StochasticGChI, SeededRunsRepeatAndDiffer) {
+  json c = gchi_config("milstein");
+  c["dt"] = 1e-3;
+  c["noise"] = {{"sigma", 0.3}, {"seed", 1}};
+  const CellTrace a = integrate_cell(c), b = integrate_cell(c);
+  EXPECT_EQ(a.values, b.values);
+  c["noise"]["seed"] = 2;
+  EXPECT_NE(integrate_cell(c).values, a.values);
+  c.erase("noise");
+  EXPECT_THROW(integrate_cell(c), ConfigError);  // a stochastic method needs "noise"
 }
 
 }  // namespace glia::bio

@@ -57,3 +57,22 @@ TEST(Philox, StreamsDiffer) {
 }
 
 }  // namespace glia
+
+namespace glia {
+
+TEST(Philox, NormalMoments) {
+  const int n = 200000;
+  double s1 = 0, s2 = 0, s4 = 0;
+  for (int k = 0; k < n; ++k) {
+    const double z = philox_normal(5, k, 1, 2);
+    ASSERT_TRUE(std::isfinite(z));
+    s1 += z;
+    s2 += z * z;
+    s4 += z * z * z * z;
+  }
+  EXPECT_NEAR(s1 / n, 0.0, 5 * std::sqrt(1.0 / n));
+  EXPECT_NEAR(s2 / n, 1.0, 5 * std::sqrt(2.0 / n));
+  EXPECT_NEAR(s4 / n, 3.0, 5 * std::sqrt(96.0 / n));
+}
+
+}  // namespace glia
