@@ -89,6 +89,14 @@ DrivenSynapsesRecord run_driven_synapses_cuda(const DrivenSynapsesSpec& spec, co
                                               unsigned long long spike_capacity) {
   // Room for the expected spike count with a wide margin; if a run still overflows, the
   // exact count is known and the deterministic run is repeated once with that size.
+  if (!spec.record_spikes) {  // no spike buffer at all
+    DrivenSynapsesRecord rec;
+    std::vector<SpikeEvent> none;
+    run_once(spec, 0, progress, rec, none);
+    for (std::int64_t s = 0; s < state_sample_count(spec); ++s)
+      rec.state_t.push_back(static_cast<double>(s * spec.state_every) * spec.dt);
+    return rec;
+  }
   const double expected =
       static_cast<double>(spec.n) * (spec.source.rate * static_cast<double>(spec.n_steps) * spec.dt + 1.0);
   const unsigned long long capacity =

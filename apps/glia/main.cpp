@@ -34,8 +34,8 @@ void print_summary(const glia::simulation::SimulationConfig& c, const glia::simu
     for (double v : sp.r) mean_r += v;
     std::printf("  %s: %zu spikes", name.c_str(), sp.t.size());
     if (sp.has_r && !sp.r.empty())
-      std::printf(", mean release r = %.4f (first %.4f, last %.4f)", mean_r / static_cast<double>(sp.r.size()), sp.r.front(),
-                  sp.r.back());
+      std::printf(", mean release r = %.4f (first %.4f, last %.4f)",
+                  mean_r / static_cast<double>(sp.r.size()), sp.r.front(), sp.r.back());
     std::printf("\n");
   }
   for (const auto& [name, s] : r.state)
@@ -51,6 +51,9 @@ int simulate(const std::string& config_path, const std::string& output_override,
     if (device_override != "cpu" && device_override != "cuda")
       throw glia::ConfigError("--device", "\"" + device_override + "\"", "expected \"cpu\" or \"cuda\"");
     c.device = device_override == "cuda" ? glia::Device::cuda : glia::Device::cpu;
+    std::string why;
+    if (c.device == glia::Device::cuda && glia::cuda_device_count(&why) == 0)
+      throw glia::ConfigError("--device", "\"cuda\"", why);
     c.resolved["simulation"]["device"] = device_override;
   }
   const std::string output = output_override.empty() ? c.output : output_override;
@@ -58,7 +61,7 @@ int simulate(const std::string& config_path, const std::string& output_override,
     throw glia::ConfigError("output", "", "no output file: give \"output\" in the config or --output");
   c.resolved["output"] = output;
 
-  glia::ProgressLine line("simulate", c.dt, !quiet);
+  glia::ProgressLine line("simulate", c.duration, !quiet);
   const auto t0 = std::chrono::steady_clock::now();
   const SimulationResult r =
       simulate_to_file(c, output, [&](std::int64_t d, std::int64_t t) { line.update(d, t); });

@@ -5,8 +5,8 @@
 
 namespace glia {
 
-ProgressLine::ProgressLine(std::string label, double unit_seconds, bool enabled)
-    : label_(std::move(label)), unit_seconds_(unit_seconds), enabled_(enabled) {}
+ProgressLine::ProgressLine(std::string label, double simulated_seconds, bool enabled)
+    : label_(std::move(label)), simulated_seconds_(simulated_seconds), enabled_(enabled) {}
 
 ProgressLine::~ProgressLine() {
   if (printed_) std::fputc('\n', stderr);
@@ -26,7 +26,8 @@ void ProgressLine::update(std::int64_t done, std::int64_t total) {
   const bool tty = ::isatty(STDERR_FILENO);
   std::fprintf(stderr, "%s%s: %5.1f%% %lld/%lld, %.3g/s", tty ? "\r" : "", label_.c_str(), 100.0 * d / n,
                static_cast<long long>(done), static_cast<long long>(total), rate);
-  if (unit_seconds_ > 0) std::fprintf(stderr, " (%.3g s wall per s simulated)", 1.0 / (rate * unit_seconds_));
+  if (simulated_seconds_ > 0 && d > 0)
+    std::fprintf(stderr, " (%.3g s wall per s simulated)", elapsed / (d / n * simulated_seconds_));
   std::fprintf(stderr, ", ETA %.1f s%s", eta, tty ? "   " : "\n");
   printed_ = tty;
   std::fflush(stderr);

@@ -9,16 +9,16 @@ namespace glia {
 
 class ProgressLine {
  public:
-  // `unit_seconds`: simulated seconds per unit of work (dt for steps), shown as a
-  // real-time factor; 0 to omit it.
-  ProgressLine(std::string label, double unit_seconds, bool enabled = true);
+  // `simulated_seconds`: biological time covered by the whole job, to show wall seconds per
+  // simulated second; 0 to omit it.
+  ProgressLine(std::string label, double simulated_seconds, bool enabled = true);
   ~ProgressLine();
   void update(std::int64_t done, std::int64_t total);
 
  private:
   using Clock = std::chrono::steady_clock;
   std::string label_;
-  double unit_seconds_;
+  double simulated_seconds_;
   bool enabled_;
   bool printed_ = false;
   Clock::time_point start_ = Clock::now();

@@ -1,6 +1,9 @@
 #include "engine/io/hdf5_writer.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cerrno>
 #include <cstdio>
@@ -33,6 +36,29 @@ struct Handle {
   }
 };
 
+// The temporary file of the writer in flight, removed if SIGINT or SIGTERM ends the process.
+char g_temporary[4096];
+volatile std::sig_atomic_t g_temporary_active = 0;
+
+extern "C" void remove_temporary_and_reraise(int sig) {
+  if (g_temporary_active) ::unlink(g_temporary);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+// Installs the handler only where the default action is in force, so that a host program
+// (the Python interpreter's SIGINT handler, say) keeps its own.
+void guard_temporary(const std::string& tmp) {
+  if (tmp.size() >= sizeof g_temporary) return;
+  std::memcpy(g_temporary, tmp.c_str(), tmp.size() + 1);
+  g_temporary_active = 1;
+  for (int sig : {SIGINT, SIGTERM}) {
+    struct sigaction current {};
+    if (::sigaction(sig, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
+      std::signal(sig, remove_temporary_and_reraise);
+  }
+}
+
 constexpr std::size_t kCompressAbove = 4096;     // elements; smaller datasets stay contiguous
 constexpr std::size_t kChunkElements = 1 << 16;  // target elements per chunk
 
@@ -41,6 +67,9 @@ constexpr std::size_t kChunkElements = 1 << 16;  // target elements per chunk
 Hdf5Writer::Hdf5Writer(std::string path, const std::string& field) : path_(std::move(path)) {
   silence_hdf5();
   if (path_.empty()) throw ConfigError(field, "\"\"", "output path is empty");
+  struct stat st {};
+  if (path_.back() == '/' || (::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode)))
+    throw ConfigError(field, "\"" + path_ + "\"", "is a directory; give a file name");
   tmp_path_ = path_ + ".tmp" + std::to_string(::getpid());
   // Probe with stdio first: it gives errno, which HDF5 does not report.
   std::FILE* probe = std::fopen(tmp_path_.c_str(), "wb");
@@ -52,10 +81,12 @@ Hdf5Writer::Hdf5Writer(std::string path, const std::string& field) : path_(std::
     std::remove(tmp_path_.c_str());
     throw ConfigError(field, "\"" + path_ + "\"", "cannot create HDF5 file");
   }
+  guard_temporary(tmp_path_);
   attribute("/", "complete", std::int64_t{0});
 }
 
 Hdf5Writer::~Hdf5Writer() {
+  g_temporary_active = 0;
   if (file_ >= 0) H5Fclose(file_);
   if (!committed_) std::remove(tmp_path_.c_str());
 }
@@ -106,6 +137,10 @@ void Hdf5Writer::attribute(const std::string& object, const std::string& name, s
   scalar_attribute(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
 }
 
+void Hdf5Writer::attribute(const std::string& object, const std::string& name, std::uint64_t value) {
+  scalar_attribute(object, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
+}
+
 void Hdf5Writer::write(const std::string& path, hid_t mem_type, const void* data,
                        const std::vector<std::uint64_t>& dims, std::size_t n) {
   std::size_t expected = 1;
@@ -150,6 +185,7 @@ void Hdf5Writer::commit() {
   if (std::rename(tmp_path_.c_str(), path_.c_str()) != 0)
     throw RuntimeError("cannot move " + tmp_path_ + " to " + path_ + ": " + std::strerror(errno));
   committed_ = true;
+  g_temporary_active = 0;
 }
 
 }  // namespace glia::io

@@ -2,7 +2,8 @@
 // Writes one HDF5 result file safely: data go to a temporary file beside the target, the
 // root attribute "complete" is set to 1 only after everything is written, and the file is
 // renamed into place on commit(). A run that fails or is abandoned leaves no file at the
-// target path (the temporary is removed by the destructor).
+// target path: the temporary is removed by the destructor, or, when the process is stopped
+// by SIGINT or SIGTERM (whose handlers are still the default ones), by a signal handler.
 #include <hdf5.h>
 
 #include <cstdint>
@@ -24,6 +25,7 @@ class Hdf5Writer {
   void attribute(const std::string& object, const std::string& name, const std::string& value);
   void attribute(const std::string& object, const std::string& name, double value);
   void attribute(const std::string& object, const std::string& name, std::int64_t value);
+  void attribute(const std::string& object, const std::string& name, std::uint64_t value);
 
   // Datasets of rank 1 or 2 (dims), chunked and deflate-compressed when large.
   void dataset(const std::string& path, const std::vector<double>& data,

@@ -27,13 +27,16 @@ class PathTracker {
     using E = nlohmann::json::parse_event_t;
     switch (event) {
       case E::object_start:
-        frames_.push_back({false, 0, ""});
+        frames_.push_back({false, 0, "", {}});
         break;
       case E::array_start:
-        frames_.push_back({true, 0, ""});
+        frames_.push_back({true, 0, "", {}});
         break;
       case E::key:
         frames_.back().key = parsed.get<std::string>();
+        // nlohmann keeps the last of duplicated keys; a config must not say two things.
+        if (!frames_.back().keys.insert(frames_.back().key).second)
+          throw ConfigError(path(), "", "key given twice");
         break;
       case E::object_end:
       case E::array_end:
@@ -62,6 +65,7 @@ class PathTracker {
     bool is_array;
     std::size_t index;
     std::string key;
+    std::set<std::string> keys;
   };
   std::vector<Frame> frames_;
 };
@@ -105,6 +109,8 @@ double as_number(const nlohmann::json& v, const std::string& field) {
 }
 
 std::int64_t as_integer(const nlohmann::json& v, const std::string& field) {
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+    throw ConfigError(field, std::to_string(v.get<std::uint64_t>()), "too large");
   if (v.is_number_integer()) return v.get<std::int64_t>();
   const double d = as_number(v, field);
   if (d != std::floor(d) || std::fabs(d) > 9.0e15)

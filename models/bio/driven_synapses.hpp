@@ -18,7 +18,8 @@ struct DrivenSynapsesSpec {
   double dt = 1e-4;          // s
   std::int64_t n_steps = 0;  // duration / dt
   sim::SpikeSourceParams source;
-  bool has_synapse = true;  // false: run the sources alone (spike recording only)
+  bool has_synapse = true;    // false: run the sources alone (spike recording only)
+  bool record_spikes = true;  // keep spike times (and releases); off when no monitor needs them
   TsodyksMarkramParams tm;
   std::vector<std::uint32_t> state_indices;  // synapses whose u, x are recorded
   std::int64_t state_every = 0;              // steps between state samples; 0 = none

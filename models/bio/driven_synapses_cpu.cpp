@@ -38,7 +38,7 @@ DrivenSynapsesRecord run_driven_synapses_cpu(const DrivenSynapsesSpec& spec, con
       spiked[ii] = driven_synapse_step(k, ii, step, r[ii]) ? 1 : 0;
     }
     const double t = static_cast<double>(step) * spec.dt;
-    for (std::uint32_t i = 0; i < n; ++i) {
+    for (std::uint32_t i = 0; spec.record_spikes && i < n; ++i) {
       if (!spiked[i]) continue;
       rec.spike_t.push_back(t);
       rec.spike_i.push_back(i);

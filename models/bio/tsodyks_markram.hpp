@@ -27,8 +27,11 @@ struct TsodyksMarkramState {
   double t_last = 0.0;  // s, time of the last update (the last spike, or 0)
 };
 
-// exp(-elapsed / tau), with tau = 0 meaning "decays instantly".
-GLIA_HD inline double tm_decay(double elapsed, double tau) { return tau > 0.0 ? exp(-elapsed / tau) : 0.0; }
+// exp(-elapsed / tau), with tau = 0 meaning "decays instantly" -- but not at elapsed = 0:
+// the state read right at a spike is the post-spike state (u = U when tau_fac = 0).
+GLIA_HD inline double tm_decay(double elapsed, double tau) {
+  return tau > 0.0 ? exp(-elapsed / tau) : (elapsed > 0.0 ? 0.0 : 1.0);
+}
 
 // u and x at time t >= s.t_last, without a spike.
 GLIA_HD inline void tm_state_at(const TsodyksMarkramParams& p, const TsodyksMarkramState& s, double t,

@@ -60,6 +60,7 @@ SimulationResult run_simulation(const SimulationConfig& c, const bio::ProgressFn
     bio::DrivenSynapsesSpec spec = source_run(c, g);
     spec.has_synapse = true;
     spec.tm = s.tm;
+    spec.record_spikes = spike_monitor_on(c, s.name) || spike_monitor_on(c, g.name);
     if (const StateMonitorConfig* m = state_monitor_of(c, s.name)) {
       spec.state_indices = m->indices;
       spec.state_every = m->every;
@@ -114,7 +115,7 @@ SimulationResult simulate_to_file(const SimulationConfig& c, const std::string& 
   file.attribute("/", "git_commit", std::string(git_commit()));
   file.attribute("/", "created", utc_timestamp());
   file.attribute("/", "config", c.resolved.dump());
-  file.attribute("/", "seed", static_cast<std::int64_t>(c.seed));
+  file.attribute("/", "seed", c.seed);
   file.attribute("/", "device", std::string(c.device == Device::cuda ? "cuda" : "cpu"));
   file.attribute("/", "duration", c.duration);
   file.attribute("/", "dt", c.dt);

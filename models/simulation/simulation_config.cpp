@@ -1,7 +1,11 @@
 #include "models/simulation/simulation_config.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
 #include <set>
+#include <sstream>
 
 #include "engine/io/json_reader.hpp"
 
@@ -48,8 +52,8 @@ SourceGroupConfig parse_group(const json& j, const std::string& path, const Simu
   check_name(r.field("name"), g.name);
   g.model = r.string("model");
   const std::int64_t n = r.integer("n");
-  if (n < 1 || n > (std::int64_t{1} << 31))
-    throw ConfigError(r.field("n"), std::to_string(n), "must be between 1 and 2^31");
+  if (n < 1 || n > std::numeric_limits<std::int32_t>::max())
+    throw ConfigError(r.field("n"), std::to_string(n), "must be between 1 and 2^31 - 1");
   g.n = static_cast<std::uint32_t>(n);
   g.params.rate = io::check_non_negative(r.field("rate"), r.number("rate"), "Hz");
   g.params.start = io::check_non_negative(r.field("start"), r.number("start", 0.0), "s");
@@ -104,6 +108,22 @@ SynapseGroupConfig parse_synapse(const json& j, const std::string& path, const S
   io::check_non_negative(r.field("tau_fac"), s.tm.tau_fac, "s");
   r.finish();
   return s;
+}
+
+// A state recording is held in memory until written: refuse one that cannot fit.
+void check_record_size(const std::string& field, std::int64_t n_steps, const StateMonitorConfig& m) {
+  const double samples = std::ceil(static_cast<double>(n_steps) / static_cast<double>(m.every));
+  // u and x are both recorded by the runner and copied once into the result.
+  const double bytes = samples * static_cast<double>(m.indices.size()) * 2.0 * 2.0 * sizeof(double);
+  const double limit =
+      0.5 * static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGESIZE));
+  if (bytes > limit) {
+    std::ostringstream s;
+    s << "the recording would take " << bytes / (1 << 30) << " GiB (" << samples << " samples x "
+      << m.indices.size()
+      << " synapses), more than half of this machine's memory; record fewer indices or use a larger dt";
+    throw ConfigError(field, std::to_string(m.indices.size()) + " indices", s.str());
+  }
 }
 
 std::vector<std::uint32_t> parse_indices(JsonObjectReader& r, std::uint32_t n) {
@@ -216,6 +236,9 @@ SimulationConfig parse_simulation_config(const json& config) {
           if (!vars[v].is_string() || (vars[v] != "u" && vars[v] != "x"))
             throw ConfigError(f, io::json_text(vars[v]),
                               "unknown variable of tsodyks_markram (expected \"u\" or \"x\")");
+          if (std::find(m.variables.begin(), m.variables.end(), vars[v].get<std::string>()) !=
+              m.variables.end())
+            throw ConfigError(f, io::json_text(vars[v]), "listed twice");
           m.variables.push_back(vars[v].get<std::string>());
         }
         if (m.variables.empty()) throw ConfigError(r.field("variables"), "[]", "must not be empty");
@@ -223,6 +246,7 @@ SimulationConfig parse_simulation_config(const json& config) {
         m.every = r.has("dt")
                       ? steps_of(r.field("dt"), io::check_positive(r.field("dt"), r.number("dt"), "s"), c.dt)
                       : 1;
+        check_record_size(r.field("indices"), c.n_steps, m);
         c.state_monitors.push_back(m);
       } else if (type == "spikes") {
         c.spike_monitors.push_back({target});
@@ -244,6 +268,17 @@ SimulationConfig parse_simulation_config(const json& config) {
     s["tau_rec"] = c.synapses[k].tm.tau_rec;
     s["tau_fac"] = c.synapses[k].tm.tau_fac;
     s["connect"] = "one_to_one";
+  }
+  for (std::size_t k = 0; k < c.groups.size(); ++k) resolved["groups"][k]["start"] = c.groups[k].params.start;
+  if (config.contains("monitors")) {
+    for (json& m : resolved["monitors"]) {
+      if (m["type"] != "state") continue;
+      for (const auto& sm : c.state_monitors) {
+        if (sm.target != m["target"]) continue;
+        m["dt"] = static_cast<double>(sm.every) * c.dt;
+        if (!m.contains("indices")) m["indices"] = "all";
+      }
+    }
   }
   resolved["simulation"]["seed"] = c.seed;
   resolved["simulation"]["device"] = c.device == Device::cuda ? "cuda" : "cpu";

@@ -29,6 +29,9 @@ TEST(SpikeSource, PoissonCountsMatchRate) {
 TEST(SpikeSource, PoissonRespectsStart) {
   SpikeSourceParams p{SourceKind::poisson, 500.0, 0.5, 9, 0};
   for (std::int64_t s = 0; s < 4999; ++s) EXPECT_FALSE(source_spikes(p, 0, s, 1e-4)) << s;
+  int after = 0;  // 0.5 s at 500 Hz after the start: 250 expected
+  for (std::int64_t s = 5000; s < 10000; ++s) after += source_spikes(p, 0, s, 1e-4);
+  EXPECT_NEAR(after, 250, 5 * std::sqrt(250.0));
 }
 
 // A regular train at 20 Hz from t = 0.01 s on a 0.1 ms grid: spikes exactly at

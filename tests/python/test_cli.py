@@ -3,7 +3,9 @@ one line naming the field and value, leaving no output file behind."""
 
 import json
 import os
+import signal
 import subprocess
+import time
 
 import h5py
 import pytest
@@ -60,6 +62,7 @@ BAD = [
     ("string_number", ["groups", 0, "rate"], "20", 'groups[0].rate = "20": expected a number'),
     ("unknown_model", ["synapses", 0, "model"], "tm", 'synapses[0].model = "tm": unknown synapse model'),
     ("bad_index", ["monitors", 0, "indices"], [0, 7], "monitors[0].indices[1] = 7: out of range [0, 2)"),
+    ("repeated_variable", ["monitors", 0, "variables"], ["u", "u"], 'monitors[0].variables[1] = "u": listed twice'),
 ]
 
 
@@ -73,6 +76,43 @@ def test_bad_config_exits_2_naming_field(cli, base_config, tmp_path, name, path,
     assert p.stderr.count("\n") == 1, p.stderr
     assert message in p.stderr
     assert list(tmp_path.iterdir()) == [tmp_path / "config.json"]
+
+
+def test_duplicate_key_exits_2(cli, base_config, tmp_path):
+    text = json.dumps(base_config).replace('"dt": 0.0001', '"dt": 0.0001, "dt": 0.001')
+    p = run(cli, "simulate", str(write_config(tmp_path, text)), "-o", str(tmp_path / "out.h5"))
+    assert p.returncode == 2
+    assert "simulation.dt: key given twice" in p.stderr
+
+
+def test_output_directory_exits_2(cli, base_config, tmp_path):
+    for target in (str(tmp_path), str(tmp_path) + "/"):
+        p = run(cli, "simulate", str(write_config(tmp_path, base_config)), "-o", target)
+        assert p.returncode == 2
+        assert "is a directory" in p.stderr
+
+
+def test_oversized_recording_exits_2_before_running(cli, base_config, tmp_path):
+    base_config["groups"][0]["n"] = 100000
+    base_config["simulation"]["duration"] = 1000.0
+    base_config["monitors"][0].pop("dt")
+    p = run(cli, "simulate", str(write_config(tmp_path, base_config)), "-o", str(tmp_path / "out.h5"))
+    assert p.returncode == 2
+    assert "monitors[0].indices" in p.stderr and "GiB" in p.stderr
+
+
+def test_sigterm_leaves_no_file(cli, base_config, tmp_path):
+    base_config["groups"][0] = {"name": "pre", "model": "poisson", "n": 20000, "rate": 10.0}
+    base_config["simulation"]["duration"] = 200.0
+    base_config["monitors"] = [{"type": "spikes", "target": "syn"}]
+    proc = subprocess.Popen([cli, "simulate", str(write_config(tmp_path, base_config)), "-o",
+                             str(tmp_path / "out.h5"), "--quiet"])
+    time.sleep(1.0)
+    assert proc.poll() is None, "run finished before it could be interrupted"
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGTERM
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["config.json"]
 
 
 def test_non_finite_value_exits_2(cli, base_config, tmp_path):

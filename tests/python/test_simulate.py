@@ -37,6 +37,34 @@ def test_facilitating_preset_reaches_closed_form(base_config):
     assert r.config["synapses"][0]["tau_fac"] == 0.53
 
 
+def test_recorded_state_at_spikes_is_post_spike_state(base_config):
+    # Depressing (tau_fac = 0): at a spike's own sample u = U and x = x- - r; between spikes u = 0.
+    base_config["monitors"][0]["dt"] = 1e-4
+    r = glia.simulate(base_config)
+    s, sp = r.state["syn"], r.spikes["syn"]
+    rows = np.rint(sp["t"][sp["i"] == 0] / 1e-4).astype(int)
+    np.testing.assert_allclose(s["u"][rows, 0], 0.5, atol=1e-15)
+    x_before = s["x"][rows[1:] - 1, 0]
+    expected_after = x_before * np.exp(-1e-4 / 0.8) + (1 - np.exp(-1e-4 / 0.8)) - sp["r"][sp["i"] == 0][1:]
+    np.testing.assert_allclose(s["x"][rows[1:], 0], expected_after, atol=1e-12)
+    assert np.all(np.delete(s["u"][:, 0], rows) == 0.0)
+
+
+def test_resolved_config_fills_defaults(base_config):
+    r = glia.simulate(base_config)
+    assert r.config["groups"][0]["start"] == 0.0
+    assert r.config["monitors"][0]["indices"] == "all"
+    assert r.config["monitors"][0]["dt"] == pytest.approx(1e-3)
+
+
+def test_config_output_is_written_unless_overridden(base_config, tmp_path):
+    base_config["output"] = str(tmp_path / "from_config.h5")
+    glia.simulate(base_config)
+    assert (tmp_path / "from_config.h5").exists()
+    glia.simulate(base_config, output=tmp_path / "explicit.h5")
+    assert (tmp_path / "explicit.h5").exists()
+
+
 def test_state_arrays_shapes_and_bounds(base_config):
     r = glia.simulate(base_config)
     s = r.state["syn"]
@@ -64,8 +92,11 @@ def test_poisson_rate_and_seed_determinism(base_config):
     assert abs(n_spikes - expected) < 5 * math.sqrt(expected)
     np.testing.assert_array_equal(a.spikes["pre"]["t"], b.spikes["pre"]["t"])
     np.testing.assert_array_equal(a.spikes["syn"]["r"], b.spikes["syn"]["r"])
-    # The synapse sees exactly its source's spikes.
-    np.testing.assert_array_equal(a.spikes["pre"]["i"], a.spikes["syn"]["i"])
+    # The synapse sees exactly its source's spikes, as drawn by a run of the source alone.
+    alone = dict(base_config, synapses=[], monitors=[{"type": "spikes", "target": "pre"}])
+    src = glia.simulate(alone).spikes["pre"]
+    np.testing.assert_array_equal(src["t"], a.spikes["syn"]["t"])
+    np.testing.assert_array_equal(src["i"], a.spikes["syn"]["i"])
     base_config["simulation"]["seed"] = 12
     c = glia.simulate(base_config)
     assert not np.array_equal(a.spikes["pre"]["t"], c.spikes["pre"]["t"])

@@ -59,8 +59,8 @@ def simulate(config: ConfigLike, output: Optional[Union[str, "os.PathLike[str]"]
     Args:
         config: a configuration dict, or the path of a JSON file (the format of
             ``glia simulate``; see README.md, "Configuration").
-        output: if given, also write the HDF5 result file there (with provenance);
-            overrides any "output" in the config. Without it nothing is written.
+        output: also write the HDF5 result file there (with provenance). Overrides the
+            config's "output"; when neither names a file, nothing is written.
 
     Raises:
         ConfigError: the configuration is invalid; the message names the field and value.
@@ -72,6 +72,8 @@ def simulate(config: ConfigLike, output: Optional[Union[str, "os.PathLike[str]"]
         text = _to_json(config)
     else:
         raise TypeError(f"config must be a dict or a path to a JSON file, not {type(config).__name__}")
+    if output is None:
+        output = json.loads(text).get("output") if text.lstrip().startswith("{") else None
     raw = _core.simulate(text, "" if output is None else os.fspath(output))
     return SimulationResult(state=raw["state"], spikes=raw["spikes"], config=json.loads(raw["config"]))
 
