@@ -11,9 +11,10 @@ packages=(
   libhdf5-dev libeigen3-dev libboost-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libomp-dev
   pybind11-dev python3-dev python3-numpy python3-h5py python3-matplotlib python3-pytest python3-scipy
+  python3-brian
 )
 if [[ "${1:-}" == "--validation" ]]; then
-  packages+=(python3-brian python-brian-doc python3-torch libopenblas0-pthread)
+  packages+=(python-brian-doc python3-torch libopenblas0-pthread)
 elif [[ -n "${1:-}" ]]; then
   echo "install-deps.sh: unknown option '$1' (expected --validation or nothing)" >&2
   exit 2

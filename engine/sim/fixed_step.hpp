@@ -1,6 +1,6 @@
 #pragma once
 // Explicit fixed-step integrators over a state of N doubles, for any right-hand side
-// `rhs(const double* y, double* dydt)`. Written once for CPU and CUDA; the methods are the
+// `rhs(double t, const double* y, double* dydt)`. Written once for CPU and CUDA; the methods are the
 // textbook ones (forward Euler order 1, explicit midpoint RK2 order 2, classic RK4 order 4).
 #include "engine/core/hostdevice.hpp"
 
@@ -9,45 +9,45 @@ namespace glia::sim {
 enum class FixedStepMethod { euler, rk2, rk4 };
 
 template <int N, class Rhs>
-GLIA_HD inline void euler_step(const Rhs& rhs, double* y, double dt) {
+GLIA_HD inline void euler_step(const Rhs& rhs, double t, double* y, double dt) {
   double k[N];
-  rhs(y, k);
+  rhs(t, y, k);
   for (int i = 0; i < N; ++i) y[i] += dt * k[i];
 }
 
 template <int N, class Rhs>
-GLIA_HD inline void rk2_step(const Rhs& rhs, double* y, double dt) {
+GLIA_HD inline void rk2_step(const Rhs& rhs, double t, double* y, double dt) {
   double k[N], mid[N];
-  rhs(y, k);
+  rhs(t, y, k);
   for (int i = 0; i < N; ++i) mid[i] = y[i] + 0.5 * dt * k[i];
-  rhs(mid, k);
+  rhs(t + 0.5 * dt, mid, k);
   for (int i = 0; i < N; ++i) y[i] += dt * k[i];
 }
 
 template <int N, class Rhs>
-GLIA_HD inline void rk4_step(const Rhs& rhs, double* y, double dt) {
+GLIA_HD inline void rk4_step(const Rhs& rhs, double t, double* y, double dt) {
   double k1[N], k2[N], k3[N], k4[N], tmp[N];
-  rhs(y, k1);
+  rhs(t, y, k1);
   for (int i = 0; i < N; ++i) tmp[i] = y[i] + 0.5 * dt * k1[i];
-  rhs(tmp, k2);
+  rhs(t + 0.5 * dt, tmp, k2);
   for (int i = 0; i < N; ++i) tmp[i] = y[i] + 0.5 * dt * k2[i];
-  rhs(tmp, k3);
+  rhs(t + 0.5 * dt, tmp, k3);
   for (int i = 0; i < N; ++i) tmp[i] = y[i] + dt * k3[i];
-  rhs(tmp, k4);
+  rhs(t + dt, tmp, k4);
   for (int i = 0; i < N; ++i) y[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
 }
 
 template <int N, class Rhs>
-GLIA_HD inline void fixed_step(FixedStepMethod m, const Rhs& rhs, double* y, double dt) {
+GLIA_HD inline void fixed_step(FixedStepMethod m, const Rhs& rhs, double t, double* y, double dt) {
   switch (m) {
     case FixedStepMethod::euler:
-      euler_step<N>(rhs, y, dt);
+      euler_step<N>(rhs, t, y, dt);
       break;
     case FixedStepMethod::rk2:
-      rk2_step<N>(rhs, y, dt);
+      rk2_step<N>(rhs, t, y, dt);
       break;
     case FixedStepMethod::rk4:
-      rk4_step<N>(rhs, y, dt);
+      rk4_step<N>(rhs, t, y, dt);
       break;
   }
 }

@@ -79,6 +79,15 @@ GLIA_HD inline void gchi_rhs(const GChIParams& p, double Y_S, double J_ex, const
   dydt[kH] = (h_inf - h) * p.O_2 * (Q2 + C);  // (h_inf - h) / tau_h
 }
 
+// IP3 flux into astrocyte i through a gap junction with a neighbour j (BIOPHYSICS.md §3):
+// -(F/2) (1 + tanh((|I_i - I_j| - I_Theta)/omega_I)) sign(I_i - I_j), in µM/s. Stimberg's
+// single-astrocyte example couples to a clamped neighbour at I_bias with F = F_ex.
+GLIA_HD inline double gchi_ip3_coupling(double I_i, double I_j, double F, double I_Theta, double omega_I) {
+  const double diff = I_i - I_j;
+  const double sign = diff > 0.0 ? 1.0 : (diff < 0.0 ? -1.0 : 0.0);
+  return -0.5 * F * (1.0 + tanh((fabs(diff) - I_Theta) / omega_I)) * sign;
+}
+
 // Time constant of IP3R de-inactivation, tau_h = 1/(O_2 (Q2 + C)) (s).
 GLIA_HD inline double gchi_tau_h(const GChIParams& p, const double* y) {
   const double I = y[kIP3], C = y[kCa];

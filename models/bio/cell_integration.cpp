@@ -1,5 +1,6 @@
 #include "models/bio/cell_integration.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <functional>
@@ -127,15 +128,60 @@ struct Grid {
   std::int64_t n_samples;  // including t = 0
 };
 
-// One stochastic step (y, dt, dW, sigma, milstein); empty for models without a noisy variant.
-using NoisyStep = std::function<void(double*, double, double, double, bool)>;
+// One stochastic step (t, y, dt, dW, sigma, milstein); empty for models without a noisy variant.
+using NoisyStep = std::function<void(double, double*, double, double, double, bool)>;
+
+// Glutamate released by one synapse at given times, as the astrocyte sees it:
+// Y_S(t) = sum over t_k <= t of amount exp(-Omega_c (t - t_k)) (BIOPHYSICS.md §2, exact).
+struct GlutamatePulses {
+  std::vector<double> times;  // s, ascending
+  double amount = 0.0;        // µM per release (rho_c Y_T r)
+  double Omega_c = 40.0;      // 1/s, clearance rate
+
+  // Releases up to this time act. A fixed step sets it to the step's start, so that a release
+  // at the step's end (its last stage) acts from the next step on, as in a time-stepped
+  // network; the adaptive method leaves it infinite.
+  double active_until = std::numeric_limits<double>::infinity();
+
+  double at(double t) const {
+    double y = 0.0;
+    for (auto it = std::upper_bound(times.begin(), times.end(), std::min(t, active_until));
+         it != times.begin();) {
+      const double term = amount * std::exp(-Omega_c * (t - *--it));
+      if (term < 1e-18 * amount) break;  // older pulses are smaller still
+      y += term;
+    }
+    return y;
+  }
+};
+
+GlutamatePulses parse_pulses(JsonObjectReader& in, json& resolved) {
+  GlutamatePulses g;
+  if (!in.has("Y_S_pulses")) return g;
+  JsonObjectReader r(in.member("Y_S_pulses"), in.field("Y_S_pulses"));
+  const json& times = r.member("times");
+  if (!times.is_array())
+    throw ConfigError(r.field("times"), io::json_text(times), "expected a list of times (s)");
+  for (std::size_t k = 0; k < times.size(); ++k) {
+    const std::string f = r.field("times") + "[" + std::to_string(k) + "]";
+    g.times.push_back(io::check_non_negative(f, io::as_number(times[k], f), "s"));
+    if (k > 0 && g.times[k] < g.times[k - 1])
+      throw ConfigError(f, io::json_text(times[k]), "times must be ascending");
+  }
+  g.amount = io::check_non_negative(r.field("amount"), r.number("amount"), "µM");
+  g.Omega_c = io::check_positive(r.field("Omega_c"), r.number("Omega_c", 40.0), "1/s");
+  r.finish();
+  resolved["input"]["Y_S_pulses"]["Omega_c"] = g.Omega_c;
+  return g;
+}
 
 // Philox stream of the Wiener increments of single-cell runs.
 constexpr std::uint32_t kNoiseStream = 0x6e6f6973u;
 
 template <int N, class Rhs>
 void run(const std::string& model, const CellModel<N>& m, const Rhs& rhs, const NoisyStep& noisy,
-         JsonObjectReader& root, const Grid& g, CellTrace& trace) {
+         const std::function<void(double)>& before_step, JsonObjectReader& root, const Grid& g,
+         CellTrace& trace) {
   const std::string method = root.string("method", "rk4");
   const bool stochastic = method == "euler_maruyama" || method == "milstein";
   if (stochastic && !noisy)
@@ -170,9 +216,9 @@ void run(const std::string& model, const CellModel<N>& m, const Rhs& rhs, const 
     trace.resolved["rtol"] = rtol;
     trace.resolved["atol"] = atol;
     std::int64_t evals = 0;
-    auto counted = [&](const double* y, double* dydt) {
+    auto counted = [&](double t, const double* y, double* dydt) {
       ++evals;
-      rhs(y, dydt);
+      rhs(t, y, dydt);
     };
     trace.values = sim::integrate_dopri5<N>(counted, m.y0, trace.t, rtol, atol);
     trace.rhs_evaluations = evals;
@@ -206,11 +252,13 @@ void run(const std::string& model, const CellModel<N>& m, const Rhs& rhs, const 
   for (std::int64_t k = 1; k < g.n_samples; ++k) {
     for (std::int64_t s = 0; s < every; ++s) {
       const std::int64_t step = (k - 1) * every + s;
+      const double t = static_cast<double>(step) * dt;
+      if (before_step) before_step(t);
       if (stochastic) {
-        noisy(y.data(), dt, std::sqrt(dt) * philox_normal(seed, step, 0, kNoiseStream), sigma,
+        noisy(t, y.data(), dt, std::sqrt(dt) * philox_normal(seed, step, 0, kNoiseStream), sigma,
               method == "milstein");
       } else {
-        sim::fixed_step<N>(fm, rhs, y.data(), dt);
+        sim::fixed_step<N>(fm, rhs, t, y.data(), dt);
       }
       check_state<N>(model, m, y.data(), (static_cast<double>(step) + 1.0) * dt);
     }
@@ -246,10 +294,24 @@ CellTrace integrate_cell(const json& config) {
     }
     read_params(root, gchi_fields(), p, trace.resolved);
     double Y_S = 0.0, J_ex = 0.0;
+    GlutamatePulses pulses;
+    // Optional gap-junction IP3 exchange with a neighbour clamped at I_bias (F = 0: none).
+    double I_bias = 0.0, F_ex = 0.0, I_Theta = 0.3, omega_I = 0.05;
     if (root.has("input")) {
       JsonObjectReader in(root.member("input"), "input");
       Y_S = io::check_non_negative(in.field("Y_S"), in.number("Y_S", 0.0), "µM");
       J_ex = in.number("J_ex", 0.0);
+      pulses = parse_pulses(in, trace.resolved);
+      if (in.has("IP3_bias_coupling")) {
+        JsonObjectReader c(in.member("IP3_bias_coupling"), in.field("IP3_bias_coupling"));
+        I_bias = io::check_non_negative(c.field("I_bias"), c.number("I_bias", 0.0), "µM");
+        F_ex = io::check_positive(c.field("F_ex"), c.number("F_ex", 0.09), "µM/s");
+        I_Theta = io::check_non_negative(c.field("I_Theta"), c.number("I_Theta", 0.3), "µM");
+        omega_I = io::check_positive(c.field("omega_I"), c.number("omega_I", 0.05), "µM");
+        c.finish();
+        trace.resolved["input"]["IP3_bias_coupling"] = {
+            {"I_bias", I_bias}, {"F_ex", F_ex}, {"I_Theta", I_Theta}, {"omega_I", omega_I}};
+      }
       in.finish();
     }
     const double inf = std::numeric_limits<double>::infinity();
@@ -257,11 +319,18 @@ CellTrace integrate_cell(const json& config) {
                            {0.0, 0.0, 0.0, 0.9},
                            {Bounds{0, 1}, Bounds{0, inf}, Bounds{0, p.C_T / (1 + p.rho_A)}, Bounds{0, 1}}};
     read_initial(root, m, trace.resolved);
-    const NoisyStep noisy = [&](double* y, double dt, double dW, double sigma, bool milstein) {
-      gchi_stochastic_step(p, Y_S, J_ex, sigma, milstein, y, dt, dW);
+    // Glutamate is held at its value at the start of a stochastic step (Itô).
+    const NoisyStep noisy = [&](double t, double* y, double dt, double dW, double sigma, bool milstein) {
+      gchi_stochastic_step(p, Y_S + pulses.at(t),
+                           J_ex + gchi_ip3_coupling(y[kIP3], I_bias, F_ex, I_Theta, omega_I), sigma, milstein,
+                           y, dt, dW);
+    };
+    const auto rhs = [&](double t, const double* y, double* d) {
+      gchi_rhs(p, Y_S + pulses.at(t), J_ex + gchi_ip3_coupling(y[kIP3], I_bias, F_ex, I_Theta, omega_I), y,
+               d);
     };
     run<kGChIVars>(
-        "gchi", m, [&](const double* y, double* d) { gchi_rhs(p, Y_S, J_ex, y, d); }, noisy, root, g, trace);
+        "gchi", m, rhs, noisy, [&](double t) { pulses.active_until = t; }, root, g, trace);
   } else if (trace.model == "li_rinzel") {
     LiRinzelParams p;
     read_params(root, li_rinzel_fields(), p, trace.resolved);
@@ -270,8 +339,8 @@ CellTrace integrate_cell(const json& config) {
         {"C", "h", "IP3"}, {0.073, 0.793, p.IP3_0}, {Bounds{0, p.Ca_tot}, Bounds{0, 1}, Bounds{0, inf}}};
     read_initial(root, m, trace.resolved);
     run<kLiRinzelVars>(
-        "li_rinzel", m, [&](const double* y, double* d) { li_rinzel_rhs(p, y, d); }, NoisyStep{}, root, g,
-        trace);
+        "li_rinzel", m, [&](double, const double* y, double* d) { li_rinzel_rhs(p, y, d); }, NoisyStep{}, {},
+        root, g, trace);
   } else {
     throw ConfigError(root.field("model"), "\"" + trace.model + "\"",
                       "unknown cell model (expected \"gchi\" or \"li_rinzel\")");

@@ -19,9 +19,10 @@ struct CellTrace {
 
 // Configuration (all keys documented in README.md, "Single-cell integration"):
 //   model "gchi" | "li_rinzel"; parameter_set (gchi: "network" | "single_astrocyte");
-//   params {name: value}; initial {variable: value}; input {Y_S, J_ex} (gchi, µM and µM/s);
-//   duration, sample_dt (s); method "euler" | "rk2" | "rk4" | "dopri5"; dt (fixed step, s);
-//   rtol, atol (dopri5).
+//   params {name: value}; initial {variable: value}; input (gchi): Y_S (µM), J_ex (µM/s),
+//   Y_S_pulses {times, amount, Omega_c}, IP3_bias_coupling {I_bias, F_ex, I_Theta, omega_I};
+//   duration, sample_dt (s); method "euler" | "rk2" | "rk4" | "dopri5" | "euler_maruyama" |
+//   "milstein"; dt (fixed step, s); rtol, atol (dopri5); noise {sigma, seed} (stochastic).
 // Throws ConfigError for bad input and RuntimeError (naming model, variable, value and time)
 // if the state leaves the model's bounds or turns non-finite.
 CellTrace integrate_cell(const nlohmann::json& config);
