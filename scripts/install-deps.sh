@@ -11,7 +11,7 @@ packages=(
   libhdf5-dev libeigen3-dev libboost-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libomp-dev
   pybind11-dev python3-dev python3-numpy python3-h5py python3-matplotlib python3-pytest python3-scipy
-  python3-brian
+  python3-brian python3-nbclient python3-nbformat python3-ipykernel
 )
 if [[ "${1:-}" == "--validation" ]]; then
   packages+=(python-brian-doc python3-torch libopenblas0-pthread)
