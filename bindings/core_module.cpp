@@ -10,6 +10,7 @@
 #include "engine/core/version.hpp"
 #include "engine/io/json_reader.hpp"
 #include "models/bio/cell_integration.hpp"
+#include "models/bio/gchi_ensemble.hpp"
 #include "models/simulation/simulate.hpp"
 
 namespace py = pybind11;
@@ -84,6 +85,46 @@ py::dict integrate_cell(const std::string& config_json) {
   return out;
 }
 
+py::dict gchi_ensemble(const std::map<std::string, std::vector<double>>& params,
+                       const std::string& parameter_set, const std::vector<double>& Y_S,
+                       const std::vector<double>& J_ex, const std::vector<double>& initial, double duration,
+                       double dt, const std::string& method, const std::vector<std::int64_t>& record,
+                       double record_dt, double C_threshold, const std::string& device) {
+  using namespace glia::bio;
+  const GChIEnsembleSpec spec = build_gchi_ensemble(GChIEnsembleArrays{
+      parameter_set, params, Y_S, J_ex, initial, duration, dt, record_dt, method, record, C_threshold});
+  if (device != "cpu" && device != "cuda")
+    throw glia::ConfigError("device", "\"" + device + "\"", "expected \"cpu\" or \"cuda\"");
+  std::string why;
+  if (device == "cuda" && glia::cuda_device_count(&why) == 0)
+    throw glia::ConfigError("device", "\"cuda\"", why);
+  GChIEnsembleResult r;
+  {
+    py::gil_scoped_release release;
+#ifdef GLIA_WITH_CUDA
+    r = device == "cuda" ? run_gchi_ensemble_cuda(spec) : run_gchi_ensemble_cpu(spec);
+#else
+    r = run_gchi_ensemble_cpu(spec);
+#endif
+  }
+  const auto n = static_cast<py::ssize_t>(spec.params.size());
+  const auto n_t = static_cast<py::ssize_t>(r.trace_t.size());
+  const auto n_rec = static_cast<py::ssize_t>(spec.record.size());
+  std::vector<double> final_flat;
+  for (const auto& y : r.final_state) final_flat.insert(final_flat.end(), y.begin(), y.end());
+  py::dict out;
+  out["t"] = to_numpy(r.trace_t, {n_t});
+  out["traces"] = to_numpy(r.traces, {n_t, n_rec, kGChIVars});
+  out["final_state"] = to_numpy(final_flat, {n, kGChIVars});
+  out["C_max"] = to_numpy(r.C_max, {n});
+  out["C_mean"] = to_numpy(r.C_mean, {n});
+  out["C_crossings"] = to_numpy(r.C_crossings, {n});
+  out["status"] = to_numpy(r.status, {n});
+  out["failed_at"] = to_numpy(r.failed_at, {n});
+  out["failed_variable"] = to_numpy(r.failed_variable, {n});
+  return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -94,6 +135,7 @@ PYBIND11_MODULE(_core, m) {
         "Run a simulation from JSON text; write HDF5 to `output` unless empty.");
   m.def("integrate_cell", &integrate_cell, py::arg("config_json"),
         "Integrate one astrocyte model instance from a JSON configuration.");
+  m.def("gchi_ensemble", &gchi_ensemble, "Integrate many G-ChI variants at once (see glia.integrate_cells).");
   m.def("version", [] { return std::string(glia::version()); });
   m.def("git_commit", [] { return std::string(glia::git_commit()); });
   m.def("cuda_device_count", [] { return glia::cuda_device_count(); });

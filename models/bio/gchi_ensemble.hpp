@@ -6,6 +6,7 @@
 // GPU threads. Variants never interact, so results do not depend on the thread count or backend.
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -117,5 +118,24 @@ inline std::int64_t gchi_ensemble_samples(const GChIEnsembleSpec& s) {
 GChIEnsembleResult run_gchi_ensemble_cpu(const GChIEnsembleSpec& spec);
 // Defined in cuda/gchi_ensemble.cu; only present when glia is built with CUDA.
 GChIEnsembleResult run_gchi_ensemble_cuda(const GChIEnsembleSpec& spec);
+
+}  // namespace glia::bio
+
+namespace glia::bio {
+
+// An ensemble as a front end describes it: per-variant arrays, checked and turned into a
+// spec by build_gchi_ensemble(), which throws ConfigError naming the field and variant.
+struct GChIEnsembleArrays {
+  std::string parameter_set = "network";              // or "single_astrocyte"
+  std::map<std::string, std::vector<double>> params;  // overrides by parameter name, one value per variant
+  std::vector<double> Y_S, J_ex;                      // one per variant
+  std::vector<double> initial;                        // n x (Gamma_A, I, C, h)
+  double duration = 0.0, dt = 0.0, record_dt = 0.0;   // s
+  std::string method = "rk4";
+  std::vector<std::int64_t> record;  // variants whose traces are kept
+  double C_threshold = 0.5;          // µM
+};
+
+GChIEnsembleSpec build_gchi_ensemble(const GChIEnsembleArrays& a);
 
 }  // namespace glia::bio

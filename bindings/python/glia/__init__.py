@@ -27,6 +27,7 @@ Integrate a single astrocyte (G-ChI or Li–Rinzel) with a fixed-step or adaptiv
 from . import _core
 from ._core import ConfigError, SimulationError
 from .cell import CellTrace, integrate_cell
+from .ensemble import EnsembleResult, integrate_cells
 from .simulation import SimulationResult, load, simulate
 
 __version__ = _core.version()
@@ -46,6 +47,8 @@ __all__ = [
     "load",
     "CellTrace",
     "integrate_cell",
+    "EnsembleResult",
+    "integrate_cells",
     "cuda_device_count",
     "__version__",
 ]
