@@ -9,6 +9,7 @@
 #include "engine/core/error.hpp"
 #include "engine/core/version.hpp"
 #include "engine/io/json_reader.hpp"
+#include "models/bio/astrocyte_network.hpp"
 #include "models/bio/cell_integration.hpp"
 #include "models/bio/gchi_ensemble.hpp"
 #include "models/simulation/simulate.hpp"
@@ -125,6 +126,42 @@ py::dict gchi_ensemble(const std::map<std::string, std::vector<double>>& params,
   return out;
 }
 
+py::dict astrocyte_network(const std::map<std::string, double>& params,
+                           const std::vector<std::int64_t>& row_ptr,
+                           const std::vector<std::int64_t>& neighbours, double F, double I_Theta,
+                           double omega_I, const std::vector<double>& I_bias, double F_ex, double bias_period,
+                           double bias_on, const std::vector<double>& Y_S,
+                           const std::map<std::string, double>& initial, double duration, double dt,
+                           double record_dt, const std::string& method) {
+  using namespace glia::bio;
+  AstrocyteNetworkArrays a;
+  a.params = params;
+  a.row_ptr = row_ptr;
+  a.neighbours = neighbours;
+  a.coupling = IP3CouplingParams{F, I_Theta, omega_I};
+  a.bias = IP3BiasParams{F_ex, I_Theta, omega_I, bias_period, bias_on};
+  a.I_bias = I_bias;
+  a.Y_S = Y_S;
+  a.initial = initial;
+  a.duration = duration;
+  a.dt = dt;
+  a.record_dt = record_dt;
+  a.method = method;
+  const AstrocyteNetworkSpec spec = build_astrocyte_network(a);
+  AstrocyteNetworkResult r;
+  {
+    py::gil_scoped_release release;
+    r = run_astrocyte_network_cpu(spec);
+  }
+  const auto n_t = static_cast<py::ssize_t>(r.t.size());
+  const auto n = static_cast<py::ssize_t>(spec.Y_S.size());
+  py::dict out;
+  out["t"] = to_numpy(r.t, {n_t});
+  out["C"] = to_numpy(r.C, {n_t, n});
+  out["I"] = to_numpy(r.I, {n_t, n});
+  return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -136,6 +173,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("integrate_cell", &integrate_cell, py::arg("config_json"),
         "Integrate one astrocyte model instance from a JSON configuration.");
   m.def("gchi_ensemble", &gchi_ensemble, "Integrate many G-ChI variants at once (see glia.integrate_cells).");
+  m.def("astrocyte_network", &astrocyte_network, "G-ChI astrocytes coupled by IP3 gap junctions.");
   m.def("version", [] { return std::string(glia::version()); });
   m.def("git_commit", [] { return std::string(glia::git_commit()); });
   m.def("cuda_device_count", [] { return glia::cuda_device_count(); });

@@ -26,6 +26,7 @@ Integrate a single astrocyte (G-ChI or Li–Rinzel) with a fixed-step or adaptiv
 
 from . import _core
 from ._core import ConfigError, SimulationError
+from .astrocyte_network import AstrocyteNetworkResult, integrate_astrocyte_network
 from .cell import CellTrace, integrate_cell
 from .ensemble import EnsembleResult, integrate_cells
 from .simulation import SimulationResult, load, simulate
@@ -47,6 +48,8 @@ __all__ = [
     "load",
     "CellTrace",
     "integrate_cell",
+    "AstrocyteNetworkResult",
+    "integrate_astrocyte_network",
     "EnsembleResult",
     "integrate_cells",
     "cuda_device_count",
