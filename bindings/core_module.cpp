@@ -25,6 +25,15 @@ py::array_t<T> to_numpy(const std::vector<T>& v, std::vector<py::ssize_t> shape)
   return a;
 }
 
+// "cpu", or "cuda" when this build and machine have a device.
+void check_device(const std::string& device) {
+  if (device != "cpu" && device != "cuda")
+    throw glia::ConfigError("device", "\"" + device + "\"", "expected \"cpu\" or \"cuda\"");
+  std::string why;
+  if (device == "cuda" && glia::cuda_device_count(&why) == 0)
+    throw glia::ConfigError("device", "\"cuda\"", why);
+}
+
 py::dict to_python(const glia::simulation::SimulationResult& r, const std::string& resolved) {
   py::dict state, spikes;
   for (const auto& [target, s] : r.state) {
@@ -94,11 +103,7 @@ py::dict gchi_ensemble(const std::map<std::string, std::vector<double>>& params,
   using namespace glia::bio;
   const GChIEnsembleSpec spec = build_gchi_ensemble(GChIEnsembleArrays{
       parameter_set, params, Y_S, J_ex, initial, duration, dt, record_dt, method, record, C_threshold});
-  if (device != "cpu" && device != "cuda")
-    throw glia::ConfigError("device", "\"" + device + "\"", "expected \"cpu\" or \"cuda\"");
-  std::string why;
-  if (device == "cuda" && glia::cuda_device_count(&why) == 0)
-    throw glia::ConfigError("device", "\"cuda\"", why);
+  check_device(device);
   GChIEnsembleResult r;
   {
     py::gil_scoped_release release;
@@ -132,7 +137,7 @@ py::dict astrocyte_network(const std::map<std::string, double>& params,
                            double omega_I, const std::vector<double>& I_bias, double F_ex, double bias_period,
                            double bias_on, const std::vector<double>& Y_S,
                            const std::map<std::string, double>& initial, double duration, double dt,
-                           double record_dt, const std::string& method) {
+                           double record_dt, const std::string& method, const std::string& device) {
   using namespace glia::bio;
   AstrocyteNetworkArrays a;
   a.params = params;
@@ -148,10 +153,15 @@ py::dict astrocyte_network(const std::map<std::string, double>& params,
   a.record_dt = record_dt;
   a.method = method;
   const AstrocyteNetworkSpec spec = build_astrocyte_network(a);
+  check_device(device);
   AstrocyteNetworkResult r;
   {
     py::gil_scoped_release release;
+#ifdef GLIA_WITH_CUDA
+    r = device == "cuda" ? run_astrocyte_network_cuda(spec) : run_astrocyte_network_cpu(spec);
+#else
     r = run_astrocyte_network_cpu(spec);
+#endif
   }
   const auto n_t = static_cast<py::ssize_t>(r.t.size());
   const auto n = static_cast<py::ssize_t>(spec.Y_S.size());

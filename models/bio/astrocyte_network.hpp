@@ -76,6 +76,8 @@ GLIA_HD inline void astrocyte_network_step(const GChIParams& p, const IP3BiasPar
 }
 
 AstrocyteNetworkResult run_astrocyte_network_cpu(const AstrocyteNetworkSpec& spec);
+// Defined in cuda/astrocyte_network.cu; only present when glia is built with CUDA.
+AstrocyteNetworkResult run_astrocyte_network_cuda(const AstrocyteNetworkSpec& spec);
 
 // CSR of a ring of n astrocytes, each coupled to its two neighbours.
 void ring_neighbours(std::int64_t n, std::vector<std::int64_t>& row_ptr,

@@ -45,6 +45,7 @@ def integrate_astrocyte_network(
     initial: Optional[Mapping[str, float]] = None,
     method: str = "rk4",
     record_dt: Optional[float] = None,
+    device: str = "cpu",
 ) -> AstrocyteNetworkResult:
     """Integrate ``n`` G-ChI astrocytes (network parameter set, overridden by ``params``)
     coupled by IP3 gap junctions.
@@ -58,6 +59,7 @@ def integrate_astrocyte_network(
         edges: "ring", or a CSR pair (row_ptr, neighbours) listing every astrocyte's neighbours.
         I_bias, Y_S: per astrocyte (scalar or length n), µM.
         initial: Gamma_A, I, C, h common to all astrocytes (defaults 0, 0, 0, 0.9).
+        device: "cpu" or "cuda".
     """
     row_ptr, neighbours = ring(n) if isinstance(edges, str) and edges == "ring" else edges
     if isinstance(edges, str) and edges != "ring":
@@ -74,5 +76,5 @@ def integrate_astrocyte_network(
     raw = _core.astrocyte_network(
         dict(params or {}), [int(x) for x in row_ptr], [int(x) for x in neighbours], F, I_Theta, omega_I,
         per_astrocyte("I_bias", I_bias), F_ex, bias_period, bias_on, per_astrocyte("Y_S", Y_S),
-        dict(initial or {}), duration, dt, 0.0 if record_dt is None else record_dt, method)
+        dict(initial or {}), duration, dt, 0.0 if record_dt is None else record_dt, method, device)
     return AstrocyteNetworkResult(t=raw["t"], C=raw["C"], I=raw["I"])
