@@ -12,13 +12,6 @@ std::string unit_suffix(const char* unit) {
   return unit && *unit ? std::string(" (") + unit + ")" : std::string();
 }
 
-// Shortest text that reads back as v ("0.8", not "0.80000000000000004").
-std::string format_number(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  return nlohmann::json(v).dump();
-}
-
 // Tracks the field path while nlohmann parses, so that an error raised inside the parser
 // (a number that overflows to infinity) can name the field it belongs to.
 class PathTracker {
@@ -71,8 +64,15 @@ class PathTracker {
 };
 }  // namespace
 
+// Shortest text that reads back as v ("0.8", not "0.80000000000000004").
+std::string number_text(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return nlohmann::json(v).dump();
+}
+
 std::string json_text(const nlohmann::json& v) {
-  std::string s = v.is_number_float() ? format_number(v.get<double>()) : v.dump();
+  std::string s = v.is_number_float() ? number_text(v.get<double>()) : v.dump();
   if (s.size() > 60) s = s.substr(0, 57) + "...";
   return s;
 }
@@ -185,12 +185,12 @@ void JsonObjectReader::finish() const {
 }
 
 double check_positive(const std::string& field, double v, const char* unit) {
-  if (!(v > 0.0)) throw ConfigError(field, format_number(v), "must be > 0" + unit_suffix(unit));
+  if (!(v > 0.0)) throw ConfigError(field, number_text(v), "must be > 0" + unit_suffix(unit));
   return v;
 }
 
 double check_non_negative(const std::string& field, double v, const char* unit) {
-  if (!(v >= 0.0)) throw ConfigError(field, format_number(v), "must be >= 0" + unit_suffix(unit));
+  if (!(v >= 0.0)) throw ConfigError(field, number_text(v), "must be >= 0" + unit_suffix(unit));
   return v;
 }
 
@@ -200,7 +200,7 @@ double check_in_range(const std::string& field, double v, double lo, bool lo_ope
   if (!ok) {
     std::ostringstream r;
     r << "must be in " << (lo_open ? "(" : "[") << lo << ", " << hi << "]" << unit_suffix(unit);
-    throw ConfigError(field, format_number(v), r.str());
+    throw ConfigError(field, number_text(v), r.str());
   }
   return v;
 }

@@ -15,6 +15,9 @@ namespace glia::io {
 // Compact text of a JSON value for error messages (strings quoted, long values cut).
 std::string json_text(const nlohmann::json& v);
 
+// Shortest text that reads back as v ("0.8", "nan", "inf"), for error messages.
+std::string number_text(double v);
+
 // Parses JSON text; a syntax error becomes a ConfigError naming `what` (a file name) and
 // the byte offset.
 nlohmann::json parse_json(const std::string& text, const std::string& what);

@@ -2,24 +2,11 @@
 
 #include "engine/core/error.hpp"
 #include "engine/io/json_reader.hpp"
+#include "engine/sim/step_config.hpp"
 #include "models/bio/astrocyte_network.hpp"
 #include "models/bio/parameter_tables.hpp"
 
 namespace glia::bio {
-
-namespace {
-
-std::string number(double v) { return io::json_text(nlohmann::json(v)); }
-
-std::int64_t whole_steps(const std::string& field, double interval, double dt) {
-  const double ratio = interval / dt;
-  const auto steps = std::llround(ratio);
-  if (steps < 1 || std::fabs(ratio - static_cast<double>(steps)) > 1e-9 * std::max(1.0, ratio))
-    throw ConfigError(field, number(interval), "must be a whole multiple of dt = " + number(dt) + " s");
-  return steps;
-}
-
-}  // namespace
 
 AstrocyteNetworkSpec build_astrocyte_network(const AstrocyteNetworkArrays& a) {
   AstrocyteNetworkSpec s;
@@ -27,7 +14,7 @@ AstrocyteNetworkSpec build_astrocyte_network(const AstrocyteNetworkArrays& a) {
   if (n < 1) throw ConfigError("n", "0", "the network has no astrocytes");
   for (const auto& [name, value] : a.params) {
     const auto* f = find_param(gchi_fields(), name);
-    if (!f) throw ConfigError("params." + name, number(value), "unknown parameter of gchi");
+    if (!f) throw ConfigError("params." + name, io::number_text(value), "unknown parameter of gchi");
     s.params.*(f->member) = io::check_positive("params." + name, value, f->unit);
   }
   if (static_cast<std::int64_t>(a.I_bias.size()) != n)
@@ -66,22 +53,14 @@ AstrocyteNetworkSpec build_astrocyte_network(const AstrocyteNetworkArrays& a) {
     int i = 0;
     while (i < kGChIVars && name != names[i]) ++i;
     if (i == kGChIVars)
-      throw ConfigError("initial." + name, number(value), "unknown variable (Gamma_A, I, C, h)");
+      throw ConfigError("initial." + name, io::number_text(value), "unknown variable (Gamma_A, I, C, h)");
     const double hi = i == kCa ? s.params.C_T / (1.0 + s.params.rho_A) : (i == kIP3 ? 1e300 : 1.0);
     s.initial[i] = io::check_in_range("initial." + name, value, 0.0, false, hi, "");
   }
   s.dt = io::check_positive("dt", a.dt, "s");
-  s.n_steps = whole_steps("duration", io::check_positive("duration", a.duration, "s"), s.dt);
-  s.record_every = whole_steps("record_dt", a.record_dt > 0 ? a.record_dt : s.dt, s.dt);
-  if (a.method == "euler") {
-    s.method = sim::FixedStepMethod::euler;
-  } else if (a.method == "rk2") {
-    s.method = sim::FixedStepMethod::rk2;
-  } else if (a.method == "rk4") {
-    s.method = sim::FixedStepMethod::rk4;
-  } else {
-    throw ConfigError("method", "\"" + a.method + "\"", "expected \"euler\", \"rk2\" or \"rk4\"");
-  }
+  s.n_steps = sim::whole_steps("duration", io::check_positive("duration", a.duration, "s"), s.dt);
+  s.record_every = sim::whole_steps("record_dt", a.record_dt > 0 ? a.record_dt : s.dt, s.dt);
+  s.method = sim::fixed_step_method("method", a.method);
   return s;
 }
 

@@ -3,6 +3,7 @@
 
 #include "engine/core/error.hpp"
 #include "engine/io/json_reader.hpp"
+#include "engine/sim/step_config.hpp"
 #include "models/bio/gchi_ensemble.hpp"
 #include "models/bio/parameter_tables.hpp"
 
@@ -11,16 +12,6 @@ namespace glia::bio {
 namespace {
 
 std::string at(const std::string& field, std::size_t v) { return field + "[" + std::to_string(v) + "]"; }
-
-std::string number(double v) { return io::json_text(nlohmann::json(v)); }
-
-std::int64_t whole_steps(const std::string& field, double interval, double dt) {
-  const double ratio = interval / dt;
-  const auto steps = std::llround(ratio);
-  if (steps < 1 || std::fabs(ratio - static_cast<double>(steps)) > 1e-9 * std::max(1.0, ratio))
-    throw ConfigError(field, number(interval), "must be a whole multiple of dt = " + number(dt) + " s");
-  return steps;
-}
 
 }  // namespace
 
@@ -54,7 +45,8 @@ GChIEnsembleSpec build_gchi_ensemble(const GChIEnsembleArrays& a) {
   }
   for (std::size_t v = 0; v < n; ++v) {
     s.Y_S.push_back(io::check_non_negative(at("Y_S", v), a.Y_S[v], "µM"));
-    if (!std::isfinite(a.J_ex[v])) throw ConfigError(at("J_ex", v), number(a.J_ex[v]), "must be finite");
+    if (!std::isfinite(a.J_ex[v]))
+      throw ConfigError(at("J_ex", v), io::number_text(a.J_ex[v]), "must be finite");
     s.J_ex.push_back(a.J_ex[v]);
     std::array<double, kGChIVars> y{};
     const double hi[kGChIVars] = {1.0, 1e300, s.params[v].C_T / (1.0 + s.params[v].rho_A), 1.0};
@@ -65,17 +57,9 @@ GChIEnsembleSpec build_gchi_ensemble(const GChIEnsembleArrays& a) {
     s.initial.push_back(y);
   }
   s.dt = io::check_positive("dt", a.dt, "s");
-  s.n_steps = whole_steps("duration", io::check_positive("duration", a.duration, "s"), s.dt);
-  s.record_every = whole_steps("record_dt", a.record_dt > 0 ? a.record_dt : s.dt, s.dt);
-  if (a.method == "euler") {
-    s.method = sim::FixedStepMethod::euler;
-  } else if (a.method == "rk2") {
-    s.method = sim::FixedStepMethod::rk2;
-  } else if (a.method == "rk4") {
-    s.method = sim::FixedStepMethod::rk4;
-  } else {
-    throw ConfigError("method", "\"" + a.method + "\"", "expected \"euler\", \"rk2\" or \"rk4\"");
-  }
+  s.n_steps = sim::whole_steps("duration", io::check_positive("duration", a.duration, "s"), s.dt);
+  s.record_every = sim::whole_steps("record_dt", a.record_dt > 0 ? a.record_dt : s.dt, s.dt);
+  s.method = sim::fixed_step_method("method", a.method);
   std::set<std::int64_t> seen;
   for (std::size_t k = 0; k < a.record.size(); ++k) {
     const std::int64_t v = a.record[k];

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "engine/io/json_reader.hpp"
+#include "engine/sim/step_config.hpp"
 
 namespace glia::simulation {
 
@@ -24,16 +25,6 @@ void check_name(const std::string& field, const std::string& name) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) throw ConfigError(field, in_quotes(name), "may contain only letters, digits and '_'");
   }
-}
-
-// The number of steps of `interval` in units of dt; the interval must be a whole multiple.
-std::int64_t steps_of(const std::string& field, double interval, double dt) {
-  const double ratio = interval / dt;
-  const auto steps = static_cast<std::int64_t>(std::llround(ratio));
-  if (steps < 1 || std::fabs(ratio - static_cast<double>(steps)) > 1e-9 * std::max(1.0, ratio))
-    throw ConfigError(field, io::json_text(json(interval)),
-                      "must be a whole multiple of simulation.dt = " + io::json_text(json(dt)) + " s");
-  return steps;
 }
 
 const json& array_member(JsonObjectReader& r, const std::string& key) {
@@ -180,7 +171,7 @@ SimulationConfig parse_simulation_config(const json& config) {
     JsonObjectReader r(root.member("simulation"), "simulation");
     c.duration = io::check_positive(r.field("duration"), r.number("duration"), "s");
     c.dt = io::check_positive(r.field("dt"), r.number("dt"), "s");
-    c.n_steps = steps_of(r.field("duration"), c.duration, c.dt);
+    c.n_steps = sim::whole_steps(r.field("duration"), c.duration, c.dt);
     c.seed = r.unsigned_integer("seed", 0);
     const std::string device = r.string("device", "cpu");
     if (device == "cpu") {
@@ -243,9 +234,9 @@ SimulationConfig parse_simulation_config(const json& config) {
         }
         if (m.variables.empty()) throw ConfigError(r.field("variables"), "[]", "must not be empty");
         m.indices = parse_indices(r, c.find_group(syn->source)->n);
-        m.every = r.has("dt")
-                      ? steps_of(r.field("dt"), io::check_positive(r.field("dt"), r.number("dt"), "s"), c.dt)
-                      : 1;
+        m.every = r.has("dt") ? sim::whole_steps(r.field("dt"),
+                                                 io::check_positive(r.field("dt"), r.number("dt"), "s"), c.dt)
+                              : 1;
         check_record_size(r.field("indices"), c.n_steps, m);
         c.state_monitors.push_back(m);
       } else if (type == "spikes") {
