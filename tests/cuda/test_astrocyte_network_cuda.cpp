@@ -1,17 +1,13 @@
 // CPU versus CUDA for IP3-coupled astrocyte networks.
 #include <gtest/gtest.h>
 
-#include "engine/core/backend.hpp"
 #include "models/bio/astrocyte_network.hpp"
+#include "tests/cuda/require_device.hpp"
 
 namespace glia::bio {
 
 TEST(AstrocyteNetworkCuda, RingMatchesCpu) {
-  std::string why;
-  if (cuda_device_count(&why) == 0) {
-    std::printf("no CUDA device, CPU-vs-GPU comparison skipped: %s\n", why.c_str());
-    GTEST_SKIP() << "no CUDA device";
-  }
+  GLIA_REQUIRE_CUDA_DEVICE();
   AstrocyteNetworkSpec s;
   const int n = 300;
   ring_neighbours(n, s.row_ptr, s.neighbours);

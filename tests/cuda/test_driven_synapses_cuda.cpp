@@ -3,18 +3,12 @@
 
 #include <cmath>
 
-#include "engine/core/backend.hpp"
 #include "models/bio/driven_synapses.hpp"
+#include "tests/cuda/require_device.hpp"
 
 namespace glia::bio {
 
 namespace {
-bool skip_without_device() {
-  std::string why;
-  if (cuda_device_count(&why) > 0) return false;
-  std::printf("no CUDA device, CPU-vs-GPU comparison skipped: %s\n", why.c_str());
-  return true;
-}
 
 DrivenSynapsesSpec spec_for(sim::SourceKind kind, std::uint32_t n) {
   DrivenSynapsesSpec s;
@@ -44,20 +38,20 @@ void expect_same(const DrivenSynapsesRecord& cpu, const DrivenSynapsesRecord& gp
 }  // namespace
 
 TEST(DrivenSynapsesCuda, PoissonMatchesCpu) {
-  if (skip_without_device()) GTEST_SKIP() << "no CUDA device";
+  GLIA_REQUIRE_CUDA_DEVICE();
   const auto s = spec_for(sim::SourceKind::poisson, 5000);
   expect_same(run_driven_synapses_cpu(s), run_driven_synapses_cuda(s));
 }
 
 TEST(DrivenSynapsesCuda, RegularMatchesCpu) {
-  if (skip_without_device()) GTEST_SKIP() << "no CUDA device";
+  GLIA_REQUIRE_CUDA_DEVICE();
   const auto s = spec_for(sim::SourceKind::regular, 300);
   expect_same(run_driven_synapses_cpu(s), run_driven_synapses_cuda(s));
 }
 
 // A spike buffer far too small for the run must be detected and the run repeated.
 TEST(DrivenSynapsesCuda, OverflowingSpikeBufferIsRerun) {
-  if (skip_without_device()) GTEST_SKIP() << "no CUDA device";
+  GLIA_REQUIRE_CUDA_DEVICE();
   const auto s = spec_for(sim::SourceKind::poisson, 2000);
   expect_same(run_driven_synapses_cpu(s), run_driven_synapses_cuda(s, {}, 16));
 }

@@ -3,17 +3,13 @@
 
 #include <cmath>
 
-#include "engine/core/backend.hpp"
 #include "models/bio/gchi_ensemble.hpp"
+#include "tests/cuda/require_device.hpp"
 
 namespace glia::bio {
 
 TEST(GChIEnsembleCuda, MatchesCpu) {
-  std::string why;
-  if (cuda_device_count(&why) == 0) {
-    std::printf("no CUDA device, CPU-vs-GPU comparison skipped: %s\n", why.c_str());
-    GTEST_SKIP() << "no CUDA device";
-  }
+  GLIA_REQUIRE_CUDA_DEVICE();
   GChIEnsembleSpec s;
   for (int v = 0; v < 1000; ++v) {
     GChIParams p = gchi_single_astrocyte_params();
