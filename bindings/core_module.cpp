@@ -12,7 +12,10 @@
 #include "models/bio/astrocyte_network.hpp"
 #include "models/bio/cell_integration.hpp"
 #include "models/bio/gchi_ensemble.hpp"
+#include "models/network/network.hpp"
 #include "models/simulation/simulate.hpp"
+
+#include <omp.h>
 
 namespace py = pybind11;
 
@@ -69,6 +72,65 @@ py::dict simulate(const std::string& config_json, const std::string& output) {
     r = output.empty() ? run_simulation(c) : simulate_to_file(c, output);
   }
   return to_python(r, c.resolved.dump());
+}
+
+// A network configuration: the recordings as NumPy arrays, with timings and completion.
+py::dict simulate_network(const std::string& config_json, const std::string& output, int threads) {
+  using namespace glia::network;
+  NetworkConfig c = parse_network_config(glia::io::parse_json(config_json, "config"));
+  if (!output.empty()) c.resolved["output"] = output;
+  NetworkResult r;
+  {
+    py::gil_scoped_release release;
+    const int before = omp_get_max_threads();
+    if (threads > 0) omp_set_num_threads(threads);
+    try {
+      r = output.empty() ? run_network(c) : simulate_network_to_file(c, output);
+    } catch (...) {
+      omp_set_num_threads(before);
+      throw;
+    }
+    omp_set_num_threads(before);
+  }
+  if (!r.complete) throw glia::RuntimeError(r.error);
+  py::dict spikes, rates, state, means, counts;
+  for (const auto& [target, s] : r.spikes) {
+    py::dict d;
+    d["t"] = to_numpy(s.t, {static_cast<py::ssize_t>(s.t.size())});
+    d["i"] = to_numpy(s.i, {static_cast<py::ssize_t>(s.i.size())});
+    spikes[target.c_str()] = d;
+  }
+  for (const auto& [target, s] : r.rates) {
+    py::dict d;
+    d["t"] = to_numpy(s.t, {static_cast<py::ssize_t>(s.t.size())});
+    d["rate"] = to_numpy(s.rate, {static_cast<py::ssize_t>(s.rate.size())});
+    rates[target.c_str()] = d;
+  }
+  for (const auto& [target, s] : r.state) {
+    py::dict d;
+    const auto n_t = static_cast<py::ssize_t>(s.t.size()), n_i = static_cast<py::ssize_t>(s.indices.size());
+    d["t"] = to_numpy(s.t, {n_t});
+    d["indices"] = to_numpy(s.indices, {n_i});
+    for (const auto& [var, values] : s.values) d[var.c_str()] = to_numpy(values, {n_t, n_i});
+    state[target.c_str()] = d;
+  }
+  for (const auto& [target, s] : r.means) {
+    py::dict d;
+    d["t"] = to_numpy(s.t, {static_cast<py::ssize_t>(s.t.size())});
+    for (const auto& [var, values] : s.values) d[var.c_str()] = to_numpy(values, {static_cast<py::ssize_t>(values.size())});
+    means[target.c_str()] = d;
+  }
+  for (const auto& [name, n] : r.synapse_counts) counts[name.c_str()] = n;
+  py::dict out;
+  out["spikes"] = spikes;
+  out["rates"] = rates;
+  out["state"] = state;
+  out["mean"] = means;
+  out["synapses"] = counts;
+  out["setup_seconds"] = r.setup_seconds;
+  out["run_seconds"] = r.run_seconds;
+  out["config"] = c.resolved.dump();
+  return out;
 }
 
 py::dict integrate_cell(const std::string& config_json) {
@@ -180,6 +242,8 @@ PYBIND11_MODULE(_core, m) {
   py::register_exception<glia::RuntimeError>(m, "SimulationError", PyExc_RuntimeError);
   m.def("simulate", &simulate, py::arg("config_json"), py::arg("output") = "",
         "Run a simulation from JSON text; write HDF5 to `output` unless empty.");
+  m.def("simulate_network", &simulate_network, py::arg("config_json"), py::arg("output") = "",
+        py::arg("threads") = 0, "Run a network configuration (see glia.simulate).");
   m.def("integrate_cell", &integrate_cell, py::arg("config_json"),
         "Integrate one astrocyte model instance from a JSON configuration.");
   m.def("gchi_ensemble", &gchi_ensemble, "Integrate many G-ChI variants at once (see glia.integrate_cells).");

@@ -11,7 +11,11 @@
 #include "engine/core/error.hpp"
 #include "engine/core/progress.hpp"
 #include "engine/core/version.hpp"
+#include "engine/io/json_reader.hpp"
+#include "models/network/network.hpp"
 #include "models/simulation/simulate.hpp"
+
+#include <omp.h>
 
 namespace {
 
@@ -43,10 +47,42 @@ void print_summary(const glia::simulation::SimulationConfig& c, const glia::simu
   std::printf("  wrote %s\n", output.c_str());
 }
 
+// A network configuration (one with "projections"): groups, projections, astrocytes.
+int simulate_network(const nlohmann::json& config, const std::string& output_override, bool quiet) {
+  using namespace glia::network;
+  NetworkConfig c = parse_network_config(config);
+  const std::string output = output_override.empty() ? c.output : output_override;
+  if (output.empty())
+    throw glia::ConfigError("output", "", "no output file: give \"output\" in the config or --output");
+  c.resolved["output"] = output;
+  glia::ProgressLine line("simulate", c.duration, !quiet);
+  const NetworkResult r =
+      simulate_network_to_file(c, output, [&](std::int64_t d, std::int64_t t) { line.update(d, t); });
+  if (quiet) return 0;
+  std::printf("glia simulate: %.4g s simulated (%lld steps of %.3g s) in %.3g s wall (setup %.3g s) on %d threads\n",
+              c.duration, static_cast<long long>(c.n_steps), c.dt, r.run_seconds, r.setup_seconds,
+              omp_get_max_threads());
+  for (const auto& [name, n] : r.synapse_counts) std::printf("  %s: %lld synapses\n", name.c_str(), static_cast<long long>(n));
+  for (const auto& [name, s] : r.spikes) {
+    const auto* g = c.find_group(name);
+    std::printf("  %s: %zu spikes (%.3g Hz per element)\n", name.c_str(), s.t.size(),
+                static_cast<double>(s.t.size()) / (c.duration * (g ? g->n : 1)));
+  }
+  std::printf("  wrote %s\n", output.c_str());
+  return 0;
+}
+
 int simulate(const std::string& config_path, const std::string& output_override,
              const std::string& device_override, bool quiet) {
   using namespace glia::simulation;
-  SimulationConfig c = parse_simulation_config_text(read_file(config_path), config_path);
+  const nlohmann::json config = glia::io::parse_json(read_file(config_path), config_path);
+  if (glia::network::is_network_config(config)) {
+    if (!device_override.empty() && device_override != "cpu")
+      throw glia::ConfigError("--device", "\"" + device_override + "\"",
+                              "networks run on \"cpu\" in this version (the CUDA network step is not built yet)");
+    return simulate_network(config, output_override, quiet);
+  }
+  SimulationConfig c = parse_simulation_config(config);
   if (!device_override.empty()) {
     if (device_override != "cpu" && device_override != "cuda")
       throw glia::ConfigError("--device", "\"" + device_override + "\"", "expected \"cpu\" or \"cuda\"");
@@ -79,13 +115,17 @@ int main(int argc, char** argv) {
 
   std::string config_path, output, device;
   bool quiet = false;
+  int threads = 0;
   CLI::App* sim = app.add_subcommand("simulate", "run a simulation described by a JSON config, write HDF5");
   sim->add_option("CONFIG", config_path, "JSON configuration file")->required();
   sim->add_option("-o,--output", output, "HDF5 output path (overrides \"output\" in the config)");
   sim->add_option("--device", device, "cpu or cuda (overrides simulation.device)");
   sim->add_flag("-q,--quiet", quiet, "no progress line and no summary");
+  sim->add_option("--threads", threads, "CPU threads (default: OMP_NUM_THREADS or all cores); results do not depend on it")
+      ->check(CLI::NonNegativeNumber);
 
   CLI::App* info = app.add_subcommand("info", "print version, commit and available backends");
+
 
   try {
     app.parse(argc, argv);
@@ -95,7 +135,10 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (sim->parsed()) return simulate(config_path, output, device, quiet);
+    if (sim->parsed()) {
+      if (threads > 0) omp_set_num_threads(threads);
+      return simulate(config_path, output, device, quiet);
+    }
     if (info->parsed()) {
       std::string why;
       const int n = glia::cuda_device_count(&why);

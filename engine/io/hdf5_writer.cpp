@@ -178,8 +178,15 @@ void Hdf5Writer::dataset(const std::string& path, const std::vector<std::uint32_
   write(path, H5T_NATIVE_UINT32, data.data(), dims, data.size());
 }
 
-void Hdf5Writer::commit() {
-  attribute("/", "complete", std::int64_t{1});
+void Hdf5Writer::commit() { finish(true); }
+
+void Hdf5Writer::commit_incomplete(const std::string& error) {
+  attribute("/", "error", error);
+  finish(false);
+}
+
+void Hdf5Writer::finish(bool complete) {
+  attribute("/", "complete", std::int64_t{complete ? 1 : 0});
   check(H5Fclose(file_), "close " + tmp_path_);
   file_ = -1;
   if (std::rename(tmp_path_.c_str(), path_.c_str()) != 0)

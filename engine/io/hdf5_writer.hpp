@@ -35,10 +35,14 @@ class Hdf5Writer {
 
   // Marks the file complete, closes it and moves it to the target path.
   void commit();
+  // For a run that stopped early: keeps what was written, valid but marked complete = 0, with
+  // the reason in the root attribute "error", at the target path.
+  void commit_incomplete(const std::string& error);
 
   const std::string& path() const { return path_; }
 
  private:
+  void finish(bool complete);
   hid_t ensure_group(const std::string& path);
   void scalar_attribute(const std::string& object, const std::string& name, hid_t file_type, hid_t mem_type,
                         const void* value);

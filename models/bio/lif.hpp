@@ -95,6 +95,25 @@ GLIA_HD inline bool lif_coba_step(const LifCobaParams& p, LifState& s, double t,
   return spiked;
 }
 
+// Advance a COBA neuron from t to t + dt by forward Euler (the method of Stimberg et al.'s
+// Fig. 6 network in Brian, method='euler'): every variable moves along its derivative at t.
+// v is frozen while refractory (Brian's "unless refractory") -- a step is free when it starts
+// at or after refractory_until -- and the conductances decay throughout. First order in dt.
+GLIA_HD inline bool lif_coba_euler_step(const LifCobaParams& p, LifState& s, double t, double dt) {
+  const bool free = t + 0.5 * dt >= s.refractory_until;
+  const double dv = (p.g_l * (p.E_l - s.v) + s.g_e * (p.E_e - s.v) + s.g_i * (p.E_i - s.v) + p.I_ext) / p.C_m;
+  s.g_e -= dt * s.g_e / p.tau_e;
+  s.g_i -= dt * s.g_i / p.tau_i;
+  if (!free) return false;
+  s.v += dt * dv;
+  if (s.v > p.V_th) {
+    s.v = p.V_r;
+    s.refractory_until = t + dt + p.tau_ref;
+    return true;
+  }
+  return false;
+}
+
 // Synaptic input between steps; dg in S, >= 0.
 GLIA_HD inline void lif_receive_excitatory(LifState& s, double dg) { s.g_e += dg; }
 GLIA_HD inline void lif_receive_inhibitory(LifState& s, double dg) { s.g_i += dg; }

@@ -14,6 +14,10 @@ Simulate from a configuration (a dict, or a JSON file as used by ``glia simulate
     result.state["syn"]["x"]    # NumPy array, samples x recorded synapses
     result.spikes["syn"]["r"]   # released fraction at each spike
 
+Networks of neurons, spike sources and astrocytes (tripartite synapses, gliotransmission, IP3
+coupling, per-group clocks) are built with :class:`Network` or written as a config with
+"projections" (docs/network_config.md); ``glia.simulate`` runs either form.
+
 Times are in seconds and rates in Hz (SI units throughout). Invalid configurations raise
 :class:`ConfigError` (a ``ValueError``) whose message names the field and value.
 
@@ -29,6 +33,7 @@ from ._core import ConfigError, SimulationError
 from .astrocyte_network import AstrocyteNetworkResult, integrate_astrocyte_network
 from .cell import CellTrace, integrate_cell
 from .ensemble import EnsembleResult, integrate_cells
+from .network import Network
 from .simulation import SimulationResult, load, simulate
 
 __version__ = _core.version()
@@ -46,6 +51,7 @@ __all__ = [
     "SimulationResult",
     "simulate",
     "load",
+    "Network",
     "CellTrace",
     "integrate_cell",
     "AstrocyteNetworkResult",

@@ -23,15 +23,23 @@ class SimulationResult:
         state: monitor target -> {"t": (n_samples,) s, "indices": (n_rec,),
             variable name -> (n_samples, n_rec) array}.
         spikes: monitor target -> {"t": (n_spikes,) s, "i": (n_spikes,) element index,
-            and for synapse groups "r": released fraction at each spike}.
+            and for synapse groups "r": released fraction at each spike}. For an astrocyte
+            group, the spikes are its gliotransmitter release events.
         config: the effective configuration (defaults and presets filled in).
-        attrs: provenance attributes when read from a file (glia_version, git_commit, ...).
+        attrs: provenance attributes when read from a file (glia_version, git_commit, ...);
+            for a network run also setup_seconds and run_seconds.
+        rates: (networks) rate monitor target -> {"t": bin starts (s), "rate": Hz per element}.
+        mean: (networks) mean monitor target -> {"t": (n_samples,), variable -> (n_samples,)}.
+        synapses: (networks) projection name -> number of synapses made.
     """
 
     state: Dict[str, Dict[str, np.ndarray]]
     spikes: Dict[str, Dict[str, np.ndarray]]
     config: Dict[str, Any]
     attrs: Dict[str, Any] = field(default_factory=dict)
+    rates: Dict[str, Dict[str, np.ndarray]] = field(default_factory=dict)
+    mean: Dict[str, Dict[str, np.ndarray]] = field(default_factory=dict)
+    synapses: Dict[str, int] = field(default_factory=dict)
 
 
 def _to_json(config: Mapping[str, Any]) -> str:
@@ -53,17 +61,23 @@ def _to_json(config: Mapping[str, Any]) -> str:
     return json.dumps(clean(config))
 
 
-def simulate(config: ConfigLike, output: Optional[Union[str, "os.PathLike[str]"]] = None) -> SimulationResult:
+def simulate(
+    config: ConfigLike, output: Optional[Union[str, "os.PathLike[str]"]] = None, threads: int = 0
+) -> SimulationResult:
     """Run a simulation and return its recordings as NumPy arrays.
 
     Args:
         config: a configuration dict, or the path of a JSON file (the format of
-            ``glia simulate``; see README.md, "Configuration").
+            ``glia simulate``: driven synapses as in README.md, "Configuration", or a network
+            -- a config with "projections" -- as in docs/network_config.md).
         output: also write the HDF5 result file there (with provenance). Overrides the
             config's "output"; when neither names a file, nothing is written.
+        threads: CPU threads for a network run (0: OpenMP's default); results do not depend on it.
 
     Raises:
         ConfigError: the configuration is invalid; the message names the field and value.
+        SimulationError: the run failed (a state turned non-finite, ...); when an output file
+            was asked for, it holds the recordings up to the failure, marked complete = 0.
     """
     if isinstance(config, (str, os.PathLike)):
         with open(config, encoding="utf-8") as f:
@@ -74,7 +88,19 @@ def simulate(config: ConfigLike, output: Optional[Union[str, "os.PathLike[str]"]
         raise TypeError(f"config must be a dict or a path to a JSON file, not {type(config).__name__}")
     if output is None:
         output = json.loads(text).get("output") if text.lstrip().startswith("{") else None
-    raw = _core.simulate(text, "" if output is None else os.fspath(output))
+    out = "" if output is None else os.fspath(output)
+    if '"projections"' in text and "projections" in json.loads(text):
+        raw = _core.simulate_network(text, out, int(threads))
+        return SimulationResult(
+            state=raw["state"],
+            spikes=raw["spikes"],
+            config=json.loads(raw["config"]),
+            attrs={"setup_seconds": raw["setup_seconds"], "run_seconds": raw["run_seconds"]},
+            rates=raw["rates"],
+            mean=raw["mean"],
+            synapses=dict(raw["synapses"]),
+        )
+    raw = _core.simulate(text, out)
     return SimulationResult(state=raw["state"], spikes=raw["spikes"], config=json.loads(raw["config"]))
 
 
@@ -82,23 +108,31 @@ def load(path: Union[str, "os.PathLike[str]"]) -> SimulationResult:
     """Read a result file written by ``glia simulate`` or :func:`simulate`.
 
     Raises:
-        ValueError: the file is not a complete glia result.
+        ValueError: the file is not a complete glia result (a run that stopped early leaves
+            complete = 0 and its reason in the attribute "error"; open it with h5py to inspect).
     """
     import h5py
 
     with h5py.File(path, "r") as f:
         attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
         if int(attrs.get("complete", 0)) != 1:
-            raise ValueError(f"{os.fspath(path)}: not a complete glia result file (attribute 'complete' != 1)")
+            why = f": {attrs['error']}" if "error" in attrs else ""
+            raise ValueError(f"{os.fspath(path)}: not a complete glia result file (attribute 'complete' != 1){why}")
 
         def read_groups(name: str) -> Dict[str, Dict[str, np.ndarray]]:
             if name not in f:
                 return {}
             return {target: {k: ds[()] for k, ds in grp.items()} for target, grp in f[name].items()}
 
+        synapses = {}
+        if "projections" in f:
+            synapses = {name: int(grp.attrs["synapses"]) for name, grp in f["projections"].items()}
         return SimulationResult(
             state=read_groups("state"),
             spikes=read_groups("spikes"),
             config=json.loads(attrs["config"]),
             attrs=attrs,
+            rates=read_groups("rates"),
+            mean=read_groups("mean"),
+            synapses=synapses,
         )

@@ -1,0 +1,107 @@
+#pragma once
+// A built network of neuron, spike-source and astrocyte groups joined by projections, stepped on
+// a base clock with per-group clocks (BIOPHYSICS.md §5). State lives in struct-of-arrays buffers.
+//
+// One base step k takes every group from t_k = k dt to t_{k+1}:
+//  1. astrocyte groups whose clock ticks at t_k exchange with their synapses — they read the
+//     mean glutamate Y_S of the synapses they cover as of t_k, and their gliotransmitter G_A(t_k)
+//     sets the receptor dynamics of those synapses — and then advance one astrocyte step with
+//     these inputs held (zero-order hold on both sides, at the slower clock's ticks);
+//  2. neuron and source groups whose step ends at t_{k+1} advance; their spikes carry the time
+//     t_{k+1} (the end of the step in which the threshold was crossed);
+//  3. spikes are delivered through projections (after their delay, in whole steps) at t_{k+1}:
+//     Tsodyks–Markram synapses update exactly and lazily (their state is read only at spikes),
+//     the postsynaptic conductance or current jumps by w r, glutamate Y_S jumps by rho_c Y_T r;
+//  4. monitors sample.
+// Synapses are stored CSR by presynaptic index inside fixed blocks of postsynaptic indices; the
+// block count depends only on the target size, blocks are spread over threads and each sums into
+// its own accumulators, so results are identical for any thread count.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "models/network/network_config.hpp"
+
+namespace glia::network {
+
+struct SpikeTrain {
+  std::vector<double> t;  // s
+  std::vector<std::uint32_t> i;
+};
+
+struct RateTrace {
+  std::vector<double> t;     // s, bin starts
+  std::vector<double> rate;  // Hz, per element
+};
+
+struct StateTrace {
+  std::vector<double> t;  // s
+  std::vector<std::uint32_t> indices;
+  std::map<std::string, std::vector<double>> values;  // [sample][index]
+};
+
+struct MeanTrace {
+  std::vector<double> t;
+  std::map<std::string, std::vector<double>> values;  // [sample]
+};
+
+struct NetworkResult {
+  std::map<std::string, SpikeTrain> spikes;
+  std::map<std::string, RateTrace> rates;
+  std::map<std::string, StateTrace> state;
+  std::map<std::string, MeanTrace> means;
+  std::map<std::string, std::int64_t> synapse_counts;  // per projection
+  double setup_seconds = 0.0, run_seconds = 0.0;
+  std::int64_t steps_done = 0;
+  bool complete = false;
+  std::string error;  // why the run stopped early
+};
+
+using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
+
+class Network {
+ public:
+  explicit Network(const NetworkConfig& config);
+  ~Network();
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+  // Runs to the configured duration. A state that turns non-finite or leaves its bounds stops
+  // the run: the result then holds what was recorded so far, complete = false and the error.
+  NetworkResult run(const ProgressFn& progress = {});
+
+  std::int64_t synapse_count(std::uint32_t projection) const;
+
+ private:
+  struct Group;
+  struct Projection;
+  void build_group(const GroupConfig& g);
+  void build_projection(const ProjectionConfig& p);
+  void step(std::int64_t k);
+  void astrocyte_inputs(Group& g);
+  void astrocyte_tick(Group& g, std::int64_t k);
+  void advance_neurons(Group& g, std::int64_t k);
+  void advance_source(Group& g, std::int64_t k);
+  void deliver(Projection& p, std::int64_t k);
+  // Samples state and mean monitors due at k_time: of neurons and projections, or of one astrocyte group.
+  void sample(std::int64_t k_time, bool neuron_side, std::int32_t astro_group = -1);
+  double group_value(const Group& g, const std::string& var, std::uint32_t i) const;
+  double projection_value(const Projection& p, const std::string& var, std::int64_t q, std::uint32_t pre,
+                          double t) const;
+
+  const NetworkConfig& c_;
+  std::vector<Group> groups_;
+  std::vector<Projection> projections_;
+  NetworkResult result_;
+};
+
+// Builds and runs a network configuration; a failed run still returns its partial result.
+NetworkResult run_network(const NetworkConfig& config, const ProgressFn& progress = {});
+
+// Runs and writes the HDF5 result (provenance as for every glia file). A run that stops early
+// writes what it recorded with complete = 0 and an "error" attribute, then throws RuntimeError.
+NetworkResult simulate_network_to_file(const NetworkConfig& config, const std::string& output,
+                                       const ProgressFn& progress = {});
+
+}  // namespace glia::network
