@@ -77,10 +77,13 @@ int simulate(const std::string& config_path, const std::string& output_override,
   using namespace glia::simulation;
   const nlohmann::json config = glia::io::parse_json(read_file(config_path), config_path);
   if (glia::network::is_network_config(config)) {
-    if (!device_override.empty() && device_override != "cpu")
-      throw glia::ConfigError("--device", "\"" + device_override + "\"",
-                              "networks run on \"cpu\" in this version (the CUDA network step is not built yet)");
-    return simulate_network(config, output_override, quiet);
+    nlohmann::json network = config;
+    if (!device_override.empty()) {
+      if (device_override != "cpu" && device_override != "cuda")
+        throw glia::ConfigError("--device", "\"" + device_override + "\"", "expected \"cpu\" or \"cuda\"");
+      network["simulation"]["device"] = device_override;
+    }
+    return simulate_network(network, output_override, quiet);
   }
   SimulationConfig c = parse_simulation_config(config);
   if (!device_override.empty()) {

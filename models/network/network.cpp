@@ -5,10 +5,15 @@
 #include <cmath>
 #include <sstream>
 
+#include "engine/core/backend.hpp"
 #include "engine/core/error.hpp"
 #include "engine/core/philox.hpp"
 #include "engine/io/json_reader.hpp"
 #include "engine/sim/spike_source.hpp"
+#include "models/network/network_kernels.hpp"
+#ifdef GLIA_WITH_CUDA
+#include "models/network/network_device.hpp"
+#endif
 
 namespace glia::network {
 
@@ -17,7 +22,6 @@ namespace {
 constexpr std::uint32_t kSourceStream = 0x73726300u;   // + group index: spike sources
 constexpr std::uint32_t kInitStream = 0x696e6900u;     // + group index: random initial values
 constexpr std::uint32_t kConnectStream = 0x636f6e00u;  // + projection index: random connectivity
-constexpr std::uint32_t kNoiseStream = 0x6e6f6900u;    // + group index: astrocyte noise
 constexpr std::int64_t kParallelMin = 1024;            // elements below which a loop stays serial
 
 std::string where(const GroupConfig& g) {
@@ -49,46 +53,6 @@ double initial_value(const GroupConfig& g, const std::string& var, double fallba
 
 }  // namespace
 
-struct Network::Group {
-  const GroupConfig* cfg = nullptr;
-  double dt = 0.0;                                           // s, the group's own step
-  std::vector<double> v, g_e, g_i, i_syn, refractory_until;  // neurons
-  std::vector<double> y;                                     // astrocytes: n x (Gamma_A, I, C, h)
-  std::vector<double> x_A, G_A, Y_in, J, n_covered;
-  bool coupled = false;
-  bio::IP3CouplingParams coupling;
-  std::vector<std::int64_t> row_ptr;
-  std::vector<std::uint32_t> neighbours;
-  std::vector<std::uint32_t> glutamate_from;  // projections whose glutamate this group reads
-  std::vector<std::uint32_t> receptors_of;    // projections whose receptors this group drives
-  std::vector<char> flag;                     // scratch: spiked / released / failed
-  std::vector<std::uint32_t> spikes;          // spikes of the current base step
-  bool record_spikes = false;
-  std::int64_t rate_bin = 0;  // base steps per rate bin; 0 = no rate monitor
-  std::int64_t rate_count = 0;
-};
-
-struct Network::Projection {
-  const ProjectionConfig* cfg = nullptr;
-  std::uint32_t n_pre = 0, n_post = 0, n_blocks = 1, block_size = 1;
-  std::int64_t n_syn = 0;
-  std::vector<std::int64_t> row_ptr;  // n_blocks x (n_pre + 1): block-local CSR by presynaptic index
-  std::vector<std::uint32_t> post;
-  std::vector<double> u, x, Y;      // Tsodyks–Markram state and glutamate as of the last spike
-  std::vector<std::int32_t> astro;  // covering astrocyte, -1 for none
-  std::vector<double> last;         // s, per presynaptic element: time of its last delivered spike
-  std::vector<std::vector<std::uint32_t>> ring;  // spikes waiting for their delay, by step
-  double* target = nullptr;
-  bool reads_glutamate = false, receives_gliotransmitter = false;
-  std::uint32_t astro_group = 0, n_astro = 0;
-  std::vector<double> acc;  // n_blocks x n_astro: glutamate released since the last tick, as of the next tick
-  std::vector<double> Y_sum;  // µM, per astrocyte: summed glutamate of its synapses at the last tick
-  std::vector<double> gamma, gamma_inf, gamma_decay;  // per astrocyte: Gamma_S and its per-step relaxation
-  std::vector<double> ef, ed, ey;                     // scratch: per delivered spike
-  std::vector<std::int64_t> monitor_q;     // storage positions of the synapses a state monitor records
-  std::vector<std::uint32_t> monitor_pre;  // and their presynaptic elements
-};
-
 Network::~Network() = default;
 
 Network::Network(const NetworkConfig& config) : c_(config) {
@@ -110,6 +74,15 @@ Network::Network(const NetworkConfig& config) : c_(config) {
   }
   for (std::size_t k = 0; k < projections_.size(); ++k)
     result_.synapse_counts[c_.projections[k].name] = projections_[k].n_syn;
+  if (c_.device == Device::cuda) {
+#ifdef GLIA_WITH_CUDA
+    std::string why;
+    if (cuda_device_count(&why) == 0) throw ConfigError("simulation.device", "\"cuda\"", why);
+    device_ = std::make_shared<NetworkDevice>(groups_, projections_, c_.seed);
+#else
+    throw ConfigError("simulation.device", "\"cuda\"", "this build of glia has no CUDA backend");
+#endif
+  }
   result_.setup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
@@ -148,6 +121,7 @@ void Network::build_group(const GroupConfig& cfg) {
     init(g.G_A, "G_A", 0.0, 5);
     g.Y_in.assign(n, 0.0);
     g.J.assign(n, 0.0);
+    g.I_bias = cfg.has_bias ? cfg.I_bias : std::vector<double>(n, 0.0);
     g.n_covered.assign(n, 0.0);
   }
 }
@@ -305,6 +279,12 @@ void Network::step(std::int64_t k) {
   // Receptors relax towards the level set by the gliotransmitter at the last tick: Gamma_S(t_{k+1}).
   for (auto& p : projections_) {
     if (!p.receives_gliotransmitter) continue;
+#ifdef GLIA_WITH_CUDA
+    if (device_) {
+      device_->relax_receptors(p);
+      continue;
+    }
+#endif
     for (std::uint32_t a = 0; a < p.n_astro; ++a)
       p.gamma[a] = p.gamma_inf[a] + (p.gamma[a] - p.gamma_inf[a]) * p.gamma_decay[a];
   }
@@ -344,7 +324,12 @@ void Network::advance_neurons(Group& g, std::int64_t k) {
   const auto n = static_cast<std::int64_t>(cfg.n);
   const double t = static_cast<double>(k + 1) * c_.dt - g.dt;  // start of the group's step
   std::int64_t bad = n;
-  if (cfg.model == GroupModel::lif_coba) {
+#ifdef GLIA_WITH_CUDA
+  if (device_) bad = device_->lif_step(g, t, cfg.I_ext_factor.at(t));
+#endif
+  if (device_) {
+    // stepped on the device
+  } else if (cfg.model == GroupModel::lif_coba) {
     bio::LifCobaParams p = cfg.coba;
     p.I_ext *= cfg.I_ext_factor.at(t);
     const bool euler = cfg.lif_method == LifMethod::euler;
@@ -375,6 +360,9 @@ void Network::advance_neurons(Group& g, std::int64_t k) {
     }
   }
   if (bad < n) {
+#ifdef GLIA_WITH_CUDA
+    if (device_) device_->download(g);
+#endif
     const auto u = static_cast<std::size_t>(bad);
     const bool coba = cfg.model == GroupModel::lif_coba;
     const char* var = !std::isfinite(g.v[u]) ? "v"
@@ -419,9 +407,9 @@ void Network::deliver(Projection& p, std::int64_t k) {
   const bool tm = cfg.model == SynapseModel::tsodyks_markram;
   const bool glutamate = cfg.has_astrocytes;
   const std::size_t n_spikes = spikes.size();
-  p.ef.resize(n_spikes);
-  p.ed.resize(n_spikes);
-  p.ey.resize(n_spikes);
+  p.ef.assign(n_spikes, 1.0);
+  p.ed.assign(n_spikes, 1.0);
+  p.ey.assign(n_spikes, 1.0);
   const double Omega_c = glutamate ? cfg.astrocytes.glutamate.Omega_c : 0.0;
   for (std::size_t s = 0; s < n_spikes; ++s) {
     const double elapsed = t - p.last[spikes[s]];
@@ -438,6 +426,14 @@ void Network::deliver(Projection& p, std::int64_t k) {
     const std::int64_t next_tick = ((k + 1 + every - 1) / every) * every;
     to_tick = std::exp(-Omega_c * static_cast<double>(next_tick - (k + 1)) * c_.dt);
   }
+  for (std::uint32_t i : spikes) p.last[i] = t;
+#ifdef GLIA_WITH_CUDA
+  if (device_) {
+    device_->deliver(p, spikes, to_tick);
+    spikes.clear();
+    return;
+  }
+#endif
   const double released_to_Y =
       glutamate ? cfg.astrocytes.glutamate.rho_c * cfg.astrocytes.glutamate.Y_T : 0.0;
   const double U_star = cfg.tm.U, alpha = cfg.astrocytes.receptors.alpha;
@@ -453,38 +449,36 @@ void Network::deliver(Projection& p, std::int64_t k) {
     double* acc = p.reads_glutamate ? p.acc.data() + static_cast<std::size_t>(b) * p.n_astro : nullptr;
     for (std::size_t s = 0; s < n_spikes; ++s) {
       const std::uint32_t i = spikes[s];
-      const double ef = p.ef[s], ed = p.ed[s], ey = p.ey[s];
       for (std::int64_t q = row[i]; q < row[i + 1]; ++q) {
         const auto qu = static_cast<std::size_t>(q);
         if (!tm) {
           target[p.post[qu]] += w;
           continue;
         }
-        double U = U_star;
         const std::int32_t a = glutamate ? p.astro[qu] : -1;
-        if (a >= 0 && p.receives_gliotransmitter) {
-          const double gamma = p.gamma[static_cast<std::size_t>(a)];
-          U = (1.0 - gamma) * U_star + alpha * gamma;
-        }
-        double u = p.u[qu] * ef;
-        u += U * (1.0 - u);
-        const double x = 1.0 - (1.0 - p.x[qu]) * ed;
-        const double r = u * x;
-        p.u[qu] = u;
-        p.x[qu] = x - r;
+        const double U =
+            a >= 0 && p.receives_gliotransmitter
+                ? modulated_release_probability(U_star, alpha, p.gamma[static_cast<std::size_t>(a)])
+                : U_star;
+        const double r = tm_release(p.u[qu], p.x[qu], p.ef[s], p.ed[s], U);
         if (target) target[p.post[qu]] += w * r;
         if (glutamate) {
-          p.Y[qu] = p.Y[qu] * ey + released_to_Y * r;
+          p.Y[qu] = p.Y[qu] * p.ey[s] + released_to_Y * r;
           if (a >= 0 && acc) acc[a] += released_to_Y * r * to_tick;
         }
       }
     }
   }
-  for (std::uint32_t i : spikes) p.last[i] = t;
   spikes.clear();
 }
 
 void Network::astrocyte_inputs(Group& g) {
+#ifdef GLIA_WITH_CUDA
+  if (device_) {
+    device_->astrocyte_inputs(g);
+    return;
+  }
+#endif
   const double h = g.dt;
   const std::uint32_t n = g.cfg->n;
   std::fill(g.Y_in.begin(), g.Y_in.end(), 0.0);
@@ -504,63 +498,64 @@ void Network::astrocyte_inputs(Group& g) {
   }
   for (std::uint32_t a = 0; a < n; ++a)
     if (g.n_covered[a] > 0.0) g.Y_in[a] /= g.n_covered[a];
+  // Receptors of the covered synapses over the next astrocyte step, with G_A(t) held.
+  for (std::uint32_t pi : g.receptors_of) {
+    Projection& p = projections_[pi];
+    const bio::PresynapticGliotransmitterParams& r = p.cfg->astrocytes.receptors;
+    for (std::uint32_t a = 0; a < n; ++a)
+      receptor_relaxation(r.O_G, r.Omega_G, g.G_A[a], c_.dt, p.gamma_inf[a], p.gamma_decay[a]);
+  }
+}
+
+static AstrocyteStepParams astrocyte_step_params(const GroupConfig& cfg, double h, std::uint64_t seed) {
+  AstrocyteStepParams q;
+  q.gchi = cfg.gchi;
+  q.bias = cfg.bias;
+  if (!cfg.has_bias) q.bias.F_ex = 0.0;
+  q.method = cfg.method;
+  q.stochastic = cfg.stochastic;
+  q.milstein = cfg.milstein;
+  q.sigma = cfg.sigma;
+  q.release = cfg.release;
+  q.recover = std::exp(-cfg.release.Omega_A * h);
+  q.clear = std::exp(-cfg.release.Omega_e * h);
+  q.C_max = cfg.gchi.C_T / (1.0 + cfg.gchi.rho_A);
+  q.seed = seed;
+  q.noise_stream = kNoiseStream + cfg.index;
+  return q;
 }
 
 void Network::astrocyte_tick(Group& g, std::int64_t k) {
   const GroupConfig& cfg = *g.cfg;
   const double t = static_cast<double>(k) * c_.dt, h = g.dt;
   const auto n = static_cast<std::int64_t>(cfg.n);
-  // Receptors of the covered synapses over the next astrocyte step, with G_A(t) held.
-  for (std::uint32_t pi : g.receptors_of) {
-    Projection& p = projections_[pi];
-    const bio::PresynapticGliotransmitterParams& r = p.cfg->astrocytes.receptors;
+  std::int64_t bad = n;
+#ifdef GLIA_WITH_CUDA
+  if (device_) bad = device_->astrocyte_tick(g, t, k / cfg.every);
+#endif
+  if (!device_) {
+    if (g.coupled) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+      for (std::int64_t a = 0; a < n; ++a)
+        g.J[static_cast<std::size_t>(a)] =
+            bio::ip3_coupling_flux(g.coupling, g.row_ptr.data(), g.neighbours.data(), g.y.data(), a);
+    }
+    const AstrocyteStepParams q = astrocyte_step_params(cfg, h, c_.seed);
+    const std::int64_t tick = k / cfg.every;
+#pragma omp parallel for schedule(static) reduction(min : bad) if (n >= kParallelMin)
     for (std::int64_t a = 0; a < n; ++a) {
       const auto u = static_cast<std::size_t>(a);
-      const double on = r.O_G * g.G_A[u], rate = on + r.Omega_G;
-      p.gamma_inf[u] = rate > 0.0 ? on / rate : 0.0;
-      p.gamma_decay[u] = std::exp(-rate * c_.dt);
-    }
-  }
-  if (g.coupled) {
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-    for (std::int64_t a = 0; a < n; ++a)
-      g.J[static_cast<std::size_t>(a)] =
-          bio::ip3_coupling_flux(g.coupling, g.row_ptr.data(), g.neighbours.data(), g.y.data(), a);
-  }
-  bio::IP3BiasParams bias = cfg.bias;
-  if (!cfg.has_bias) bias.F_ex = 0.0;
-  const double C_max = cfg.gchi.C_T / (1.0 + cfg.gchi.rho_A);
-  const double recover = std::exp(-cfg.release.Omega_A * h), clear = std::exp(-cfg.release.Omega_e * h);
-  const bio::GliotransmitterReleaseParams& rel = cfg.release;
-  std::int64_t bad = n;
-#pragma omp parallel for schedule(static) reduction(min : bad) if (n >= kParallelMin)
-  for (std::int64_t a = 0; a < n; ++a) {
-    const auto u = static_cast<std::size_t>(a);
-    double* y = g.y.data() + u * bio::kGChIVars;
-    const double C0 = y[bio::kCa];
-    const double I_bias = cfg.has_bias ? cfg.I_bias[u] : 0.0;
-    if (cfg.stochastic) {
-      const double J_bias =
-          bio::gchi_ip3_coupling(y[bio::kIP3], I_bias, bias.F_ex, bias.I_Theta, bias.omega_I);
-      const double dW = std::sqrt(h) * philox_normal(c_.seed, k / cfg.every, static_cast<std::uint32_t>(a),
-                                                     kNoiseStream + cfg.index);
-      bio::gchi_stochastic_step(cfg.gchi, g.Y_in[u], g.J[u] + J_bias, cfg.sigma, cfg.milstein, y, h, dW);
-    } else {
-      bio::astrocyte_network_step(cfg.gchi, bias, I_bias, g.Y_in[u], g.J[u], cfg.method, t, h, y);
-    }
-    bool ok = true;
-    for (int v = 0; v < bio::kGChIVars; ++v) ok = ok && std::isfinite(y[v]);
-    ok = ok && y[bio::kCa] >= -1e-12 && y[bio::kCa] <= C_max + 1e-12 && y[bio::kIP3] >= -1e-12;
-    if (!ok) bad = std::min(bad, a);
-    g.x_A[u] = 1.0 - (1.0 - g.x_A[u]) * recover;
-    g.G_A[u] *= clear;
-    g.flag[u] = bio::crossed_upward(C0, y[bio::kCa], rel.C_Theta);
-    if (g.flag[u]) {
-      g.G_A[u] += rel.rho_e * rel.G_T * rel.U_A * g.x_A[u];
-      g.x_A[u] -= rel.U_A * g.x_A[u];
+      const int flags = astrocyte_step(q, t, h, tick, static_cast<std::uint32_t>(a), g.I_bias[u], g.Y_in[u],
+                                       g.J[u], g.y.data() + u * bio::kGChIVars, g.x_A[u], g.G_A[u]);
+      g.flag[u] = (flags & kAstrocyteReleased) != 0;
+      if (flags & kAstrocyteOutOfBounds) bad = std::min(bad, a);
     }
   }
   if (bad < n) {
+#ifdef GLIA_WITH_CUDA
+    if (device_) device_->download(g);
+#endif
+    const double C_max = cfg.gchi.C_T / (1.0 + cfg.gchi.rho_A);
     const double* y = g.y.data() + static_cast<std::size_t>(bad) * bio::kGChIVars;
     const char* names[bio::kGChIVars] = {"Gamma_A", "I", "C", "h"};
     int v = 0;
@@ -630,6 +625,10 @@ void Network::sample(std::int64_t k_time, bool neuron_side, std::int32_t astro_g
     if (k_time % m.every != 0) continue;
     const bool astro = !m.on_projection && groups_[m.target_index].cfg->is_astrocyte();
     if (astro ? static_cast<std::int32_t>(m.target_index) != astro_group : !neuron_side) continue;
+#ifdef GLIA_WITH_CUDA
+    if (device_ && m.on_projection) device_->download(projections_[m.target_index]);
+    if (device_ && !m.on_projection) device_->download(groups_[m.target_index]);
+#endif
     if (m.type == MonitorType::state) {
       StateTrace& s = result_.state[m.target];
       s.t.push_back(t);

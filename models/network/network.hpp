@@ -19,12 +19,16 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "models/network/network_config.hpp"
+#include "models/network/network_state.hpp"
 
 namespace glia::network {
+
+class NetworkDevice;  // cuda/network_device.cu
 
 struct SpikeTrain {
   std::vector<double> t;  // s
@@ -74,8 +78,8 @@ class Network {
   std::int64_t synapse_count(std::uint32_t projection) const;
 
  private:
-  struct Group;
-  struct Projection;
+  using Group = GroupState;
+  using Projection = ProjectionState;
   void build_group(const GroupConfig& g);
   void build_projection(const ProjectionConfig& p);
   void step(std::int64_t k);
@@ -94,6 +98,9 @@ class Network {
   std::vector<Group> groups_;
   std::vector<Projection> projections_;
   NetworkResult result_;
+  // Set when the config asks for "cuda" (shared_ptr: its deleter is bound where the type is complete,
+  // so CPU-only builds need no definition of NetworkDevice).
+  std::shared_ptr<NetworkDevice> device_;
 };
 
 // Builds and runs a network configuration; a failed run still returns its partial result.

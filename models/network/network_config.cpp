@@ -712,9 +712,12 @@ NetworkConfig parse_network_config(const json& config) {
     c.n_steps = sim::whole_steps(r.field("duration"), c.duration, c.dt);
     c.seed = r.unsigned_integer("seed", 0);
     const std::string device = r.string("device", "cpu");
-    if (device != "cpu")
+    if (device == "cuda") {
+      c.device = Device::cuda;
+    } else if (device != "cpu") {
       throw ConfigError(r.field("device"), in_quotes(device),
-                        "networks run on \"cpu\" in this version (the CUDA network step is not built yet)");
+                        "unknown device (expected \"cpu\" or \"cuda\")");
+    }
     r.finish();
   }
   std::set<std::string> names;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/backend.hpp"
 #include "engine/sim/connectivity.hpp"
 #include "engine/sim/fixed_step.hpp"
 #include "engine/sim/geometry.hpp"
@@ -126,6 +127,7 @@ struct NetworkConfig {
   double duration = 0.0, dt = 0.0;
   std::int64_t n_steps = 0;
   std::uint64_t seed = 0;
+  Device device = Device::cpu;
   std::vector<GroupConfig> groups;
   std::vector<ProjectionConfig> projections;
   std::vector<CouplingConfig> couplings;

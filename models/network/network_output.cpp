@@ -16,7 +16,7 @@ NetworkResult simulate_network_to_file(const NetworkConfig& c, const std::string
   file.attribute("/", "created", utc_timestamp());
   file.attribute("/", "config", c.resolved.dump());
   file.attribute("/", "seed", c.seed);
-  file.attribute("/", "device", std::string("cpu"));
+  file.attribute("/", "device", std::string(c.device == Device::cuda ? "cuda" : "cpu"));
   file.attribute("/", "duration", c.duration);
   file.attribute("/", "dt", c.dt);
   file.attribute("/", "steps_done", r.steps_done);

@@ -1,0 +1,400 @@
+// CUDA backend of the network step: the state of every group and projection lives on the device;
+// each kernel applies the same per-element update as the CPU loop in models/network/network.cpp.
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "cuda/check.cuh"
+#include "models/bio/lif.hpp"
+#include "models/network/network_device.hpp"
+#include "models/network/network_kernels.hpp"
+
+namespace glia::network {
+
+namespace {
+
+constexpr int kThreads = 128;
+
+unsigned blocks_for(std::int64_t n) { return static_cast<unsigned>((n + kThreads - 1) / kThreads); }
+
+template <class T>
+std::unique_ptr<cuda::DeviceBuffer<T>> mirror(const std::vector<T>& host) {
+  auto d = std::make_unique<cuda::DeviceBuffer<T>>(host.size());
+  d->upload(host.data());
+  return d;
+}
+
+template <class T>
+void copy_back(const std::unique_ptr<cuda::DeviceBuffer<T>>& d, std::vector<T>& host) {
+  if (d && !host.empty()) d->download(host.data());
+}
+
+template <class T>
+T* ptr(const std::unique_ptr<cuda::DeviceBuffer<T>>& d) {
+  return d ? d->get() : nullptr;
+}
+
+__device__ bool finite(double v) { return v - v == 0.0; }
+
+__global__ void lif_coba_kernel(bio::LifCobaParams p, bool euler, double t, double dt, std::int64_t n,
+                                double* v, double* g_e, double* g_i, double* ref, char* flag,
+                                unsigned long long* bad) {
+  const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  bio::LifState s{v[i], g_e[i], g_i[i], ref[i]};
+  flag[i] = euler ? bio::lif_coba_euler_step(p, s, t, dt) : bio::lif_coba_step(p, s, t, dt);
+  v[i] = s.v;
+  g_e[i] = s.g_e;
+  g_i[i] = s.g_i;
+  ref[i] = s.refractory_until;
+  if (!finite(s.v) || !finite(s.g_e) || !finite(s.g_i)) atomicMin(bad, static_cast<unsigned long long>(i));
+}
+
+__global__ void lif_cuba_kernel(bio::LifCubaParams p, double t, double dt, std::int64_t n, double* v,
+                                double* i_syn, double* ref, char* flag, unsigned long long* bad) {
+  const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  bio::LifCubaState s{v[i], i_syn[i], ref[i]};
+  flag[i] = bio::lif_cuba_step(p, s, t, dt);
+  v[i] = s.v;
+  i_syn[i] = s.i_syn;
+  ref[i] = s.refractory_until;
+  if (!finite(s.v) || !finite(s.i_syn)) atomicMin(bad, static_cast<unsigned long long>(i));
+}
+
+struct DeliverArgs {
+  const std::int64_t* row_ptr;  // n_blocks x stride
+  std::int64_t stride;
+  const std::uint32_t* post;
+  const std::uint32_t* spikes;
+  const double *ef, *ed, *ey;
+  std::int64_t n_spikes;
+  bool tm, glutamate, receptors;
+  double U_star, alpha, w, released_to_Y, to_tick;
+  double *u, *x, *Y;
+  const std::int32_t* astro;
+  const double* gamma;
+  double* acc;  // n_blocks x n_astro, or null
+  std::int64_t n_astro;
+  double* target;  // or null
+};
+
+// One CUDA block per block of postsynaptic indices; spikes in order, the synapses of a spike's
+// row across the threads. Each spike's adds finish before the next spike's begin, as on the CPU.
+__global__ void deliver_kernel(DeliverArgs a) {
+  const std::int64_t b = blockIdx.x;
+  const std::int64_t* row = a.row_ptr + b * a.stride;
+  double* acc = a.acc ? a.acc + b * a.n_astro : nullptr;
+  for (std::int64_t s = 0; s < a.n_spikes; ++s) {
+    const std::uint32_t i = a.spikes[s];
+    for (std::int64_t q = row[i] + threadIdx.x; q < row[i + 1]; q += blockDim.x) {
+      if (!a.tm) {
+        atomicAdd(a.target + a.post[q], a.w);
+        continue;
+      }
+      const std::int32_t k = a.glutamate ? a.astro[q] : -1;
+      const double U =
+          k >= 0 && a.receptors ? modulated_release_probability(a.U_star, a.alpha, a.gamma[k]) : a.U_star;
+      const double r = tm_release(a.u[q], a.x[q], a.ef[s], a.ed[s], U);
+      if (a.target) atomicAdd(a.target + a.post[q], a.w * r);
+      if (a.glutamate) {
+        a.Y[q] = a.Y[q] * a.ey[s] + a.released_to_Y * r;
+        if (k >= 0 && acc) atomicAdd(acc + k, a.released_to_Y * r * a.to_tick);
+      }
+    }
+    __syncthreads();
+  }
+}
+
+__global__ void relax_kernel(std::int64_t n, double* gamma, const double* g_inf, const double* decay) {
+  const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (a < n) gamma[a] = g_inf[a] + (gamma[a] - g_inf[a]) * decay[a];
+}
+
+// Y_in[a] (+)= Y_sum[a] e^{-Omega_c h} + sum over blocks of acc[b][a]; the blocks in order.
+__global__ void fold_kernel(std::int64_t n, std::int64_t n_blocks, double decay, double* acc, double* Y_sum,
+                            double* Y_in, bool first) {
+  const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (a >= n) return;
+  double sum = Y_sum[a] * decay;
+  for (std::int64_t b = 0; b < n_blocks; ++b) {
+    sum += acc[b * n + a];
+    acc[b * n + a] = 0.0;
+  }
+  Y_sum[a] = sum;
+  Y_in[a] = first ? sum : Y_in[a] + sum;
+}
+
+__global__ void mean_input_kernel(std::int64_t n, const double* n_covered, double* Y_in, bool any) {
+  const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (a >= n) return;
+  if (!any) Y_in[a] = 0.0;
+  if (n_covered[a] > 0.0) Y_in[a] /= n_covered[a];
+}
+
+__global__ void receptor_kernel(std::int64_t n, double O_G, double Omega_G, double dt, const double* G_A,
+                                double* g_inf, double* decay) {
+  const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (a < n) receptor_relaxation(O_G, Omega_G, G_A[a], dt, g_inf[a], decay[a]);
+}
+
+__global__ void coupling_kernel(std::int64_t n, bio::IP3CouplingParams c, const std::int64_t* row_ptr,
+                                const std::uint32_t* neighbours, const double* y, double* J) {
+  const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (a < n) J[a] = bio::ip3_coupling_flux(c, row_ptr, neighbours, y, a);
+}
+
+__global__ void astrocyte_kernel(AstrocyteStepParams q, double t, double h, std::int64_t tick, std::int64_t n,
+                                 const double* I_bias, const double* Y_in, const double* J, double* y,
+                                 double* x_A, double* G_A, char* flag, unsigned long long* bad) {
+  const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (a >= n) return;
+  const int f = astrocyte_step(q, t, h, tick, static_cast<std::uint32_t>(a), I_bias[a], Y_in[a], J[a],
+                               y + a * bio::kGChIVars, x_A[a], G_A[a]);
+  flag[a] = (f & kAstrocyteReleased) != 0;
+  if (f & kAstrocyteOutOfBounds) atomicMin(bad, static_cast<unsigned long long>(a));
+}
+
+}  // namespace
+
+struct NetworkDevice::Impl {
+  struct Group {
+    std::unique_ptr<cuda::DeviceBuffer<double>> v, g_e, g_i, i_syn, ref, y, x_A, G_A, Y_in, J, n_covered,
+        I_bias;
+    std::unique_ptr<cuda::DeviceBuffer<std::int64_t>> row_ptr;
+    std::unique_ptr<cuda::DeviceBuffer<std::uint32_t>> neighbours;
+    std::unique_ptr<cuda::DeviceBuffer<char>> flag;
+  };
+  struct Projection {
+    std::unique_ptr<cuda::DeviceBuffer<std::int64_t>> row_ptr;
+    std::unique_ptr<cuda::DeviceBuffer<std::uint32_t>> post, spikes;
+    std::unique_ptr<cuda::DeviceBuffer<double>> u, x, Y, acc, Y_sum, gamma, gamma_inf, gamma_decay, ef, ed,
+        ey;
+    std::unique_ptr<cuda::DeviceBuffer<std::int32_t>> astro;
+    double* target = nullptr;
+  };
+  std::vector<GroupState>* host_groups = nullptr;
+  std::vector<ProjectionState>* host_projections = nullptr;
+  std::vector<Group> groups;
+  std::vector<Projection> projections;
+  std::uint64_t seed = 0;
+  cuda::DeviceBuffer<unsigned long long> bad{1};
+  double dt = 0.0;  // s, the base step
+
+  std::int64_t reset_bad(std::int64_t n) {
+    const auto v = static_cast<unsigned long long>(n);
+    bad.upload(&v);
+    return n;
+  }
+  std::int64_t read_bad() {
+    unsigned long long v = 0;
+    bad.download(&v);
+    return static_cast<std::int64_t>(v);
+  }
+};
+
+NetworkDevice::NetworkDevice(std::vector<GroupState>& groups, std::vector<ProjectionState>& projections,
+                             std::uint64_t seed)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.host_groups = &groups;
+  m.host_projections = &projections;
+  m.seed = seed;
+  m.groups.resize(groups.size());
+  for (std::size_t k = 0; k < groups.size(); ++k) {
+    const GroupState& g = groups[k];
+    Impl::Group& d = m.groups[k];
+    d.v = mirror(g.v);
+    d.g_e = mirror(g.g_e);
+    d.g_i = mirror(g.g_i);
+    d.i_syn = mirror(g.i_syn);
+    d.ref = mirror(g.refractory_until);
+    d.y = mirror(g.y);
+    d.x_A = mirror(g.x_A);
+    d.G_A = mirror(g.G_A);
+    d.Y_in = mirror(g.Y_in);
+    d.J = mirror(g.J);
+    d.n_covered = mirror(g.n_covered);
+    d.I_bias = mirror(g.I_bias);
+    d.row_ptr = mirror(g.row_ptr);
+    d.neighbours = mirror(g.neighbours);
+    d.flag = mirror(g.flag);
+    m.dt = g.dt / static_cast<double>(g.cfg->every);  // the same base step for every group
+  }
+  m.projections.resize(projections.size());
+  for (std::size_t k = 0; k < projections.size(); ++k) {
+    const ProjectionState& p = projections[k];
+    Impl::Projection& d = m.projections[k];
+    d.row_ptr = mirror(p.row_ptr);
+    d.post = mirror(p.post);
+    d.u = mirror(p.u);
+    d.x = mirror(p.x);
+    d.Y = mirror(p.Y);
+    d.astro = mirror(p.astro);
+    d.acc = mirror(p.acc);
+    d.Y_sum = mirror(p.Y_sum);
+    d.gamma = mirror(p.gamma);
+    d.gamma_inf = mirror(p.gamma_inf);
+    d.gamma_decay = mirror(p.gamma_decay);
+    d.spikes = std::make_unique<cuda::DeviceBuffer<std::uint32_t>>(p.n_pre);
+    d.ef = std::make_unique<cuda::DeviceBuffer<double>>(p.n_pre);
+    d.ed = std::make_unique<cuda::DeviceBuffer<double>>(p.n_pre);
+    d.ey = std::make_unique<cuda::DeviceBuffer<double>>(p.n_pre);
+    if (p.cfg->has_target) {
+      const Impl::Group& t = m.groups[p.cfg->target];
+      d.target = p.cfg->receptor == Receptor::g_e   ? ptr(t.g_e)
+                 : p.cfg->receptor == Receptor::g_i ? ptr(t.g_i)
+                                                    : ptr(t.i_syn);
+    }
+  }
+}
+
+NetworkDevice::~NetworkDevice() = default;
+
+std::int64_t NetworkDevice::lif_step(GroupState& g, double t, double I_ext_factor) {
+  Impl& m = *impl_;
+  Impl::Group& d = m.groups[g.cfg->index];
+  const auto n = static_cast<std::int64_t>(g.cfg->n);
+  m.reset_bad(n);
+  if (g.cfg->model == GroupModel::lif_coba) {
+    bio::LifCobaParams p = g.cfg->coba;
+    p.I_ext *= I_ext_factor;
+    lif_coba_kernel<<<blocks_for(n), kThreads>>>(p, g.cfg->lif_method == LifMethod::euler, t, g.dt, n,
+                                                 ptr(d.v), ptr(d.g_e), ptr(d.g_i), ptr(d.ref), ptr(d.flag),
+                                                 m.bad.get());
+  } else {
+    bio::LifCubaParams p = g.cfg->cuba;
+    p.I_ext *= I_ext_factor;
+    lif_cuba_kernel<<<blocks_for(n), kThreads>>>(p, t, g.dt, n, ptr(d.v), ptr(d.i_syn), ptr(d.ref),
+                                                 ptr(d.flag), m.bad.get());
+  }
+  cuda::check(cudaGetLastError(), "lif kernel");
+  d.flag->download(g.flag.data());
+  return m.read_bad();
+}
+
+void NetworkDevice::deliver(ProjectionState& p, const std::vector<std::uint32_t>& spikes, double to_tick) {
+  Impl& m = *impl_;
+  Impl::Projection& d = m.projections[p.cfg->index];
+  const std::size_t n = spikes.size();
+  cuda::check(cudaMemcpy(d.spikes->get(), spikes.data(), n * sizeof(std::uint32_t), cudaMemcpyHostToDevice),
+              "upload spikes");
+  cuda::check(cudaMemcpy(d.ef->get(), p.ef.data(), n * sizeof(double), cudaMemcpyHostToDevice), "upload ef");
+  cuda::check(cudaMemcpy(d.ed->get(), p.ed.data(), n * sizeof(double), cudaMemcpyHostToDevice), "upload ed");
+  cuda::check(cudaMemcpy(d.ey->get(), p.ey.data(), n * sizeof(double), cudaMemcpyHostToDevice), "upload ey");
+  const ProjectionConfig& cfg = *p.cfg;
+  DeliverArgs a{};
+  a.row_ptr = ptr(d.row_ptr);
+  a.stride = static_cast<std::int64_t>(p.n_pre) + 1;
+  a.post = ptr(d.post);
+  a.spikes = d.spikes->get();
+  a.ef = d.ef->get();
+  a.ed = d.ed->get();
+  a.ey = d.ey->get();
+  a.n_spikes = static_cast<std::int64_t>(n);
+  a.tm = cfg.model == SynapseModel::tsodyks_markram;
+  a.glutamate = cfg.has_astrocytes;
+  a.receptors = p.receives_gliotransmitter;
+  a.U_star = cfg.tm.U;
+  a.alpha = cfg.astrocytes.receptors.alpha;
+  a.w = cfg.weight;
+  a.released_to_Y = cfg.has_astrocytes ? cfg.astrocytes.glutamate.rho_c * cfg.astrocytes.glutamate.Y_T : 0.0;
+  a.to_tick = to_tick;
+  a.u = ptr(d.u);
+  a.x = ptr(d.x);
+  a.Y = ptr(d.Y);
+  a.astro = ptr(d.astro);
+  a.gamma = ptr(d.gamma);
+  a.acc = p.reads_glutamate ? ptr(d.acc) : nullptr;
+  a.n_astro = p.n_astro;
+  a.target = d.target;
+  deliver_kernel<<<p.n_blocks, kThreads>>>(a);
+  cuda::check(cudaGetLastError(), "deliver kernel");
+}
+
+void NetworkDevice::relax_receptors(ProjectionState& p) {
+  Impl::Projection& d = impl_->projections[p.cfg->index];
+  relax_kernel<<<blocks_for(p.n_astro), kThreads>>>(p.n_astro, ptr(d.gamma), ptr(d.gamma_inf),
+                                                    ptr(d.gamma_decay));
+  cuda::check(cudaGetLastError(), "relax kernel");
+}
+
+void NetworkDevice::astrocyte_inputs(GroupState& g) {
+  Impl& m = *impl_;
+  Impl::Group& d = m.groups[g.cfg->index];
+  const auto n = static_cast<std::int64_t>(g.cfg->n);
+  bool first = true;
+  for (std::uint32_t pi : g.glutamate_from) {
+    const ProjectionState& p = (*m.host_projections)[pi];
+    Impl::Projection& dp = m.projections[pi];
+    const double decay = std::exp(-p.cfg->astrocytes.glutamate.Omega_c * g.dt);
+    fold_kernel<<<blocks_for(n), kThreads>>>(n, p.n_blocks, decay, ptr(dp.acc), ptr(dp.Y_sum), ptr(d.Y_in),
+                                             first);
+    first = false;
+  }
+  mean_input_kernel<<<blocks_for(n), kThreads>>>(n, ptr(d.n_covered), ptr(d.Y_in), !first);
+  for (std::uint32_t pi : g.receptors_of) {
+    const ProjectionState& p = (*m.host_projections)[pi];
+    Impl::Projection& dp = m.projections[pi];
+    const auto& r = p.cfg->astrocytes.receptors;
+    receptor_kernel<<<blocks_for(n), kThreads>>>(n, r.O_G, r.Omega_G, m.dt, ptr(d.G_A), ptr(dp.gamma_inf),
+                                                 ptr(dp.gamma_decay));
+  }
+  cuda::check(cudaGetLastError(), "astrocyte input kernels");
+}
+
+std::int64_t NetworkDevice::astrocyte_tick(GroupState& g, double t, std::int64_t tick) {
+  Impl& m = *impl_;
+  Impl::Group& d = m.groups[g.cfg->index];
+  const GroupConfig& cfg = *g.cfg;
+  const auto n = static_cast<std::int64_t>(cfg.n);
+  if (g.coupled)
+    coupling_kernel<<<blocks_for(n), kThreads>>>(n, g.coupling, ptr(d.row_ptr), ptr(d.neighbours), ptr(d.y),
+                                                 ptr(d.J));
+  AstrocyteStepParams q;
+  q.gchi = cfg.gchi;
+  q.bias = cfg.bias;
+  if (!cfg.has_bias) q.bias.F_ex = 0.0;
+  q.method = cfg.method;
+  q.stochastic = cfg.stochastic;
+  q.milstein = cfg.milstein;
+  q.sigma = cfg.sigma;
+  q.release = cfg.release;
+  q.recover = std::exp(-cfg.release.Omega_A * g.dt);
+  q.clear = std::exp(-cfg.release.Omega_e * g.dt);
+  q.C_max = cfg.gchi.C_T / (1.0 + cfg.gchi.rho_A);
+  q.seed = m.seed;
+  q.noise_stream = kNoiseStream + cfg.index;
+  m.reset_bad(n);
+  astrocyte_kernel<<<blocks_for(n), kThreads>>>(q, t, g.dt, tick, n, ptr(d.I_bias), ptr(d.Y_in), ptr(d.J),
+                                                ptr(d.y), ptr(d.x_A), ptr(d.G_A), ptr(d.flag), m.bad.get());
+  cuda::check(cudaGetLastError(), "astrocyte kernel");
+  d.flag->download(g.flag.data());
+  return m.read_bad();
+}
+
+void NetworkDevice::download(GroupState& g) {
+  Impl& m = *impl_;
+  Impl::Group& d = m.groups[g.cfg->index];
+  copy_back(d.v, g.v);
+  copy_back(d.g_e, g.g_e);
+  copy_back(d.g_i, g.g_i);
+  copy_back(d.i_syn, g.i_syn);
+  copy_back(d.ref, g.refractory_until);
+  copy_back(d.y, g.y);
+  copy_back(d.x_A, g.x_A);
+  copy_back(d.G_A, g.G_A);
+  copy_back(d.Y_in, g.Y_in);
+  for (std::uint32_t pi : g.receptors_of) copy_back(m.projections[pi].gamma, (*m.host_projections)[pi].gamma);
+}
+
+void NetworkDevice::download(ProjectionState& p) {
+  Impl::Projection& d = impl_->projections[p.cfg->index];
+  copy_back(d.u, p.u);
+  copy_back(d.x, p.x);
+  copy_back(d.Y, p.Y);
+  copy_back(d.gamma, p.gamma);
+}
+
+}  // namespace glia::network

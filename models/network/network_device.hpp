@@ -1,0 +1,45 @@
+#pragma once
+// The CUDA backend of the network step (cuda/network_device.cu, built with CUDA only). It mirrors
+// the state of every group and projection on the device and runs the same per-element updates
+// as the CPU loops (network_kernels.hpp, models/bio/lif.hpp); the host keeps the order of
+// events: it collects each step's spikes and hands them back for delivery, so spikes are
+// delivered in the same order as on the CPU. A delivery's postsynaptic sums follow that order
+// exactly; only the astrocytes' glutamate sums are accumulated atomically, so results agree
+// with the CPU to rounding.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "models/network/network_state.hpp"
+
+namespace glia::network {
+
+class NetworkDevice {
+ public:
+  NetworkDevice(std::vector<GroupState>& groups, std::vector<ProjectionState>& projections,
+                std::uint64_t seed);
+  ~NetworkDevice();
+  NetworkDevice(const NetworkDevice&) = delete;
+  NetworkDevice& operator=(const NetworkDevice&) = delete;
+
+  // A LIF group's step from t, with I_ext scaled by I_ext_factor; fills g.flag on the host.
+  // Returns the first element whose state is not finite, or n.
+  std::int64_t lif_step(GroupState& g, double t, double I_ext_factor);
+  // Delivers `spikes` (with p.ef, p.ed, p.ey filled) at time t; to_tick weights glutamate.
+  void deliver(ProjectionState& p, const std::vector<std::uint32_t>& spikes, double to_tick);
+  void relax_receptors(ProjectionState& p);
+  // Astrocyte group at a tick: fold glutamate into Y_in (from the projections it reads), set the
+  // receptor relaxation of the projections it drives, then step. Fills g.flag (released) on the
+  // host; returns the first astrocyte out of bounds, or n.
+  void astrocyte_inputs(GroupState& g);
+  std::int64_t astrocyte_tick(GroupState& g, double t, std::int64_t tick);
+  // Copies the state of a group or projection back to the host buffers.
+  void download(GroupState& g);
+  void download(ProjectionState& p);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace glia::network

@@ -1,0 +1,94 @@
+#pragma once
+// The per-element updates of a network step, written once for the CPU loops (network.cpp) and
+// the CUDA kernels (cuda/network_device.cu): a Tsodyks–Markram synapse at a delivered spike,
+// presynaptic receptors under held gliotransmitter, and one astrocyte's step with its
+// gliotransmitter release.
+#include <cmath>
+#include <cstdint>
+
+#include "engine/core/hostdevice.hpp"
+#include "engine/core/philox.hpp"
+#include "engine/sim/fixed_step.hpp"
+#include "models/bio/astrocyte_gchi.hpp"
+#include "models/bio/astrocyte_network.hpp"
+#include "models/bio/gliotransmission.hpp"
+
+namespace glia::network {
+
+constexpr std::uint32_t kNoiseStream = 0x6e6f6900u;  // + group index: astrocyte noise (Philox stream)
+
+// Release probability of a synapse whose receptors are activated to gamma (De Pittà et al. 2011).
+GLIA_HD inline double modulated_release_probability(double U_star, double alpha, double gamma) {
+  return (1.0 - gamma) * U_star + alpha * gamma;
+}
+
+// A Tsodyks–Markram synapse (u, x as of its previous spike) at a spike: ef = e^{-elapsed/tau_fac},
+// ed = e^{-elapsed/tau_rec} (shared by every synapse of the presynaptic element); returns r = u x.
+GLIA_HD inline double tm_release(double& u, double& x, double ef, double ed, double U) {
+  double uu = u * ef;
+  uu += U * (1.0 - uu);
+  const double xx = 1.0 - (1.0 - x) * ed;
+  const double r = uu * xx;
+  u = uu;
+  x = xx - r;
+  return r;
+}
+
+// Receptor relaxation over the next astrocyte step with G_A held: Gamma_S -> g_inf, per base step
+// by the factor `decay`.
+GLIA_HD inline void receptor_relaxation(double O_G, double Omega_G, double G_A, double dt, double& g_inf,
+                                        double& decay) {
+  const double on = O_G * G_A, rate = on + Omega_G;
+  g_inf = rate > 0.0 ? on / rate : 0.0;
+  decay = exp(-rate * dt);
+}
+
+// Everything an astrocyte step needs besides the astrocyte's own state.
+struct AstrocyteStepParams {
+  bio::GChIParams gchi;
+  bio::IP3BiasParams bias;  // F_ex = 0 when the group has no bias
+  sim::FixedStepMethod method = sim::FixedStepMethod::rk4;
+  bool stochastic = false, milstein = false;
+  double sigma = 0.0;
+  bio::GliotransmitterReleaseParams release;
+  double recover = 1.0, clear = 1.0;  // e^{-Omega_A h}, e^{-Omega_e h}
+  double C_max = 0.0;                 // C_T / (1 + rho_A)
+  std::uint64_t seed = 0;
+  std::uint32_t noise_stream = 0;
+};
+
+constexpr int kAstrocyteReleased = 1;
+constexpr int kAstrocyteOutOfBounds = 2;
+
+// One astrocyte step from t to t + h with its glutamate input Y_S and coupling flux J held;
+// `tick` numbers the astrocyte's steps (the noise counter). Returns kAstrocyteReleased if C
+// crossed C_Theta upward (G_A and x_A are then updated) and kAstrocyteOutOfBounds if the state is
+// not finite, C left [0, C_max] or I turned negative.
+GLIA_HD inline int astrocyte_step(const AstrocyteStepParams& q, double t, double h, std::int64_t tick,
+                                  std::uint32_t a, double I_bias, double Y_S, double J, double* y,
+                                  double& x_A, double& G_A) {
+  const double C0 = y[bio::kCa];
+  if (q.stochastic) {
+    const double J_bias =
+        bio::gchi_ip3_coupling(y[bio::kIP3], I_bias, q.bias.F_ex, q.bias.I_Theta, q.bias.omega_I);
+    const double dW = sqrt(h) * philox_normal(q.seed, tick, a, q.noise_stream);
+    bio::gchi_stochastic_step(q.gchi, Y_S, J + J_bias, q.sigma, q.milstein, y, h, dW);
+  } else {
+    bio::astrocyte_network_step(q.gchi, q.bias, I_bias, Y_S, J, q.method, t, h, y);
+  }
+  int flags = 0;
+  bool ok = true;
+  for (int v = 0; v < bio::kGChIVars; ++v) ok = ok && y[v] - y[v] == 0.0;  // false for inf and nan
+  ok = ok && y[bio::kCa] >= -1e-12 && y[bio::kCa] <= q.C_max + 1e-12 && y[bio::kIP3] >= -1e-12;
+  if (!ok) flags |= kAstrocyteOutOfBounds;
+  x_A = 1.0 - (1.0 - x_A) * q.recover;
+  G_A *= q.clear;
+  if (bio::crossed_upward(C0, y[bio::kCa], q.release.C_Theta)) {
+    G_A += q.release.rho_e * q.release.G_T * q.release.U_A * x_A;
+    x_A -= q.release.U_A * x_A;
+    flags |= kAstrocyteReleased;
+  }
+  return flags;
+}
+
+}  // namespace glia::network

@@ -1,0 +1,53 @@
+#pragma once
+// The state of a built network, struct-of-arrays per group and per projection, on the host. A
+// device backend (cuda/network_device.cu) mirrors these buffers and copies them back when the
+// host needs them (monitors, error messages).
+#include <cstdint>
+#include <vector>
+
+#include "models/network/network_config.hpp"
+
+namespace glia::network {
+
+struct GroupState {
+  const GroupConfig* cfg = nullptr;
+  double dt = 0.0;                                           // s, the group's own step
+  std::vector<double> v, g_e, g_i, i_syn, refractory_until;  // neurons
+  std::vector<double> y;                                     // astrocytes: n x (Gamma_A, I, C, h)
+  std::vector<double> x_A, G_A, Y_in, J, n_covered;
+  std::vector<double> I_bias;  // µM, per astrocyte (0 without a bias)
+  bool coupled = false;
+  bio::IP3CouplingParams coupling;
+  std::vector<std::int64_t> row_ptr;  // gap-junction neighbours, CSR
+  std::vector<std::uint32_t> neighbours;
+  std::vector<std::uint32_t> glutamate_from;  // projections whose glutamate this group reads
+  std::vector<std::uint32_t> receptors_of;    // projections whose receptors this group drives
+  std::vector<char> flag;                     // per element: spiked (neurons), released (astrocytes)
+  std::vector<std::uint32_t> spikes;          // spikes of the current base step
+  bool record_spikes = false;
+  std::int64_t rate_bin = 0;  // base steps per rate bin; 0 = no rate monitor
+  std::int64_t rate_count = 0;
+};
+
+struct ProjectionState {
+  const ProjectionConfig* cfg = nullptr;
+  std::uint32_t n_pre = 0, n_post = 0, n_blocks = 1, block_size = 1;
+  std::int64_t n_syn = 0;
+  std::vector<std::int64_t> row_ptr;  // n_blocks x (n_pre + 1): block-local CSR by presynaptic index
+  std::vector<std::uint32_t> post;
+  std::vector<double> u, x, Y;      // Tsodyks–Markram state and glutamate as of the last spike
+  std::vector<std::int32_t> astro;  // covering astrocyte, -1 for none
+  std::vector<double> last;         // s, per presynaptic element: time of its last delivered spike
+  std::vector<std::vector<std::uint32_t>> ring;  // spikes waiting for their delay, by step
+  double* target = nullptr;                      // the receptor variable of the target group (host)
+  bool reads_glutamate = false, receives_gliotransmitter = false;
+  std::uint32_t astro_group = 0, n_astro = 0;
+  std::vector<double> acc;  // n_blocks x n_astro: glutamate released since the last tick, as of the next tick
+  std::vector<double> Y_sum;  // µM, per astrocyte: summed glutamate of its synapses at the last tick
+  std::vector<double> gamma, gamma_inf, gamma_decay;  // per astrocyte: Gamma_S and its per-step relaxation
+  std::vector<double> ef, ed, ey;          // per delivered spike: decay factors since its last spike
+  std::vector<std::int64_t> monitor_q;     // storage positions of the synapses a state monitor records
+  std::vector<std::uint32_t> monitor_pre;  // and their presynaptic elements
+};
+
+}  // namespace glia::network
