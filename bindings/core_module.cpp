@@ -12,6 +12,7 @@
 #include "models/bio/astrocyte_network.hpp"
 #include "models/bio/cell_integration.hpp"
 #include "models/bio/gchi_ensemble.hpp"
+#include "models/bio/neuron_astrocyte_network.hpp"
 #include "models/network/network.hpp"
 #include "models/simulation/simulate.hpp"
 
@@ -234,6 +235,36 @@ py::dict astrocyte_network(const std::map<std::string, double>& params,
   return out;
 }
 
+// The small neuron–astrocyte network under an STP protocol (glia.neuron_astrocyte_ltp); arrays
+// of synapses are shaped (..., n_post, n_pre).
+py::dict neuron_astrocyte_ltp(const std::map<std::string, double>& params, const std::string& theta,
+                              const std::vector<double>& b_pre, const std::vector<double>& b_post,
+                              double T_on, double T_off, std::int64_t n_cycles, double dt, double record_dt,
+                              const std::string& method) {
+  using namespace glia::bio;
+  const NeuronAstrocyteSpec spec = build_neuron_astrocyte_network(
+      NeuronAstrocyteArrays{params, theta, b_pre, b_post, T_on, T_off, n_cycles, dt, record_dt, method});
+  NeuronAstrocyteResult r;
+  {
+    py::gil_scoped_release release;
+    r = run_neuron_astrocyte_network(spec);
+  }
+  const auto n_t = static_cast<py::ssize_t>(r.t.size()), n_c = static_cast<py::ssize_t>(r.cycle_end_t.size());
+  const auto n_pre = static_cast<py::ssize_t>(r.n_pre), n_post = static_cast<py::ssize_t>(r.n_post);
+  py::dict out;
+  out["t"] = to_numpy(r.t, {n_t});
+  out["x_pre"] = to_numpy(r.x_pre, {n_t, n_pre});
+  out["x_post"] = to_numpy(r.x_post, {n_t, n_post});
+  out["s"] = to_numpy(r.s, {n_t, n_post, n_pre});
+  out["p_s"] = to_numpy(r.p_s, {n_t, n_post, n_pre});
+  out["p_l"] = to_numpy(r.p_l, {n_t, n_post, n_pre});
+  out["cycle_end_t"] = to_numpy(r.cycle_end_t, {n_c});
+  out["p_l_on_end"] = to_numpy(r.p_l_on_end, {n_c, n_post, n_pre});
+  out["p_l_cycle_end"] = to_numpy(r.p_l_cycle_end, {n_c, n_post, n_pre});
+  out["params"] = neuron_astrocyte_params(spec);
+  return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -248,6 +279,9 @@ PYBIND11_MODULE(_core, m) {
         "Integrate one astrocyte model instance from a JSON configuration.");
   m.def("gchi_ensemble", &gchi_ensemble, "Integrate many G-ChI variants at once (see glia.integrate_cells).");
   m.def("astrocyte_network", &astrocyte_network, "G-ChI astrocytes coupled by IP3 gap junctions.");
+  m.def("neuron_astrocyte_ltp", &neuron_astrocyte_ltp,
+        "Rate neurons, Hebbian synapses and astrocyte processes under an STP protocol "
+        "(glia.neuron_astrocyte_ltp).");
   m.def("version", [] { return std::string(glia::version()); });
   m.def("git_commit", [] { return std::string(glia::git_commit()); });
   m.def("cuda_device_count", [] { return glia::cuda_device_count(); });

@@ -1,6 +1,8 @@
 #pragma once
 // Li–Rinzel astrocyte Ca2+ with IP3 (De Young–Keizer reduction, the form of NEST's
 // astrocyte_lr_1994; BIOPHYSICS.md §3). Concentrations in µM, time in s.
+#include <cmath>
+
 #include "engine/core/hostdevice.hpp"
 
 namespace glia::bio {
@@ -36,6 +38,23 @@ GLIA_HD inline void li_rinzel_rhs(const LiRinzelParams& p, const double* y, doub
   dydt[kLrCa] = J_chan + J_leak - J_pump;
   dydt[kLrH] = p.a2 * p.d2 * (IP3 + p.d1) / (IP3 + p.d3) * (1.0 - h) - p.a2 * C * h;
   dydt[kLrIP3] = (p.IP3_0 - IP3) / p.tau_IP3;
+}
+
+// Slow inward current from the astrocyte into a neuron (Nadkarni & Jung 2003):
+//   I_SIC = k ln(y) H(ln y),  y = (C - C_0) / 1 nM,
+// zero up to C = C_0 + 1 nM (y <= 1), continuous there, then growing logarithmically. Positive
+// values depolarise: add the result to a neuron's external current (e.g. LIF I_ext).
+struct LiRinzelSicParams {
+  // A. Nadkarni & Jung's 2.11 µA/cm² times the membrane area of glia's LIF default, 1.98e-4 cm²
+  // (C_m 198 pF at 1 µF/cm²).
+  double k = 4.1778e-10;
+  double C_0 = 0.19669;  // µM, Ca2+ level of y = 0
+};
+
+// I_SIC in A at cytosolic Ca2+ C (µM).
+GLIA_HD inline double li_rinzel_sic(const LiRinzelSicParams& p, double C) {
+  const double y = (C - p.C_0) * 1e3;  // Ca2+ above C_0, in nM
+  return y > 1.0 ? p.k * log(y) : 0.0;
 }
 
 }  // namespace glia::bio

@@ -33,6 +33,7 @@ from ._core import ConfigError, SimulationError
 from .astrocyte_network import AstrocyteNetworkResult, integrate_astrocyte_network
 from .cell import CellTrace, integrate_cell
 from .ensemble import EnsembleResult, integrate_cells
+from .ltp import LtpResult, neuron_astrocyte_ltp
 from .network import Network
 from .simulation import SimulationResult, load, simulate
 
@@ -58,6 +59,8 @@ __all__ = [
     "integrate_astrocyte_network",
     "EnsembleResult",
     "integrate_cells",
+    "LtpResult",
+    "neuron_astrocyte_ltp",
     "cuda_device_count",
     "__version__",
 ]
