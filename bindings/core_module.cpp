@@ -5,6 +5,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "bindings/sweep_bindings.hpp"
 #include "engine/core/backend.hpp"
 #include "engine/core/error.hpp"
 #include "engine/core/version.hpp"
@@ -282,6 +283,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("neuron_astrocyte_ltp", &neuron_astrocyte_ltp,
         "Rate neurons, Hebbian synapses and astrocyte processes under an STP protocol "
         "(glia.neuron_astrocyte_ltp).");
+  glia::python::bind_sweep(m);
   m.def("version", [] { return std::string(glia::version()); });
   m.def("git_commit", [] { return std::string(glia::git_commit()); });
   m.def("cuda_device_count", [] { return glia::cuda_device_count(); });

@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libhdf5-dev libeigen3-dev libboost-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libomp-dev
-  pybind11-dev python3-dev python3-numpy python3-h5py python3-matplotlib python3-pytest python3-scipy
+  pybind11-dev python3-dev python3-numpy python3-h5py python3-matplotlib python3-pytest python3-scipy python3-pandas
   python3-brian python3-nbclient python3-nbformat python3-ipykernel
 )
 if [[ "${1:-}" == "--validation" ]]; then

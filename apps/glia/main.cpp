@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "apps/glia/sweep_command.hpp"
 #include "engine/core/backend.hpp"
 #include "engine/core/error.hpp"
 #include "engine/core/progress.hpp"
@@ -129,6 +130,13 @@ int main(int argc, char** argv) {
 
   CLI::App* info = app.add_subcommand("info", "print version, commit and available backends");
 
+  glia::cli::SweepArgs sweep_args;
+  CLI::App* sweep = app.add_subcommand("sweep", "run a parameter sweep (JSON config) into a resumable HDF5 file");
+  sweep->add_option("CONFIG", sweep_args.config_path, "JSON sweep configuration")->required();
+  sweep->add_option("-o,--output", sweep_args.output, "HDF5 output path (overrides \"output\" in the config)");
+  sweep->add_option("--threads", sweep_args.threads, "CPU threads (default: all cores); results do not depend on it");
+  sweep->add_option("--chunk", sweep_args.chunk, "variants per chunk (default: the config's); results do not depend on it");
+  sweep->add_flag("-q,--quiet", sweep_args.quiet, "no progress line and no summary");
 
   try {
     app.parse(argc, argv);
@@ -142,6 +150,7 @@ int main(int argc, char** argv) {
       if (threads > 0) omp_set_num_threads(threads);
       return simulate(config_path, output, device, quiet);
     }
+    if (sweep->parsed()) return glia::cli::sweep_command(sweep_args);
     if (info->parsed()) {
       std::string why;
       const int n = glia::cuda_device_count(&why);

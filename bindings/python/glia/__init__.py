@@ -21,6 +21,14 @@ coupling, per-group clocks) are built with :class:`Network` or written as a conf
 Times are in seconds and rates in Hz (SI units throughout). Invalid configurations raise
 :class:`ConfigError` (a ``ValueError``) whose message names the field and value.
 
+Sweep parameters of a synapse-driven astrocyte, batched, into one resumable HDF5 file::
+
+    res = glia.sweep({"model": "tripartite", "duration": 60.0, "dt": 1e-3, "transient": 10.0,
+                      "design": {"grid": {"O_beta": [1.0, 3.0], "rate": [0.5, 2.0, 8.0]}},
+                      "summaries": ["C.frequency", "C.amplitude", "release_probability"]},
+                     output="sweep.h5")
+    res.grid("C.frequency")      # (2, 3) NumPy array over the grid; res.to_dataframe() with pandas
+
 Integrate a single astrocyte (G-ChI or Li–Rinzel) with a fixed-step or adaptive method::
 
     trace = glia.integrate_cell("gchi", duration=60.0, sample_dt=0.1, method="rk4", dt=1e-3,
@@ -36,6 +44,7 @@ from .ensemble import EnsembleResult, integrate_cells
 from .ltp import LtpResult, neuron_astrocyte_ltp
 from .network import Network
 from .simulation import SimulationResult, load, simulate
+from .sweep import SweepResult, load_sweep, sweep, sweep_parameters
 
 __version__ = _core.version()
 __git_commit__ = _core.git_commit()
@@ -61,6 +70,10 @@ __all__ = [
     "integrate_cells",
     "LtpResult",
     "neuron_astrocyte_ltp",
+    "SweepResult",
+    "sweep",
+    "load_sweep",
+    "sweep_parameters",
     "cuda_device_count",
     "__version__",
 ]

@@ -1,0 +1,48 @@
+#include "apps/glia/sweep_command.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "engine/core/error.hpp"
+#include "engine/core/progress.hpp"
+#include "models/sweep/sweep_run.hpp"
+
+namespace glia::cli {
+
+int sweep_command(const SweepArgs& a) {
+  std::ifstream in(a.config_path);
+  if (!in) throw ConfigError("CONFIG", "\"" + a.config_path + "\"", "cannot read file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  sweep::SweepSpec spec = sweep::parse_sweep_config_text(text.str(), a.config_path);
+  sweep::SweepOptions o;
+  o.output = a.output.empty() ? spec.output : a.output;
+  if (o.output.empty())
+    throw ConfigError("output", "", "no output file: give \"output\" in the config or --output");
+  spec.resolved["output"] = o.output;
+  if (a.threads != -1 && a.threads < 1)
+    throw ConfigError("--threads", std::to_string(a.threads), "must be >= 1");
+  if (a.chunk != -1 && a.chunk < 1) throw ConfigError("--chunk", std::to_string(a.chunk), "must be >= 1");
+  o.threads = a.threads > 0 ? a.threads : 0;
+  o.chunk = a.chunk > 0 ? a.chunk : 0;
+  // The progress counts variants; its "simulated" time is variants x duration.
+  ProgressLine line("sweep", 0.0, !a.quiet);
+  o.progress = [&](std::int64_t done, std::int64_t total) { line.update(done, total); };
+  const auto t0 = std::chrono::steady_clock::now();
+  const sweep::SweepOutcome r = sweep::run_sweep(spec, o);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (a.quiet) return 0;
+  std::printf("glia sweep: %llu variants of model %s, %.4g s each (dt %.3g s, %s)\n",
+              static_cast<unsigned long long>(r.n_variants), spec.model.c_str(), spec.duration, spec.dt,
+              spec.method_name.c_str());
+  std::printf("  computed %llu in %.3g s wall (%.3g variant-s per wall s)",
+              static_cast<unsigned long long>(r.computed), wall,
+              wall > 0 ? static_cast<double>(r.computed) * spec.duration / wall : 0.0);
+  if (r.resumed > 0) std::printf(", %llu already in the file", static_cast<unsigned long long>(r.resumed));
+  std::printf("\n  failed: %llu\n  wrote %s\n", static_cast<unsigned long long>(r.failed), o.output.c_str());
+  return 0;
+}
+
+}  // namespace glia::cli

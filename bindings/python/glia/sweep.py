@@ -1,0 +1,263 @@
+"""Parameter sweeps: many variants of one model, batched, with one tidy result.
+
+A sweep runs every variant of a design (a full grid, a list of assignments, random uniform or
+Latin hypercube samples) of the tripartite unit -- a presynaptic spike train driving a
+Tsodyks-Markram synapse whose glutamate drives a G-ChI astrocyte, optionally with
+gliotransmitter feedback onto the synapse -- or of the bare G-ChI astrocyte under constant
+glutamate, and keeps per-variant summaries chosen by name ("C.frequency", "C.mean",
+"release_probability", ...), optional traces of chosen variants, and per-variant failure
+status. See README.md, "Parameter sweeps", for the configuration.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+
+import numpy as np
+
+from . import _core
+from .simulation import _to_json
+
+PathLike = Union[str, "os.PathLike[str]"]
+ConfigLike = Union[Mapping[str, Any], PathLike]
+
+#: Values of :attr:`SweepResult.status`.
+STATUS = {-1: "not run", 0: "ok", 1: "failed"}
+
+
+@dataclass
+class SweepResult:
+    """Results of a sweep, as NumPy arrays indexed by variant (the design's row).
+
+    Attributes:
+        design: swept parameter -> (variants,) values (the design table).
+        summaries: summary name -> (variants,) values; NaN for failed or not yet run variants.
+        status: (variants,) -1 not run (an interrupted file), 0 ok, 1 failed.
+        failed_at: (variants,) time (s) a failed variant left its bounds; NaN otherwise.
+        failed_value: (variants,) the offending value; NaN otherwise.
+        failed_variable: (variants,) name of the variable that failed ("" otherwise).
+        reason: (variants,) readable failure reason ("" otherwise).
+        trace_t: (samples,) trace times (s).
+        trace_variants: (traced,) design indices of the traced variants.
+        traces: variable -> (traced, samples) array.
+        config: the effective configuration.
+        design_kind: "grid", "list", "random" or "lhs".
+        grid_shape: values per design column for a grid (the last varies fastest), else ().
+        complete: every variant has been computed.
+        attrs: provenance read from the file (glia_version, git_commit, created, seed, ...).
+        path: the HDF5 file, if any.
+    """
+
+    design: Dict[str, np.ndarray]
+    summaries: Dict[str, np.ndarray]
+    status: np.ndarray
+    failed_at: np.ndarray
+    failed_value: np.ndarray
+    failed_variable: np.ndarray
+    reason: np.ndarray
+    trace_t: np.ndarray
+    trace_variants: np.ndarray
+    traces: Dict[str, np.ndarray]
+    config: Dict[str, Any]
+    design_kind: str
+    grid_shape: Tuple[int, ...]
+    complete: bool
+    attrs: Dict[str, Any] = field(default_factory=dict)
+    path: Optional[str] = None
+
+    @property
+    def n_variants(self) -> int:
+        """Number of variants in the design."""
+        return int(self.status.size)
+
+    @property
+    def ok(self) -> np.ndarray:
+        """(variants,) True where the variant ran to the end."""
+        return self.status == 0
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """A design column or a summary by name."""
+        if name in self.design:
+            return self.design[name]
+        if name in self.summaries:
+            return self.summaries[name]
+        raise KeyError(f"{name!r}: neither a design parameter ({', '.join(self.design)}) "
+                       f"nor a summary ({', '.join(self.summaries)})")
+
+    def axes(self) -> Dict[str, np.ndarray]:
+        """Grid designs: each swept parameter's values, in axis order of :meth:`grid`."""
+        self._require_grid()
+        out: Dict[str, np.ndarray] = {}
+        stride = self.n_variants
+        for name, size in zip(self.design, self.grid_shape):
+            stride //= size
+            out[name] = self.design[name][::stride][:size]
+        return out
+
+    def grid(self, name: str) -> np.ndarray:
+        """Grid designs: a design column or summary reshaped to ``grid_shape`` (one axis per
+        swept parameter, in the order of :meth:`axes`)."""
+        self._require_grid()
+        return self[name].reshape(self.grid_shape)
+
+    def trace(self, variable: str, variant: int) -> np.ndarray:
+        """(samples,) trace of ``variable`` for the design index ``variant`` (it must be traced)."""
+        rows = np.flatnonzero(self.trace_variants == variant)
+        if rows.size == 0:
+            raise KeyError(f"variant {variant} is not traced (traced: {self.trace_variants.tolist()})")
+        if variable not in self.traces:
+            raise KeyError(f"{variable!r} is not traced (traced: {', '.join(self.traces)})")
+        return self.traces[variable][rows[0]]
+
+    def to_dataframe(self):
+        """One row per variant: design columns, summaries, status and reason (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError as e:  # pandas is optional
+            raise ImportError("SweepResult.to_dataframe needs pandas (Debian: python3-pandas)") from e
+        columns: Dict[str, Any] = {}
+        columns.update(self.design)
+        columns.update(self.summaries)
+        columns["status"] = self.status
+        columns["failed_variable"] = self.failed_variable
+        columns["failed_at"] = self.failed_at
+        columns["reason"] = self.reason
+        return pd.DataFrame(columns)
+
+    def _require_grid(self) -> None:
+        if self.design_kind != "grid":
+            raise ValueError(f"the design is a {self.design_kind!r}, not a grid")
+
+
+def _config_text(config: ConfigLike, device: Optional[str]) -> Tuple[str, Optional[str]]:
+    """The configuration as JSON text for the engine, and its "output" if any."""
+    if isinstance(config, (str, os.PathLike)):
+        with open(config, encoding="utf-8") as f:
+            text = f.read()
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError:
+            parsed = None  # the engine reports the syntax error with its position
+        if device is None or not isinstance(parsed, dict):
+            # The file's own text: the engine's strict reader also sees duplicated keys.
+            return text, parsed.get("output") if isinstance(parsed, dict) else None
+        cfg: Dict[str, Any] = parsed
+    elif isinstance(config, Mapping):
+        cfg = dict(config)
+    else:
+        raise TypeError(f"config must be a dict or a path to a JSON file, not {type(config).__name__}")
+    if device is not None:
+        cfg["device"] = device
+    return _to_json(cfg), cfg.get("output")
+
+
+def sweep(
+    config: ConfigLike,
+    output: Optional[PathLike] = None,
+    *,
+    threads: Optional[int] = None,
+    chunk: Optional[int] = None,
+    device: Optional[str] = None,
+    progress: bool = False,
+) -> SweepResult:
+    """Run a parameter sweep and return its results.
+
+    Args:
+        config: a sweep configuration dict, or the path of a JSON file (the format of
+            ``glia sweep``; README.md, "Parameter sweeps").
+        output: HDF5 result file; overrides the config's "output". With a file the sweep is
+            resumable: calling again with the same configuration computes only the variants
+            not yet in it (after Ctrl-C or a kill), and a file of a different sweep is an error.
+            Without one, results stay in memory.
+        threads: CPU threads (default: all cores). Results do not depend on it.
+        chunk: variants per chunk (default: the config's, 256). Results do not depend on it.
+        device: "cpu" or "cuda"; overrides the config's "device".
+        progress: print a progress line (rate, ETA) on stderr.
+
+    Raises:
+        ConfigError: the configuration is invalid, or ``output`` holds another sweep; the
+            message names the field and value (e.g. "design.grid.O_beta[2] = nan: must be finite").
+    """
+    text, config_output = _config_text(config, device)
+    if output is None and config_output:
+        output = config_output
+    if threads is not None and threads < 1:
+        raise _core.ConfigError(f"threads = {threads}: must be >= 1")
+    if chunk is not None and chunk < 1:
+        raise _core.ConfigError(f"chunk = {chunk}: must be >= 1")
+    out = "" if output is None else os.fspath(output)
+    raw = _core.sweep(text, out, chunk or 0, threads or 0, progress)
+    if out:
+        return load_sweep(out)
+    return SweepResult(
+        design=raw["design"],
+        summaries=raw["summaries"],
+        status=raw["status"],
+        failed_at=raw["failed_at"],
+        failed_value=raw["failed_value"],
+        failed_variable=np.array(raw["failed_variable"], dtype=str),
+        reason=np.array(raw["reason"], dtype=str),
+        trace_t=raw["trace_t"],
+        trace_variants=raw["trace_variants"],
+        traces=raw["traces"],
+        config=json.loads(raw["config"]),
+        design_kind=raw["design_kind"],
+        grid_shape=tuple(int(k) for k in raw["grid_shape"]),
+        complete=True,
+    )
+
+
+def load_sweep(path: PathLike) -> SweepResult:
+    """Read a sweep result file written by ``glia sweep`` or :func:`sweep`.
+
+    An interrupted file loads too, with a warning: its ``status`` is -1 for the variants not
+    yet computed (re-run the same command to finish it).
+
+    Raises:
+        ValueError: the file is not a glia sweep result.
+    """
+    import h5py
+
+    def text(values: np.ndarray) -> np.ndarray:
+        return np.array([v.decode("ascii", "replace") for v in values], dtype=str)
+
+    with h5py.File(path, "r") as f:
+        attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+        if attrs.get("format") != "glia-sweep":
+            raise ValueError(f"{os.fspath(path)}: not a glia sweep result file")
+        names: List[str] = json.loads(f["design"].attrs["names"])
+        summary_names = [s["name"] for s in json.loads(f["summaries"].attrs["names"])]
+        complete = int(attrs.get("complete", 0)) == 1
+        result = SweepResult(
+            design={n: f["design"][n][()] for n in names},
+            summaries={n: f["summaries"][n][()] for n in summary_names},
+            status=f["status/code"][()],
+            failed_at=f["status/failed_at"][()],
+            failed_value=f["status/failed_value"][()],
+            failed_variable=text(f["status/failed_variable"][()]),
+            reason=text(f["status/reason"][()]),
+            trace_t=f["traces/t"][()] if "traces" in f else np.zeros(0),
+            trace_variants=f["traces/variants"][()] if "traces" in f else np.zeros(0, dtype=np.int64),
+            traces={v: f["traces"][v][()] for v in json.loads(f["traces"].attrs["variables"])} if "traces" in f else {},
+            config=json.loads(attrs["config"]),
+            design_kind=str(f["design"].attrs["kind"]),
+            grid_shape=tuple(int(k) for k in json.loads(f["design"].attrs["grid_shape"])),
+            complete=complete,
+            attrs=attrs,
+            path=os.fspath(path),
+        )
+    if not complete:
+        done = int((result.status >= 0).sum())
+        warnings.warn(f"{os.fspath(path)}: incomplete sweep ({done} of {result.n_variants} variants done); "
+                      "re-run the same sweep to finish it", stacklevel=2)
+    return result
+
+
+def sweep_parameters(model: str = "tripartite", parameter_set: str = "network") -> Dict[str, Dict[str, Any]]:
+    """The parameters a sweep of ``model`` ("tripartite" or "gchi") may set, by name: default
+    (for ``parameter_set``), accepted range ("min", "max", open ends), whole numbers only, unit."""
+    return {p["name"]: p for p in _core.sweep_parameters(model, parameter_set)}

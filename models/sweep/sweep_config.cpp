@@ -1,0 +1,259 @@
+#include "models/sweep/sweep_config.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "engine/core/error.hpp"
+#include "engine/io/json_reader.hpp"
+#include "engine/sim/step_config.hpp"
+
+namespace glia::sweep {
+
+namespace {
+
+using io::JsonObjectReader;
+using nlohmann::json;
+
+std::vector<sim::DesignParameter> design_parameters(const std::string& model) {
+  std::vector<sim::DesignParameter> out;
+  for (const auto& p : bio::tripartite_parameters(model)) out.push_back(p.spec);
+  return out;
+}
+
+std::vector<std::string> model_variables(const std::string& model) {
+  const int n = model == "gchi" ? static_cast<int>(bio::kGChIVars) : static_cast<int>(bio::kTVariables);
+  std::vector<std::string> v;
+  for (int k = 0; k < n; ++k) v.push_back(bio::tripartite_variable_name(k));
+  return v;
+}
+
+// Applies "parameters" to the defaults; every value is range-checked.
+void read_parameters(JsonObjectReader& root, SweepSpec& s) {
+  if (!root.has("parameters")) return;
+  JsonObjectReader r(root.member("parameters"), "parameters");
+  for (const auto& p : bio::tripartite_parameters(s.model)) {
+    if (!r.has(p.spec.name)) continue;
+    const double v = r.number(p.spec.name);
+    sim::check_design_value(p.spec, r.field(p.spec.name), v);
+    p.ref(s.base) = v;
+    s.given[p.spec.name] = r.field(p.spec.name);
+  }
+  // A key no parameter read is unknown; name the model's parameters.
+  const json& obj = root.member("parameters");
+  for (auto it = obj.begin(); it != obj.end(); ++it)
+    if (!s.given.count(it.key())) {
+      std::string list;
+      for (const auto& p : bio::tripartite_parameters(s.model))
+        list += (list.empty() ? "" : ", ") + p.spec.name;
+      throw ConfigError(r.field(it.key()), io::json_text(it.value()),
+                        "unknown parameter of model \"" + s.model + "\" (known: " + list + ")");
+    }
+}
+
+void read_traces(JsonObjectReader& root, SweepSpec& s) {
+  if (!root.has("traces")) return;
+  JsonObjectReader r(root.member("traces"), "traces");
+  const json& variants = r.member("variants");
+  if (!variants.is_array() || variants.empty())
+    throw ConfigError(r.field("variants"), io::json_text(variants),
+                      "expected a non-empty list of variant indices");
+  std::set<std::int64_t> seen;
+  const auto n = static_cast<std::int64_t>(s.design.size());
+  for (std::size_t k = 0; k < variants.size(); ++k) {
+    const std::string f = r.field("variants") + "[" + std::to_string(k) + "]";
+    const std::int64_t v = io::as_integer(variants[k], f);
+    if (v < 0 || v >= n)
+      throw ConfigError(f, std::to_string(v), "out of range [0, " + std::to_string(n) + ") (design indices)");
+    if (!seen.insert(v).second) throw ConfigError(f, std::to_string(v), "listed twice");
+  }
+  s.traces.variants.assign(seen.begin(), seen.end());
+  if (r.has("variables")) {
+    const json& vars = r.member("variables");
+    if (!vars.is_array() || vars.empty())
+      throw ConfigError(r.field("variables"), io::json_text(vars),
+                        "expected a non-empty list of variable names");
+    for (std::size_t k = 0; k < vars.size(); ++k) {
+      const std::string f = r.field("variables") + "[" + std::to_string(k) + "]";
+      if (!vars[k].is_string()) throw ConfigError(f, io::json_text(vars[k]), "expected a variable name");
+      const std::string name = vars[k].get<std::string>();
+      const auto it = std::find(s.variables.begin(), s.variables.end(), name);
+      if (it == s.variables.end()) {
+        std::string list;
+        for (const auto& v : s.variables) list += (list.empty() ? "" : ", ") + v;
+        throw ConfigError(f, "\"" + name + "\"", "unknown variable (known: " + list + ")");
+      }
+      if (std::find(s.traces.variables.begin(), s.traces.variables.end(), name) != s.traces.variables.end())
+        throw ConfigError(f, "\"" + name + "\"", "listed twice");
+      s.traces.variables.push_back(name);
+      s.traces.var_index.push_back(static_cast<std::int32_t>(it - s.variables.begin()));
+    }
+  } else {
+    s.traces.variables = s.variables;
+    for (std::size_t k = 0; k < s.variables.size(); ++k)
+      s.traces.var_index.push_back(static_cast<std::int32_t>(k));
+  }
+  const double trace_dt = r.number("dt", s.dt);
+  s.traces.every = sim::whole_steps(r.field("dt"), io::check_positive(r.field("dt"), trace_dt, "s"), s.dt);
+  r.finish();
+  json& t = s.resolved["traces"];
+  t["variants"] = s.traces.variants;
+  t["variables"] = s.traces.variables;
+  t["dt"] = static_cast<double>(s.traces.every) * s.dt;
+}
+
+// The field a variant's value of `name` came from, for error messages.
+std::string field_of(const SweepSpec& s, std::size_t v, const std::string& name) {
+  const int col = s.design.column(name);
+  if (col >= 0) return s.design.source(v, static_cast<std::size_t>(col));
+  const auto it = s.given.find(name);
+  return it != s.given.end() ? it->second : name + " (default)";
+}
+
+void check_variants(const SweepSpec& s) {
+  std::string name, reason;
+  const bool synapse = s.model == "tripartite";
+  for (std::size_t v = 0; v < s.design.size(); ++v) {
+    bio::TripartiteParams p = variant_params(s, v);
+    if (!bio::tripartite_cross_check(p, s.dt, synapse, name, reason))
+      throw ConfigError(field_of(s, v, name),
+                        io::number_text(bio::find_tripartite_parameter(s.model, name)->ref(p)), reason);
+  }
+}
+
+}  // namespace
+
+bio::TripartiteParams variant_params(const SweepSpec& s, std::size_t v) {
+  bio::TripartiteParams p = s.base;
+  for (std::size_t c = 0; c < s.design_params.size(); ++c) s.design_params[c]->ref(p) = s.design.at(v, c);
+  return p;
+}
+
+SweepSpec parse_sweep_config(const json& config) {
+  JsonObjectReader root(config, "");
+  SweepSpec s;
+  s.model = root.string("model", "tripartite");
+  bio::tripartite_parameters(s.model, "model");  // checks the name
+  s.parameter_set = root.string("parameter_set", "network");
+  s.base = bio::tripartite_defaults(s.parameter_set, "parameter_set");
+  s.variables = model_variables(s.model);
+
+  s.duration = io::check_positive("duration", root.number("duration"), "s");
+  s.dt = io::check_positive("dt", root.number("dt"), "s");
+  s.n_steps = sim::whole_steps("duration", s.duration, s.dt);
+  s.transient = root.number("transient", 0.0);
+  if (!(s.transient >= 0.0 && s.transient < s.duration))
+    throw ConfigError("transient", io::number_text(s.transient),
+                      "must be in [0, duration) = [0, " + io::number_text(s.duration) + ") s");
+  s.n_transient = s.transient > 0.0 ? sim::whole_steps("transient", s.transient, s.dt) : 0;
+  s.method_name = root.string("method", "rk4");
+  s.run.method = sim::fixed_step_method("method", s.method_name);
+  s.run.dt = s.dt;
+  s.run.n_steps = s.n_steps;
+  s.run.n_transient = s.n_transient;
+  s.run.synapse = s.model == "tripartite";
+  std::string input = "none";
+  if (s.run.synapse) {
+    input = root.string("input", "poisson");
+    if (input != "poisson" && input != "regular")
+      throw ConfigError("input", "\"" + input + "\"", "expected \"poisson\" or \"regular\"");
+    s.run.source = input == "poisson" ? sim::SourceKind::poisson : sim::SourceKind::regular;
+  } else if (root.has("input")) {
+    throw ConfigError("input", io::json_text(root.member("input")),
+                      "model \"gchi\" has no presynaptic input (its glutamate is the parameter Y_S)");
+  }
+
+  read_parameters(root, s);
+  s.design = sim::parse_design(root.member("design"), "design", design_parameters(s.model));
+  for (std::size_t c = 0; c < s.design.names.size(); ++c) {
+    const std::string& name = s.design.names[c];
+    if (s.given.count(name))
+      throw ConfigError(s.given.at(name), "",
+                        "also swept by the design (" + s.design.path + "): set it in one place");
+    s.design_params.push_back(bio::find_tripartite_parameter(s.model, name));
+  }
+  if (s.run.synapse && !s.given.count("rate") && s.design.column("rate") < 0)
+    throw ConfigError("parameters.rate", "", "missing: the presynaptic rate (Hz); set it here or sweep it");
+
+  sim::SummaryModel sm;
+  sm.variables = s.variables;
+  sm.spikes = s.run.synapse;
+  sm.default_threshold["C"] = "C_Theta";
+  s.summaries = sim::parse_summaries(root.member("summaries"), "summaries", sm);
+
+  s.resolved = json::object();
+  s.resolved["model"] = s.model;
+  s.resolved["parameter_set"] = s.parameter_set;
+  if (s.run.synapse) s.resolved["input"] = input;
+  s.resolved["duration"] = s.duration;
+  s.resolved["dt"] = s.dt;
+  s.resolved["method"] = s.method_name;
+  s.resolved["transient"] = s.transient;
+  for (const auto& p : bio::tripartite_parameters(s.model)) {
+    if (s.design.column(p.spec.name) >= 0) continue;
+    const double v = p.ref(s.base);
+    if (p.spec.integer) {
+      s.resolved["parameters"][p.spec.name] = static_cast<std::int64_t>(v);
+    } else {
+      s.resolved["parameters"][p.spec.name] = v;
+    }
+  }
+  s.resolved["design"] = root.member("design");
+  s.resolved["summaries"] = root.member("summaries");
+  read_traces(root, s);
+
+  const std::int64_t chunk = root.integer("chunk", 256);
+  if (chunk < 1) throw ConfigError("chunk", std::to_string(chunk), "must be >= 1 (variants per chunk)");
+  s.chunk = chunk;
+  s.device = root.string("device", "cpu");
+  if (s.device != "cpu" && s.device != "cuda")
+    throw ConfigError("device", "\"" + s.device + "\"", "expected \"cpu\" or \"cuda\"");
+  s.output = root.string("output", "");
+  root.finish();
+
+  check_variants(s);
+  s.definition = s.resolved;
+  s.definition["device"] = s.device;
+  s.resolved["device"] = s.device;
+  s.resolved["chunk"] = s.chunk;
+  if (!s.output.empty()) s.resolved["output"] = s.output;
+  return s;
+}
+
+SweepSpec parse_sweep_config_text(const std::string& text, const std::string& what) {
+  return parse_sweep_config(io::parse_json(text, what));
+}
+
+bio::TripartiteChunkInput chunk_input(const SweepSpec& s, const std::vector<std::uint64_t>& variants,
+                                      std::vector<std::int64_t>& slot_row) {
+  bio::TripartiteChunkInput in;
+  in.run = s.run;
+  const std::size_t n = variants.size();
+  for (const auto& q : s.summaries) in.summaries.push_back(sim::SummaryItem{q.stat, q.variable_index});
+  in.thresholds.resize(s.summaries.size() * n);
+  in.trace_slot.assign(n, -1);
+  in.trace_vars = s.traces.var_index;
+  in.trace_every = s.traces.every;
+  slot_row.clear();
+  for (std::size_t k = 0; k < n; ++k) {
+    bio::TripartiteParams p = variant_params(s, variants[k]);
+    for (std::size_t q = 0; q < s.summaries.size(); ++q) {
+      const sim::SummarySpec& sq = s.summaries[q];
+      double thr = sq.threshold;
+      if (!sq.has_threshold && !sq.threshold_parameter.empty())
+        thr = bio::find_tripartite_parameter(s.model, sq.threshold_parameter)->ref(p);
+      in.thresholds[q * n + k] = thr;
+    }
+    in.variants.push_back(bio::make_tripartite_variant(p, s.dt, s.run.synapse));
+    const auto it = std::lower_bound(s.traces.variants.begin(), s.traces.variants.end(),
+                                     static_cast<std::int64_t>(variants[k]));
+    if (it != s.traces.variants.end() && *it == static_cast<std::int64_t>(variants[k])) {
+      in.trace_slot[k] = static_cast<std::int32_t>(slot_row.size());
+      slot_row.push_back(it - s.traces.variants.begin());
+    }
+  }
+  in.n_slots = static_cast<std::int32_t>(slot_row.size());
+  return in;
+}
+
+}  // namespace glia::sweep

@@ -1,0 +1,58 @@
+#pragma once
+// A sweep as a JSON configuration describes it (README.md, "Parameter sweeps"): the model
+// ("tripartite" or "gchi"), time stepping, fixed parameters, the design, the summaries and
+// traces to keep. Parsing checks everything, every variant included, before any work:
+// ConfigError names the field and value.
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/sim/design.hpp"
+#include "engine/sim/summary_config.hpp"
+#include "models/bio/tripartite_batch.hpp"
+#include "models/bio/tripartite_parameters.hpp"
+
+namespace glia::sweep {
+
+struct TraceConfig {
+  std::vector<std::int64_t> variants;   // design indices, ascending
+  std::vector<std::string> variables;   // names
+  std::vector<std::int32_t> var_index;  // TripartiteVar indices
+  std::int64_t every = 1;               // steps between samples
+};
+
+struct SweepSpec {
+  std::string model;
+  std::string parameter_set;
+  bio::TripartiteParams base;                // defaults with "parameters" applied
+  std::map<std::string, std::string> given;  // parameter -> its field in "parameters"
+  sim::DesignTable design;
+  std::vector<const bio::TripartiteParameter*> design_params;  // per design column
+  std::vector<std::string> variables;                          // the model's variable names
+  std::vector<sim::SummarySpec> summaries;
+  double duration = 0.0, dt = 0.0, transient = 0.0;  // s
+  std::int64_t n_steps = 0, n_transient = 0;
+  std::string method_name = "rk4";
+  bio::TripartiteRun run{};
+  TraceConfig traces;
+  std::int64_t chunk = 256;  // variants per chunk
+  std::string device = "cpu";
+  std::string output;
+  nlohmann::json resolved;    // the effective configuration
+  nlohmann::json definition;  // what determines the results: compared when resuming
+};
+
+SweepSpec parse_sweep_config(const nlohmann::json& config);
+SweepSpec parse_sweep_config_text(const std::string& text, const std::string& what);
+
+// Parameters of variant v (design index).
+bio::TripartiteParams variant_params(const SweepSpec& s, std::size_t v);
+
+// The batch input for the given design indices; slot_row receives, per trace slot, the
+// variant's row in the sweep's traces.
+bio::TripartiteChunkInput chunk_input(const SweepSpec& s, const std::vector<std::uint64_t>& variants,
+                                      std::vector<std::int64_t>& slot_row);
+
+}  // namespace glia::sweep

@@ -1,0 +1,250 @@
+#include "models/sweep/sweep_file.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include "engine/core/error.hpp"
+#include "engine/core/version.hpp"
+#include "engine/io/json_reader.hpp"
+
+namespace glia::sweep {
+
+namespace {
+
+constexpr const char* kFormat = "glia-sweep";
+constexpr std::int64_t kFormatVersion = 1;
+constexpr std::size_t kVariableLength = 16, kReasonLength = 128;
+
+std::string quoted(const std::string& path) { return "\"" + path + "\""; }
+
+void check_output_path(const std::string& path) {
+  if (path.empty()) throw ConfigError("output", "\"\"", "output path is empty");
+  struct stat st {};
+  if (path.back() == '/' || (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)))
+    throw ConfigError("output", quoted(path), "is a directory; give a file name");
+}
+
+// The first top-level key whose value differs, for the error message.
+std::string first_difference(const nlohmann::json& here, const nlohmann::json& there) {
+  for (auto it = here.begin(); it != here.end(); ++it)
+    if (!there.contains(it.key()) || there.at(it.key()) != it.value()) return it.key();
+  for (auto it = there.begin(); it != there.end(); ++it)
+    if (!here.contains(it.key())) return it.key();
+  return "";
+}
+
+void populate(io::Hdf5File& f, const SweepSpec& s) {
+  const auto n = static_cast<std::uint64_t>(s.design.size());
+  f.set_attribute("/", "format", std::string(kFormat));
+  f.set_attribute("/", "format_version", kFormatVersion);
+  f.set_attribute("/", "complete", std::int64_t{0});
+  f.set_attribute("/", "glia_version", std::string(version()));
+  f.set_attribute("/", "git_commit", std::string(git_commit()));
+  f.set_attribute("/", "created", utc_timestamp());
+  f.set_attribute("/", "config", s.resolved.dump());
+  f.set_attribute("/", "definition", s.definition.dump());
+  f.set_attribute("/", "model", s.model);
+  f.set_attribute("/", "n_variants", static_cast<std::int64_t>(n));
+  f.set_attribute("/", "seed", static_cast<std::int64_t>(s.base.seed));
+  f.set_attribute("/", "device", s.device);
+  f.set_attribute("/", "duration", s.duration);
+  f.set_attribute("/", "dt", s.dt);
+  f.set_attribute("/", "method", s.method_name);
+  f.set_attribute("/", "transient", s.transient);
+
+  // Design table, one column per parameter.
+  std::vector<double> column(n);
+  for (std::size_t c = 0; c < s.design.names.size(); ++c) {
+    const std::string path = "/design/" + s.design.names[c];
+    for (std::uint64_t v = 0; v < n; ++v) column[v] = s.design.at(v, c);
+    f.create_f64(path, {n}, 0.0);
+    f.write_rows(path, 0, n, column.data());
+  }
+  f.set_attribute("/design", "kind", s.design.kind);
+  f.set_attribute("/design", "names", nlohmann::json(s.design.names).dump());
+  f.set_attribute("/design", "grid_shape", nlohmann::json(s.design.grid_shape).dump());
+
+  nlohmann::json summaries = nlohmann::json::array();
+  const double nan = std::nan("");
+  for (const auto& q : s.summaries) {
+    f.create_f64("/summaries/" + q.name, {n}, nan);
+    nlohmann::json d = {{"name", q.name}, {"stat", sim::summary_stat_name(q.stat)}};
+    if (!q.variable.empty()) d["variable"] = q.variable;
+    if (q.has_threshold) d["threshold"] = q.threshold;
+    if (!q.threshold_parameter.empty()) d["threshold"] = q.threshold_parameter;
+    summaries.push_back(d);
+  }
+  f.set_attribute("/summaries", "names", summaries.dump());
+
+  f.create_u8("/status/done", {n}, 0);
+  f.create_i32("/status/code", {n}, -1);
+  f.create_f64("/status/failed_at", {n}, nan);
+  f.create_f64("/status/failed_value", {n}, nan);
+  f.create_strings("/status/failed_variable", n, kVariableLength);
+  f.create_strings("/status/reason", n, kReasonLength);
+
+  if (!s.traces.variants.empty()) {
+    const auto samples = static_cast<std::uint64_t>(s.n_steps / s.traces.every + 1);
+    std::vector<double> t(samples);
+    for (std::uint64_t k = 0; k < samples; ++k) t[k] = static_cast<double>(k * s.traces.every) * s.dt;
+    f.create_f64("/traces/t", {samples}, 0.0);
+    f.write_rows("/traces/t", 0, samples, t.data());
+    const auto n_traced = static_cast<std::uint64_t>(s.traces.variants.size());
+    f.create_i64("/traces/variants", {n_traced}, 0);
+    f.write_rows("/traces/variants", 0, n_traced, s.traces.variants.data());
+    for (const auto& var : s.traces.variables) f.create_f64("/traces/" + var, {n_traced, samples}, nan);
+    f.set_attribute("/traces", "variables", nlohmann::json(s.traces.variables).dump());
+  }
+}
+
+io::Hdf5File open_or_create(const SweepSpec& s, const std::string& path) {
+  check_output_path(path);
+  if (::access(path.c_str(), F_OK) == 0) {
+    if (!io::Hdf5File::is_hdf5(path))
+      throw ConfigError("output", quoted(path),
+                        "exists and is not a glia sweep file; remove it or choose another output");
+    try {
+      return io::Hdf5File::open(path, true);
+    } catch (const RuntimeError& e) {
+      throw ConfigError("output", quoted(path), e.what());
+    }
+  }
+  // Made complete at a temporary name first, so that the target never holds half a layout.
+  const std::string tmp = path + ".init" + std::to_string(::getpid());
+  std::FILE* probe = std::fopen(tmp.c_str(), "wb");
+  if (!probe)
+    throw ConfigError("output", quoted(path), std::string("cannot create file: ") + std::strerror(errno));
+  std::fclose(probe);
+  try {
+    io::Hdf5File f = io::Hdf5File::create(tmp);
+    populate(f, s);
+    f.close();
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw RuntimeError("cannot move " + tmp + " to " + path + ": " + std::strerror(errno));
+  }
+  return io::Hdf5File::open(path, true);
+}
+
+}  // namespace
+
+std::string failure_reason(const SweepSpec& s, std::int32_t status, std::int32_t variable, double value,
+                           double at) {
+  if (status != bio::kTripartiteFailed) return "";
+  std::ostringstream r;
+  r << bio::tripartite_variable_name(variable) << " = " << io::number_text(value)
+    << (std::isfinite(value) ? " left its bounds" : " is not finite") << " at t = " << io::number_text(at)
+    << " s (reduce dt or use another method than \"" << s.method_name << "\")";
+  return r.str();
+}
+
+SweepFile::SweepFile(const SweepSpec& s, const std::string& path) : s_(s), file_(open_or_create(s, path)) {
+  check_same_sweep(path);
+  done_ = file_.read_u8("/status/done");
+}
+
+void SweepFile::check_same_sweep(const std::string& path) {
+  const auto fail = [&](const std::string& why) {
+    throw ConfigError("output", quoted(path), why + "; remove it or choose another output");
+  };
+  if (!file_.has_attribute("/", "format") || file_.string_attribute("/", "format") != kFormat)
+    fail("exists and is not a glia sweep file");
+  if (file_.int_attribute("/", "format_version") != kFormatVersion)
+    fail("exists in another sweep file format");
+  nlohmann::json there;
+  try {
+    there = nlohmann::json::parse(file_.string_attribute("/", "definition"));
+  } catch (const nlohmann::json::exception&) {
+    fail("exists with an unreadable sweep definition");
+  }
+  if (there != s_.definition)
+    fail("exists and holds a different sweep (\"" + first_difference(s_.definition, there) + "\" differs)");
+  // The same configuration must also have given the same design (a random design's samples).
+  const auto n = static_cast<std::uint64_t>(s_.design.size());
+  for (std::size_t c = 0; c < s_.design.names.size(); ++c) {
+    const std::string p = "/design/" + s_.design.names[c];
+    if (!file_.exists(p)) fail("exists and holds a different design (no column " + s_.design.names[c] + ")");
+    const std::vector<double> col = file_.read_f64(p);
+    if (col.size() != n)
+      fail("exists and holds a different design (" + std::to_string(col.size()) + " variants)");
+    for (std::uint64_t v = 0; v < n; ++v)
+      if (std::memcmp(&col[v], &s_.design.values[v * s_.design.names.size() + c], sizeof(double)) != 0)
+        fail("exists and holds a different design (" + s_.design.names[c] + " of variant " +
+             std::to_string(v) + ")");
+  }
+}
+
+void SweepFile::write_chunk(const std::vector<std::uint64_t>& variants, const bio::TripartiteChunkOutput& out,
+                            const std::vector<std::int64_t>& slot_row) {
+  const std::size_t n = variants.size();
+  std::vector<std::string> names(n), reasons(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    if (out.status[k] == bio::kTripartiteFailed)
+      names[k] = bio::tripartite_variable_name(out.failed_variable[k]);
+    reasons[k] =
+        failure_reason(s_, out.status[k], out.failed_variable[k], out.failed_value[k], out.failed_at[k]);
+  }
+  // Contiguous runs of design indices are written with one call each.
+  std::vector<double> buf;
+  for (std::size_t lo = 0; lo < n;) {
+    std::size_t hi = lo + 1;
+    while (hi < n && variants[hi] == variants[hi - 1] + 1) ++hi;
+    const std::uint64_t first = variants[lo], count = hi - lo;
+    for (std::size_t q = 0; q < s_.summaries.size(); ++q)
+      file_.write_rows("/summaries/" + s_.summaries[q].name, first, count, out.summaries.data() + q * n + lo);
+    file_.write_rows("/status/code", first, count, out.status.data() + lo);
+    file_.write_rows("/status/failed_at", first, count, out.failed_at.data() + lo);
+    file_.write_rows("/status/failed_value", first, count, out.failed_value.data() + lo);
+    file_.write_strings("/status/failed_variable", first,
+                        std::vector<std::string>(names.begin() + static_cast<long>(lo),
+                                                 names.begin() + static_cast<long>(hi)));
+    file_.write_strings("/status/reason", first,
+                        std::vector<std::string>(reasons.begin() + static_cast<long>(lo),
+                                                 reasons.begin() + static_cast<long>(hi)));
+    lo = hi;
+  }
+  const std::size_t n_vars = s_.traces.variables.size();
+  const auto samples = static_cast<std::size_t>(s_.n_steps / s_.traces.every + 1);
+  for (std::size_t slot = 0; slot < slot_row.size(); ++slot)
+    for (std::size_t k = 0; k < n_vars; ++k)
+      file_.write_rows("/traces/" + s_.traces.variables[k], static_cast<std::uint64_t>(slot_row[slot]), 1,
+                       out.traces.data() + (slot * n_vars + k) * samples);
+  // Results reach the disk before the flags that say they are there.
+  file_.flush();
+  for (std::size_t lo = 0; lo < n;) {
+    std::size_t hi = lo + 1;
+    while (hi < n && variants[hi] == variants[hi - 1] + 1) ++hi;
+    const std::vector<std::uint8_t> flags(hi - lo, 1);
+    file_.write_rows("/status/done", variants[lo], hi - lo, flags.data());
+    lo = hi;
+  }
+  file_.flush();
+  for (auto v : variants) done_[v] = 1;
+}
+
+std::uint64_t SweepFile::failed() const {
+  std::uint64_t n = 0;
+  const std::vector<std::int32_t> code = file_.read_i32("/status/code");
+  for (std::size_t v = 0; v < code.size(); ++v) n += done_[v] && code[v] == bio::kTripartiteFailed ? 1 : 0;
+  return n;
+}
+
+void SweepFile::finish() {
+  bool all = true;
+  for (auto d : done_) all = all && d;
+  if (all) file_.set_attribute("/", "complete", std::int64_t{1});
+  file_.flush();
+  file_.close();
+}
+
+}  // namespace glia::sweep

@@ -1,0 +1,108 @@
+#include "models/sweep/sweep_run.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "engine/core/backend.hpp"
+#include "engine/core/error.hpp"
+#include "models/sweep/sweep_file.hpp"
+
+namespace glia::sweep {
+
+namespace {
+
+bio::TripartiteChunkOutput run_chunk(const SweepSpec& s, const bio::TripartiteChunkInput& in, int threads) {
+#ifdef GLIA_WITH_CUDA
+  if (s.device == "cuda") return bio::run_tripartite_chunk_cuda(in);
+#endif
+  (void)s;
+  return bio::run_tripartite_chunk_cpu(in, threads);
+}
+
+// Copies a chunk's results into the in-memory outcome.
+void keep(const SweepSpec& s, const std::vector<std::uint64_t>& variants,
+          const bio::TripartiteChunkOutput& out, const std::vector<std::int64_t>& slot_row, SweepOutcome& r) {
+  const std::size_t n = variants.size(), n_all = s.design.size();
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::uint64_t v = variants[k];
+    for (std::size_t q = 0; q < s.summaries.size(); ++q)
+      r.summaries[q * n_all + v] = out.summaries[q * n + k];
+    r.status[v] = out.status[k];
+    r.failed_at[v] = out.failed_at[k];
+    r.failed_value[v] = out.failed_value[k];
+    if (out.status[k] == bio::kTripartiteFailed) {
+      r.failed_variable[v] = bio::tripartite_variable_name(out.failed_variable[k]);
+      ++r.failed;
+    }
+    r.reason[v] =
+        failure_reason(s, out.status[k], out.failed_variable[k], out.failed_value[k], out.failed_at[k]);
+  }
+  const std::size_t block = s.traces.variables.size() * r.trace_t.size();
+  for (std::size_t slot = 0; slot < slot_row.size(); ++slot)
+    std::copy_n(out.traces.begin() + static_cast<long>(slot * block), block,
+                r.traces.begin() + static_cast<long>(static_cast<std::size_t>(slot_row[slot]) * block));
+}
+
+}  // namespace
+
+SweepOutcome run_sweep(const SweepSpec& s, const SweepOptions& o) {
+  if (s.device == "cuda") {
+    std::string why;
+    if (cuda_device_count(&why) == 0) throw ConfigError("device", "\"cuda\"", why);
+  }
+  if (o.threads < 0) throw ConfigError("threads", std::to_string(o.threads), "must be >= 1");
+  if (o.chunk < 0) throw ConfigError("chunk", std::to_string(o.chunk), "must be >= 1");
+  const std::int64_t chunk = o.chunk > 0 ? o.chunk : s.chunk;
+  const std::uint64_t n = s.design.size();
+
+  SweepOutcome r;
+  r.n_variants = n;
+  std::unique_ptr<SweepFile> file;
+  std::vector<std::uint64_t> todo;
+  if (!o.output.empty()) {
+    file = std::make_unique<SweepFile>(s, o.output);
+    for (std::uint64_t v = 0; v < n; ++v)
+      if (!file->done()[v]) todo.push_back(v);
+    r.resumed = n - todo.size();
+  } else {
+    for (std::uint64_t v = 0; v < n; ++v) todo.push_back(v);
+    const double nan = std::nan("");
+    r.summaries.assign(s.summaries.size() * n, nan);
+    r.status.assign(n, -1);
+    r.failed_at.assign(n, nan);
+    r.failed_value.assign(n, nan);
+    r.failed_variable.assign(n, "");
+    r.reason.assign(n, "");
+    for (std::int64_t k = 0; k <= s.n_steps / s.traces.every; ++k)
+      r.trace_t.push_back(static_cast<double>(k * s.traces.every) * s.dt);
+    if (s.traces.variants.empty()) r.trace_t.clear();
+    r.traces.assign(s.traces.variants.size() * s.traces.variables.size() * r.trace_t.size(), nan);
+  }
+
+  const auto total = static_cast<std::int64_t>(todo.size());
+  if (o.progress) o.progress(0, total);
+  std::vector<std::int64_t> slot_row;
+  for (std::size_t lo = 0; lo < todo.size(); lo += static_cast<std::size_t>(chunk)) {
+    const std::size_t hi = std::min(todo.size(), lo + static_cast<std::size_t>(chunk));
+    const std::vector<std::uint64_t> variants(todo.begin() + static_cast<long>(lo),
+                                              todo.begin() + static_cast<long>(hi));
+    const bio::TripartiteChunkInput in = chunk_input(s, variants, slot_row);
+    const bio::TripartiteChunkOutput out = run_chunk(s, in, o.threads);
+    if (file) {
+      file->write_chunk(variants, out, slot_row);
+    } else {
+      keep(s, variants, out, slot_row, r);
+    }
+    r.computed += variants.size();
+    if (o.progress) o.progress(static_cast<std::int64_t>(hi), total);
+    if (o.between_chunks && hi < todo.size()) o.between_chunks();
+  }
+  if (file) {
+    r.failed = file->failed();
+    file->finish();
+  }
+  return r;
+}
+
+}  // namespace glia::sweep
