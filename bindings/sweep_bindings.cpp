@@ -31,8 +31,8 @@ void add_results(const sweep::SweepSpec& s, const sweep::SweepOutcome& r, py::di
     for (std::size_t v = 0; v < r.n_variants; ++v) column[v] = s.design.at(v, c);
     design[s.design.names[c].c_str()] = array(column.data(), {n});
   }
-  for (std::size_t q = 0; q < s.summaries.size(); ++q)
-    summaries[s.summaries[q].name.c_str()] = array(r.summaries.data() + q * r.n_variants, {n});
+  for (std::size_t q = 0; q < s.summary_names.size(); ++q)
+    summaries[s.summary_names[q].c_str()] = array(r.summaries.data() + q * r.n_variants, {n});
   const std::size_t n_traced = s.traces.variants.size(), n_vars = s.traces.variables.size();
   const std::size_t samples = r.trace_t.size();
   for (std::size_t k = 0; k < n_vars; ++k) {
@@ -79,11 +79,7 @@ py::dict run(const std::string& config_json, const std::string& output, std::int
   out["design_kind"] = spec.design.kind;
   out["design_names"] = spec.design.names;
   out["grid_shape"] = spec.design.grid_shape;
-  out["summary_names"] = [&] {
-    std::vector<std::string> v;
-    for (const auto& q : spec.summaries) v.push_back(q.name);
-    return v;
-  }();
+  out["summary_names"] = spec.summary_names;
   out["n_variants"] = r.n_variants;
   out["computed"] = r.computed;
   out["resumed"] = r.resumed;

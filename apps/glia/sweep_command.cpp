@@ -34,9 +34,15 @@ int sweep_command(const SweepArgs& a) {
   const sweep::SweepOutcome r = sweep::run_sweep(spec, o);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (a.quiet) return 0;
-  std::printf("glia sweep: %llu variants of model %s, %.4g s each (dt %.3g s, %s)\n",
-              static_cast<unsigned long long>(r.n_variants), spec.model.c_str(), spec.duration, spec.dt,
-              spec.method_name.c_str());
+  if (spec.model == "network") {
+    std::printf(
+        "glia sweep: %llu variants of model network, %.4g s each (base dt %.3g s; one after another)\n",
+        static_cast<unsigned long long>(r.n_variants), spec.duration, spec.dt);
+  } else {
+    std::printf("glia sweep: %llu variants of model %s, %.4g s each (dt %.3g s, %s)\n",
+                static_cast<unsigned long long>(r.n_variants), spec.model.c_str(), spec.duration, spec.dt,
+                spec.method_name.c_str());
+  }
   std::printf("  computed %llu in %.3g s wall (%.3g variant-s per wall s)",
               static_cast<unsigned long long>(r.computed), wall,
               wall > 0 ? static_cast<double>(r.computed) * spec.duration / wall : 0.0);

@@ -7,6 +7,7 @@
 #include "engine/core/error.hpp"
 #include "engine/io/json_reader.hpp"
 #include "engine/sim/step_config.hpp"
+#include "models/network/network_config.hpp"
 
 namespace glia::sweep {
 
@@ -121,6 +122,64 @@ void check_variants(const SweepSpec& s) {
   }
 }
 
+// "model": "network": the base network, a design over paths into it, network summaries.
+void parse_network_sweep(JsonObjectReader& root, SweepSpec& s) {
+  const std::pair<const char*, const char*> elsewhere[] = {
+      {"parameter_set", "set the parameters in \"network\""},
+      {"input", "give the network its spike sources in \"network\""},
+      {"duration", "set it as simulation.duration in \"network\" (or sweep the path simulation.duration)"},
+      {"dt", "set it as simulation.dt in \"network\""},
+      {"method", "set each astrocyte group's method in \"network\""},
+      {"parameters", "fixed values belong in \"network\"; the design sets the swept paths"},
+      {"traces",
+       "a network sweep keeps summaries only; run a variant alone with glia simulate to record it"}};
+  for (const auto& [key, why] : elsewhere)
+    if (root.has(key))
+      throw ConfigError(key, io::json_text(root.member(key)),
+                        std::string("not a key of a \"network\" sweep: ") + why);
+  const json& base = root.member("network");
+  const json& design = root.member("design");
+  s.design = sim::parse_design(design, "design", network_design_parameters(base, design, "design"));
+  const double transient = root.number("transient", 0.0);
+  if (!(transient >= 0.0)) throw ConfigError("transient", io::number_text(transient), "must be >= 0 s");
+  std::string device;
+  if (root.has("device")) {
+    device = root.string("device");
+    if (device != "cpu" && device != "cuda")
+      throw ConfigError("device", "\"" + device + "\"", "expected \"cpu\" or \"cuda\"");
+  }
+  setup_network_sweep(s.network, base, s.design, root.member("summaries"), transient, device);
+  const network::NetworkConfig first =
+      network::parse_network_config(network_variant_config(s.network, s.design, 0));
+  s.duration = first.duration;
+  s.dt = first.dt;
+  s.n_steps = first.n_steps;
+  s.transient = transient;
+  s.n_transient = static_cast<std::int64_t>(std::llround(transient / first.dt));
+  s.seed = first.seed;
+  s.method_name = "";
+  s.device = first.device == Device::cuda ? "cuda" : "cpu";
+  for (const auto& q : s.network.summaries) s.summary_names.push_back(q.name);
+  s.summary_info = network_summary_descriptions(s.network);
+
+  s.resolved = json::object();
+  s.resolved["model"] = "network";
+  s.resolved["network"] = s.network.base;
+  s.resolved["transient"] = transient;
+  s.resolved["design"] = design;
+  s.resolved["summaries"] = root.member("summaries");
+  const std::int64_t chunk = root.integer("chunk", 1);
+  if (chunk < 1) throw ConfigError("chunk", std::to_string(chunk), "must be >= 1 (variants per chunk)");
+  s.chunk = chunk;
+  s.output = root.string("output", "");
+  root.finish();
+  s.definition = s.resolved;
+  s.definition["device"] = s.device;
+  s.resolved["device"] = s.device;
+  s.resolved["chunk"] = s.chunk;
+  if (!s.output.empty()) s.resolved["output"] = s.output;
+}
+
 }  // namespace
 
 bio::TripartiteParams variant_params(const SweepSpec& s, std::size_t v) {
@@ -133,7 +192,15 @@ SweepSpec parse_sweep_config(const json& config) {
   JsonObjectReader root(config, "");
   SweepSpec s;
   s.model = root.string("model", "tripartite");
-  bio::tripartite_parameters(s.model, "model");  // checks the name
+  if (s.model != "tripartite" && s.model != "gchi" && s.model != "network")
+    throw ConfigError("model", "\"" + s.model + "\"",
+                      "unknown sweep model (expected \"tripartite\", \"gchi\" or \"network\")");
+  if (s.model == "network") {
+    parse_network_sweep(root, s);
+    return s;
+  }
+  if (root.has("network"))
+    throw ConfigError("network", "{...}", "only a sweep with \"model\": \"network\" takes a network");
   s.parameter_set = root.string("parameter_set", "network");
   s.base = bio::tripartite_defaults(s.parameter_set, "parameter_set");
   s.variables = model_variables(s.model);
@@ -180,6 +247,16 @@ SweepSpec parse_sweep_config(const json& config) {
   sm.spikes = s.run.synapse;
   sm.default_threshold["C"] = "C_Theta";
   s.summaries = sim::parse_summaries(root.member("summaries"), "summaries", sm);
+  s.summary_info = json::array();
+  for (const auto& q : s.summaries) {
+    s.summary_names.push_back(q.name);
+    json d = {{"name", q.name}, {"stat", sim::summary_stat_name(q.stat)}};
+    if (!q.variable.empty()) d["variable"] = q.variable;
+    if (q.has_threshold) d["threshold"] = q.threshold;
+    if (!q.threshold_parameter.empty()) d["threshold"] = q.threshold_parameter;
+    s.summary_info.push_back(d);
+  }
+  s.seed = static_cast<std::uint64_t>(s.base.seed);
 
   s.resolved = json::object();
   s.resolved["model"] = s.model;

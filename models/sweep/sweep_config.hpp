@@ -1,6 +1,6 @@
 #pragma once
-// A sweep as a JSON configuration describes it (README.md, "Parameter sweeps"): the model
-// ("tripartite" or "gchi"), time stepping, fixed parameters, the design, the summaries and
+// A sweep as a JSON configuration describes it (docs/sweep_config.md): the model
+// ("tripartite", "gchi" or "network"), time stepping, fixed parameters, the design, the summaries and
 // traces to keep. Parsing checks everything, every variant included, before any work:
 // ConfigError names the field and value.
 #include <cstdint>
@@ -13,6 +13,7 @@
 #include "engine/sim/summary_config.hpp"
 #include "models/bio/tripartite_batch.hpp"
 #include "models/bio/tripartite_parameters.hpp"
+#include "models/sweep/network_sweep.hpp"
 
 namespace glia::sweep {
 
@@ -31,13 +32,17 @@ struct SweepSpec {
   sim::DesignTable design;
   std::vector<const bio::TripartiteParameter*> design_params;  // per design column
   std::vector<std::string> variables;                          // the model's variable names
-  std::vector<sim::SummarySpec> summaries;
+  std::vector<sim::SummarySpec> summaries;                     // tripartite, gchi
+  std::vector<std::string> summary_names;                      // every model: the result datasets, in order
+  nlohmann::json summary_info;                       // every model: descriptions for the result file
+  NetworkSweep network;                              // "network": base, paths, summaries
+  std::uint64_t seed = 0;                            // the file's "seed" attribute
   double duration = 0.0, dt = 0.0, transient = 0.0;  // s
   std::int64_t n_steps = 0, n_transient = 0;
   std::string method_name = "rk4";
   bio::TripartiteRun run{};
   TraceConfig traces;
-  std::int64_t chunk = 256;  // variants per chunk
+  std::int64_t chunk = 256;  // variants per chunk (1 for networks)
   std::string device = "cpu";
   std::string output;
   nlohmann::json resolved;    // the effective configuration

@@ -19,7 +19,8 @@ namespace {
 
 constexpr const char* kFormat = "glia-sweep";
 constexpr std::int64_t kFormatVersion = 1;
-constexpr std::size_t kVariableLength = 16, kReasonLength = 128;
+// Network failures carry the engine's message (group, variable, index, time, advice): longer.
+constexpr std::size_t kVariableLength = 16, kReasonLength = 128, kNetworkReasonLength = 512;
 
 std::string quoted(const std::string& path) { return "\"" + path + "\""; }
 
@@ -51,11 +52,11 @@ void populate(io::Hdf5File& f, const SweepSpec& s) {
   f.set_attribute("/", "definition", s.definition.dump());
   f.set_attribute("/", "model", s.model);
   f.set_attribute("/", "n_variants", static_cast<std::int64_t>(n));
-  f.set_attribute("/", "seed", static_cast<std::int64_t>(s.base.seed));
+  f.set_attribute("/", "seed", static_cast<std::int64_t>(s.seed));
   f.set_attribute("/", "device", s.device);
   f.set_attribute("/", "duration", s.duration);
   f.set_attribute("/", "dt", s.dt);
-  f.set_attribute("/", "method", s.method_name);
+  if (!s.method_name.empty()) f.set_attribute("/", "method", s.method_name);
   f.set_attribute("/", "transient", s.transient);
 
   // Design table, one column per parameter.
@@ -70,24 +71,16 @@ void populate(io::Hdf5File& f, const SweepSpec& s) {
   f.set_attribute("/design", "names", nlohmann::json(s.design.names).dump());
   f.set_attribute("/design", "grid_shape", nlohmann::json(s.design.grid_shape).dump());
 
-  nlohmann::json summaries = nlohmann::json::array();
   const double nan = std::nan("");
-  for (const auto& q : s.summaries) {
-    f.create_f64("/summaries/" + q.name, {n}, nan);
-    nlohmann::json d = {{"name", q.name}, {"stat", sim::summary_stat_name(q.stat)}};
-    if (!q.variable.empty()) d["variable"] = q.variable;
-    if (q.has_threshold) d["threshold"] = q.threshold;
-    if (!q.threshold_parameter.empty()) d["threshold"] = q.threshold_parameter;
-    summaries.push_back(d);
-  }
-  f.set_attribute("/summaries", "names", summaries.dump());
+  for (const auto& name : s.summary_names) f.create_f64("/summaries/" + name, {n}, nan);
+  f.set_attribute("/summaries", "names", s.summary_info.dump());
 
   f.create_u8("/status/done", {n}, 0);
   f.create_i32("/status/code", {n}, -1);
   f.create_f64("/status/failed_at", {n}, nan);
   f.create_f64("/status/failed_value", {n}, nan);
   f.create_strings("/status/failed_variable", n, kVariableLength);
-  f.create_strings("/status/reason", n, kReasonLength);
+  f.create_strings("/status/reason", n, s.model == "network" ? kNetworkReasonLength : kReasonLength);
 
   if (!s.traces.variants.empty()) {
     const auto samples = static_cast<std::uint64_t>(s.n_steps / s.traces.every + 1);
@@ -148,6 +141,25 @@ std::string failure_reason(const SweepSpec& s, std::int32_t status, std::int32_t
   return r.str();
 }
 
+ChunkResults tripartite_results(const SweepSpec& s, bio::TripartiteChunkOutput&& out) {
+  ChunkResults r;
+  const std::size_t n = out.status.size();
+  r.failed_variable.resize(n);
+  r.reason.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    if (out.status[k] == bio::kTripartiteFailed)
+      r.failed_variable[k] = bio::tripartite_variable_name(out.failed_variable[k]);
+    r.reason[k] =
+        failure_reason(s, out.status[k], out.failed_variable[k], out.failed_value[k], out.failed_at[k]);
+  }
+  r.summaries = std::move(out.summaries);
+  r.status = std::move(out.status);
+  r.failed_at = std::move(out.failed_at);
+  r.failed_value = std::move(out.failed_value);
+  r.traces = std::move(out.traces);
+  return r;
+}
+
 SweepFile::SweepFile(const SweepSpec& s, const std::string& path) : s_(s), file_(open_or_create(s, path)) {
   check_same_sweep(path);
   done_ = file_.read_u8("/status/done");
@@ -184,24 +196,19 @@ void SweepFile::check_same_sweep(const std::string& path) {
   }
 }
 
-void SweepFile::write_chunk(const std::vector<std::uint64_t>& variants, const bio::TripartiteChunkOutput& out,
+void SweepFile::write_chunk(const std::vector<std::uint64_t>& variants, const ChunkResults& out,
                             const std::vector<std::int64_t>& slot_row) {
   const std::size_t n = variants.size();
-  std::vector<std::string> names(n), reasons(n);
-  for (std::size_t k = 0; k < n; ++k) {
-    if (out.status[k] == bio::kTripartiteFailed)
-      names[k] = bio::tripartite_variable_name(out.failed_variable[k]);
-    reasons[k] =
-        failure_reason(s_, out.status[k], out.failed_variable[k], out.failed_value[k], out.failed_at[k]);
-  }
+  const std::vector<std::string>& names = out.failed_variable;
+  const std::vector<std::string>& reasons = out.reason;
   // Contiguous runs of design indices are written with one call each.
   std::vector<double> buf;
   for (std::size_t lo = 0; lo < n;) {
     std::size_t hi = lo + 1;
     while (hi < n && variants[hi] == variants[hi - 1] + 1) ++hi;
     const std::uint64_t first = variants[lo], count = hi - lo;
-    for (std::size_t q = 0; q < s_.summaries.size(); ++q)
-      file_.write_rows("/summaries/" + s_.summaries[q].name, first, count, out.summaries.data() + q * n + lo);
+    for (std::size_t q = 0; q < s_.summary_names.size(); ++q)
+      file_.write_rows("/summaries/" + s_.summary_names[q], first, count, out.summaries.data() + q * n + lo);
     file_.write_rows("/status/code", first, count, out.status.data() + lo);
     file_.write_rows("/status/failed_at", first, count, out.failed_at.data() + lo);
     file_.write_rows("/status/failed_value", first, count, out.failed_value.data() + lo);

@@ -5,6 +5,7 @@
 //                         model, n_variants, seed, device, duration, dt, method
 //   /design/<name>        (variants,) the design table; attributes kind, names, grid_shape
 //   /summaries/<name>     (variants,) NaN until computed, and for failed variants
+//                         (network sweeps: the same layout; docs/sweep_config.md)
 //   /status/done          (variants,) 1 once the variant's results are in the file
 //   /status/code          (variants,) -1 not run, 0 ok, 1 failed
 //   /status/failed_at, failed_value, failed_variable, reason
@@ -23,9 +24,21 @@
 
 namespace glia::sweep {
 
-// Human-readable failure reason of a variant ("" if it did not fail).
+// Human-readable failure reason of a tripartite/gchi variant ("" if it did not fail).
 std::string failure_reason(const SweepSpec& s, std::int32_t status, std::int32_t variable, double value,
                            double at);
+
+// The results of a chunk of variants, whatever the model.
+struct ChunkResults {
+  std::vector<double> summaries;     // n_summaries x n (NaN for failed variants)
+  std::vector<std::int32_t> status;  // 0 ok, 1 failed
+  std::vector<double> failed_at, failed_value;
+  std::vector<std::string> failed_variable, reason;
+  std::vector<double> traces;  // n_slots x n_trace_vars x n_trace_samples
+};
+
+// A batched tripartite/gchi chunk's output in that form (names and reasons spelled out).
+ChunkResults tripartite_results(const SweepSpec& s, bio::TripartiteChunkOutput&& out);
 
 class SweepFile {
  public:
@@ -36,7 +49,7 @@ class SweepFile {
   const std::vector<std::uint8_t>& done() const { return done_; }
 
   // Stores the results of `variants` (design indices, ascending) and marks them done.
-  void write_chunk(const std::vector<std::uint64_t>& variants, const bio::TripartiteChunkOutput& out,
+  void write_chunk(const std::vector<std::uint64_t>& variants, const ChunkResults& out,
                    const std::vector<std::int64_t>& slot_row);
 
   // Number of failed variants among those done.

@@ -12,31 +12,52 @@ namespace glia::sweep {
 
 namespace {
 
-bio::TripartiteChunkOutput run_chunk(const SweepSpec& s, const bio::TripartiteChunkInput& in, int threads) {
+// A chunk of the batched tripartite/gchi unit, or of network variants run one after another
+// (each a parallel network run on all threads).
+ChunkResults run_chunk(const SweepSpec& s, const std::vector<std::uint64_t>& variants,
+                       std::vector<std::int64_t>& slot_row, int threads) {
+  if (s.model == "network") {
+    slot_row.clear();
+    ChunkResults r;
+    const std::size_t n = variants.size(), n_q = s.summary_names.size();
+    r.summaries.assign(n_q * n, std::nan(""));
+    r.status.assign(n, 0);
+    r.failed_at.assign(n, std::nan(""));
+    r.failed_value.assign(n, std::nan(""));
+    r.failed_variable.assign(n, "");
+    r.reason.assign(n, "");
+    for (std::size_t k = 0; k < n; ++k) {
+      const NetworkVariantResult v = run_network_variant(s.network, s.design, variants[k], threads);
+      for (std::size_t q = 0; q < n_q; ++q) r.summaries[q * n + k] = v.summaries[q];
+      if (v.failed) {
+        r.status[k] = 1;
+        r.failed_at[k] = v.failed_at;
+        r.reason[k] = v.reason;
+      }
+    }
+    return r;
+  }
+  const bio::TripartiteChunkInput in = chunk_input(s, variants, slot_row);
 #ifdef GLIA_WITH_CUDA
-  if (s.device == "cuda") return bio::run_tripartite_chunk_cuda(in);
+  if (s.device == "cuda") return tripartite_results(s, bio::run_tripartite_chunk_cuda(in));
 #endif
-  (void)s;
-  return bio::run_tripartite_chunk_cpu(in, threads);
+  return tripartite_results(s, bio::run_tripartite_chunk_cpu(in, threads));
 }
 
 // Copies a chunk's results into the in-memory outcome.
-void keep(const SweepSpec& s, const std::vector<std::uint64_t>& variants,
-          const bio::TripartiteChunkOutput& out, const std::vector<std::int64_t>& slot_row, SweepOutcome& r) {
+void keep(const SweepSpec& s, const std::vector<std::uint64_t>& variants, const ChunkResults& out,
+          const std::vector<std::int64_t>& slot_row, SweepOutcome& r) {
   const std::size_t n = variants.size(), n_all = s.design.size();
   for (std::size_t k = 0; k < n; ++k) {
     const std::uint64_t v = variants[k];
-    for (std::size_t q = 0; q < s.summaries.size(); ++q)
+    for (std::size_t q = 0; q < s.summary_names.size(); ++q)
       r.summaries[q * n_all + v] = out.summaries[q * n + k];
     r.status[v] = out.status[k];
     r.failed_at[v] = out.failed_at[k];
     r.failed_value[v] = out.failed_value[k];
-    if (out.status[k] == bio::kTripartiteFailed) {
-      r.failed_variable[v] = bio::tripartite_variable_name(out.failed_variable[k]);
-      ++r.failed;
-    }
-    r.reason[v] =
-        failure_reason(s, out.status[k], out.failed_variable[k], out.failed_value[k], out.failed_at[k]);
+    r.failed_variable[v] = out.failed_variable[k];
+    r.reason[v] = out.reason[k];
+    if (out.status[k] == bio::kTripartiteFailed) ++r.failed;
   }
   const std::size_t block = s.traces.variables.size() * r.trace_t.size();
   for (std::size_t slot = 0; slot < slot_row.size(); ++slot)
@@ -68,7 +89,7 @@ SweepOutcome run_sweep(const SweepSpec& s, const SweepOptions& o) {
   } else {
     for (std::uint64_t v = 0; v < n; ++v) todo.push_back(v);
     const double nan = std::nan("");
-    r.summaries.assign(s.summaries.size() * n, nan);
+    r.summaries.assign(s.summary_names.size() * n, nan);
     r.status.assign(n, -1);
     r.failed_at.assign(n, nan);
     r.failed_value.assign(n, nan);
@@ -87,8 +108,7 @@ SweepOutcome run_sweep(const SweepSpec& s, const SweepOptions& o) {
     const std::size_t hi = std::min(todo.size(), lo + static_cast<std::size_t>(chunk));
     const std::vector<std::uint64_t> variants(todo.begin() + static_cast<long>(lo),
                                               todo.begin() + static_cast<long>(hi));
-    const bio::TripartiteChunkInput in = chunk_input(s, variants, slot_row);
-    const bio::TripartiteChunkOutput out = run_chunk(s, in, o.threads);
+    const ChunkResults out = run_chunk(s, variants, slot_row, o.threads);
     if (file) {
       file->write_chunk(variants, out, slot_row);
     } else {

@@ -1,12 +1,15 @@
-"""Parameter sweeps: many variants of one model, batched, with one tidy result.
+"""Parameter sweeps: many variants of one model, with one tidy result.
 
 A sweep runs every variant of a design (a full grid, a list of assignments, random uniform or
 Latin hypercube samples) of the tripartite unit -- a presynaptic spike train driving a
 Tsodyks-Markram synapse whose glutamate drives a G-ChI astrocyte, optionally with
 gliotransmitter feedback onto the synapse -- or of the bare G-ChI astrocyte under constant
-glutamate, and keeps per-variant summaries chosen by name ("C.frequency", "C.mean",
-"release_probability", ...), optional traces of chosen variants, and per-variant failure
-status. See README.md, "Parameter sweeps", for the configuration.
+glutamate (both batched), or of a whole network ("model": "network": a base network
+configuration and a design over paths into it such as "groups.A.params.O_beta" or
+"projections.PE.weight"; variants run one after another, each network on all threads), and
+keeps per-variant summaries chosen by name ("C.frequency", "release_probability"; for networks
+"rate.E", "events.A", "mean.A.C", ...), optional traces of chosen variants (not for networks),
+and per-variant failure status. See docs/sweep_config.md for the configuration.
 """
 
 from __future__ import annotations
@@ -34,13 +37,15 @@ class SweepResult:
     """Results of a sweep, as NumPy arrays indexed by variant (the design's row).
 
     Attributes:
-        design: swept parameter -> (variants,) values (the design table).
+        design: swept parameter (for networks: path) -> (variants,) values (the design table).
         summaries: summary name -> (variants,) values; NaN for failed or not yet run variants.
         status: (variants,) -1 not run (an interrupted file), 0 ok, 1 failed.
-        failed_at: (variants,) time (s) a failed variant left its bounds; NaN otherwise.
+        failed_at: (variants,) time (s) a failed variant left its bounds (networks: the end of
+            the last completed base step); NaN otherwise.
         failed_value: (variants,) the offending value; NaN otherwise.
-        failed_variable: (variants,) name of the variable that failed ("" otherwise).
-        reason: (variants,) readable failure reason ("" otherwise).
+        failed_variable: (variants,) name of the variable that failed ("" otherwise; networks
+            name it in ``reason``).
+        reason: (variants,) readable failure reason ("" otherwise; networks: the engine's error).
         trace_t: (samples,) trace times (s).
         trace_variants: (traced,) design indices of the traced variants.
         traces: variable -> (traced, samples) array.
@@ -168,19 +173,26 @@ def sweep(
 
     Args:
         config: a sweep configuration dict, or the path of a JSON file (the format of
-            ``glia sweep``; README.md, "Parameter sweeps").
+            ``glia sweep``; docs/sweep_config.md). With ``"model": "network"`` it holds a base
+            ``"network"`` (the dict of :func:`glia.simulate`) and a design over paths into it,
+            e.g. ``{"grid": {"projections.PE.weight": [0, 1e-9], "simulation.seed": [1, 2]}}``.
         output: HDF5 result file; overrides the config's "output". With a file the sweep is
             resumable: calling again with the same configuration computes only the variants
             not yet in it (after Ctrl-C or a kill), and a file of a different sweep is an error.
             Without one, results stay in memory.
-        threads: CPU threads (default: all cores). Results do not depend on it.
-        chunk: variants per chunk (default: the config's, 256). Results do not depend on it.
-        device: "cpu" or "cuda"; overrides the config's "device".
+        threads: CPU threads (default: all cores). Results do not depend on it. A network
+            sweep runs its variants one after another, each network on all these threads.
+        chunk: variants per chunk (default: the config's; 256, or 1 for networks). Results do
+            not depend on it; a kill loses at most the chunk under way.
+        device: "cpu" or "cuda"; overrides the config's "device" (for networks, the network's
+            ``simulation.device``).
         progress: print a progress line (rate, ETA) on stderr.
 
     Raises:
         ConfigError: the configuration is invalid, or ``output`` holds another sweep; the
-            message names the field and value (e.g. "design.grid.O_beta[2] = nan: must be finite").
+            message names the field and value (e.g. "design.grid.O_beta[2] = nan: must be finite";
+            for networks also the parser's errors for a substituted value, restated under the
+            design field: "design.grid.groups.E.params.tau_e[1] = -1.0: must be > 0 (s)").
     """
     text, config_output = _config_text(config, device)
     if output is None and config_output:
@@ -223,7 +235,7 @@ def load_sweep(path: PathLike) -> SweepResult:
     import h5py
 
     def text(values: np.ndarray) -> np.ndarray:
-        return np.array([v.decode("ascii", "replace") for v in values], dtype=str)
+        return np.array([v.decode("utf-8", "replace") for v in values], dtype=str)
 
     with h5py.File(path, "r") as f:
         attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}

@@ -1,0 +1,72 @@
+#pragma once
+// Sweeps of network models ("model": "network"; docs/sweep_config.md): a base network
+// configuration (the JSON of `glia simulate`), a design over paths into it
+// ("groups.A.params.O_beta", "projections.PE.weight", "simulation.seed"), and named network
+// summaries ("rate.E", "events.A", "mean.A.C", ...). Each variant is the base with its values
+// substituted, parsed by the network parser and run by the network engine (one variant at a
+// time, each on all threads); its summaries are reduced from the monitors the sweep adds.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/sim/design.hpp"
+#include "models/network/network.hpp"
+
+namespace glia::sweep {
+
+// A summary of a network variant.
+enum class NetworkStat { rate, events, mean, max, min, final_value };
+
+struct NetworkSummary {
+  std::string name;  // as given: "rate.E", "mean.A.C"
+  NetworkStat stat = NetworkStat::rate;
+  std::string group;
+  std::string variable;  // "" for rate and events
+};
+
+struct NetworkSweep {
+  // The base configuration: its monitors replaced by those the summaries need, no output.
+  nlohmann::json base;
+  std::vector<nlohmann::json::json_pointer> pointers;  // per design column: where its value goes
+  std::vector<std::string> parser_fields;              // per design column: the parser's name of it
+  std::vector<NetworkSummary> summaries;
+  double transient = 0.0;  // s
+};
+
+// Reads "network", checks the design's paths against it (names are the design's columns);
+// `design` is the config's design object, read here only for its names and their fields.
+// Returns the known parameters for sim::parse_design.
+std::vector<sim::DesignParameter> network_design_parameters(const nlohmann::json& base,
+                                                            const nlohmann::json& design,
+                                                            const std::string& design_field);
+
+// Fills `n` from the base network and the parsed design: pointers, summaries, monitors; then
+// parses every variant's configuration (before any work), naming the design field and variant
+// of any error the network parser raises for a substituted value.
+void setup_network_sweep(NetworkSweep& n, const nlohmann::json& base, const sim::DesignTable& design,
+                         const nlohmann::json& summaries, double transient, const std::string& device);
+
+// The configuration of variant v (design index): the base with the variant's values substituted.
+nlohmann::json network_variant_config(const NetworkSweep& n, const sim::DesignTable& design, std::size_t v);
+
+// The outcome of one network variant.
+struct NetworkVariantResult {
+  std::vector<double> summaries;  // per summary (NaN when failed)
+  bool failed = false;
+  double failed_at = 0.0;  // s: the end of the last completed base step
+  std::string reason;      // the engine's error
+};
+
+// Builds and runs variant v; threads > 0 sets the OpenMP thread count for the run.
+NetworkVariantResult run_network_variant(const NetworkSweep& n, const sim::DesignTable& design, std::size_t v,
+                                         int threads);
+
+// The summaries of a network run (complete or not: a partial run gives what it has).
+std::vector<double> network_summaries(const NetworkSweep& n, const network::NetworkConfig& c,
+                                      const network::NetworkResult& r);
+
+// Descriptions of the summaries for the result file's /summaries attribute.
+nlohmann::json network_summary_descriptions(const NetworkSweep& n);
+
+}  // namespace glia::sweep
