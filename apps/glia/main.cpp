@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "apps/glia/retention_command.hpp"
 #include "apps/glia/sweep_command.hpp"
 #include "engine/core/backend.hpp"
 #include "engine/core/error.hpp"
@@ -138,6 +139,9 @@ int main(int argc, char** argv) {
   sweep->add_option("--chunk", sweep_args.chunk, "variants per chunk (default: the config's); results do not depend on it");
   sweep->add_flag("-q,--quiet", sweep_args.quiet, "no progress line and no summary");
 
+  glia::cli::RetentionArgs retention_args;
+  CLI::App* retention = glia::cli::add_retention_subcommand(app, retention_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -151,6 +155,7 @@ int main(int argc, char** argv) {
       return simulate(config_path, output, device, quiet);
     }
     if (sweep->parsed()) return glia::cli::sweep_command(sweep_args);
+    if (retention->parsed()) return glia::cli::retention_command(retention_args);
     if (info->parsed()) {
       std::string why;
       const int n = glia::cuda_device_count(&why);

@@ -1,0 +1,107 @@
+#include "bindings/mapping_bindings.hpp"
+
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include "models/mapping/retention.hpp"
+
+namespace py = pybind11;
+
+namespace glia::python {
+
+namespace {
+
+py::array_t<double> array(const std::vector<double>& v, std::vector<py::ssize_t> shape) {
+  py::array_t<double> a(shape);
+  std::copy(v.begin(), v.end(), a.mutable_data());
+  return a;
+}
+
+py::dict fit_dict(const mapping::LtpFit& f) {
+  py::dict d;
+  d["model"] = mapping::ltp_model_name(f.model);
+  py::dict params;
+  const auto names = mapping::ltp_model_parameter_names(f.model);
+  for (std::size_t k = 0; k < names.size(); ++k) params[names[k].c_str()] = f.params[k];
+  d["params"] = params;
+  d["rmse"] = f.rmse;
+  d["relative_rmse"] = f.relative_rmse;
+  d["max_abs_error"] = f.max_abs_error;
+  d["at_bound"] = f.at_bound;
+  return d;
+}
+
+// Parses, simulates, fits; writes the file when `output` is not empty. Arrays of synapses are shaped
+// (..., n_post, n_pre).
+py::dict derive(const std::string& config_json, const std::string& output) {
+  mapping::RetentionSpec spec = mapping::parse_retention_config_text(config_json, "config");
+  if (!output.empty()) spec.resolved["output"] = output;
+  mapping::RetentionResult r;
+  {
+    py::gil_scoped_release release;
+    r = mapping::derive_retention(spec);
+    if (!output.empty()) mapping::write_retention(spec, r, output);
+  }
+  const auto N1 = static_cast<py::ssize_t>(r.cycle_t.size()), S = static_cast<py::ssize_t>(r.trace_t.size());
+  const auto n_pre = static_cast<py::ssize_t>(r.n_pre), n_post = static_cast<py::ssize_t>(r.n_post);
+  py::dict out;
+  out["config"] = spec.resolved.dump();
+  out["T_cycle"] = r.T_cycle;
+  out["cycle_t"] = array(r.cycle_t, {N1});
+  out["p_l_mean"] = array(r.p_l_mean, {N1});
+  out["p_l"] = array(r.p_l, {N1, n_post, n_pre});
+  out["delta_p"] = array(r.delta_p, {N1 - 1});
+  out["fit_curve"] = array(r.fit_curve, {N1});
+  out["trace_t"] = array(r.trace_t, {S});
+  out["trace_p_l"] = array(r.trace_p_l, {S, n_post, n_pre});
+  out["fit"] = fit_dict(r.fit);
+  py::dict sim, fitted, per, falls;
+  for (std::size_t k = 0; k < r.T.size(); ++k) {
+    const auto T = static_cast<py::ssize_t>(r.T[k]);
+    sim[py::int_(r.T[k])] = array(r.rf_simulated[k], {T});
+    fitted[py::int_(r.T[k])] = array(r.rf_fitted[k], {T});
+    per[py::int_(r.T[k])] = array(r.rf_per_synapse[k], {T, n_post, n_pre});
+    falls[py::int_(r.T[k])] = r.falls_from[k];
+  }
+  out["rf_simulated"] = sim;
+  out["rf_fitted"] = fitted;
+  out["rf_per_synapse"] = per;
+  out["falls_from"] = falls;
+  out["warnings"] = r.warnings;
+  return out;
+}
+
+py::dict load(const std::string& path, std::int64_t T, const std::string& source, const std::string& field) {
+  const mapping::RetentionTable t = mapping::read_retention(path, T, source, field);
+  py::dict d;
+  d["rf"] = array(t.rf, {static_cast<py::ssize_t>(t.rf.size())});
+  d["T"] = t.T;
+  d["source"] = t.source;
+  d["T_cycle"] = t.T_cycle;
+  d["fit_model"] = t.fit_model;
+  d["fit_params"] = t.fit_params;
+  d["glia_version"] = t.glia_version;
+  d["git_commit"] = t.git_commit;
+  d["config"] = t.config;
+  return d;
+}
+
+py::dict fit(const std::vector<double>& t, const std::vector<double>& p, const std::string& model) {
+  return fit_dict(mapping::fit_ltp_curve(t, p, mapping::ltp_model("model", model)));
+}
+
+}  // namespace
+
+void bind_mapping(py::module_& m) {
+  m.def("derive_retention", &derive, py::arg("config_json"), py::arg("output") = "",
+        "Retention factors from simulated LTP (glia.mapping.derive_retention).");
+  m.def("load_retention", &load, py::arg("path"), py::arg("T"), py::arg("source") = "simulated",
+        py::arg("field") = "retention",
+        "One validated RF table from a retention file (glia.mapping.load_retention).");
+  m.def("fit_ltp_curve", &fit, py::arg("t"), py::arg("p"), py::arg("model") = "exponential",
+        "Least-squares fit of an LTP macro model (glia.mapping.fit_ltp_curve).");
+  m.def("retention_exponential", &mapping::retention_exponential, py::arg("c"), py::arg("T"),
+        "RF(t, T) of the exponential macro model, c = tau_c / tau_L.");
+}
+
+}  // namespace glia::python
