@@ -12,9 +12,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libomp-dev
   pybind11-dev python3-dev python3-numpy python3-h5py python3-matplotlib python3-pytest python3-scipy python3-pandas
   python3-brian python3-nbclient python3-nbformat python3-ipykernel
+  python3-torch libopenblas0-pthread  # the PyTorch reference the nn ops are tested against
 )
 if [[ "${1:-}" == "--validation" ]]; then
-  packages+=(python-brian-doc python3-torch libopenblas0-pthread)
+  packages+=(python-brian-doc)
 elif [[ -n "${1:-}" ]]; then
   echo "install-deps.sh: unknown option '$1' (expected --validation or nothing)" >&2
   exit 2

@@ -1,0 +1,158 @@
+#include "bindings/nn_bindings.hpp"
+
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+
+#include "engine/nn/ops/astromorphic_attention.hpp"
+#include "engine/nn/ops/cross_entropy.hpp"
+#include "engine/nn/ops/dropout.hpp"
+#include "engine/nn/ops/embedding.hpp"
+#include "engine/nn/ops/gelu.hpp"
+#include "engine/nn/ops/layer_norm.hpp"
+#include "engine/nn/ops/linear.hpp"
+#include "engine/nn/ops/linear_attention.hpp"
+#include "engine/nn/ops/mean_pooling.hpp"
+#include "engine/nn/ops/positions.hpp"
+#include "engine/nn/ops/softmax_attention.hpp"
+
+namespace py = pybind11;
+
+namespace glia::python {
+
+namespace {
+
+using namespace pybind11::literals;
+using nn::Tensor;
+
+template <class T>
+using Array = py::array_t<T, py::array::c_style | py::array::forcecast>;
+
+template <class T>
+Tensor<T> tensor(const Array<T>& a) {
+  nn::Shape shape(a.shape(), a.shape() + a.ndim());
+  return Tensor<T>(shape, std::vector<T>(a.data(), a.data() + a.size()));
+}
+
+template <class T>
+py::array_t<T> array(const Tensor<T>& t) {
+  py::array_t<T> a(std::vector<py::ssize_t>(t.shape().begin(), t.shape().end()));
+  std::copy(t.values().begin(), t.values().end(), a.mutable_data());
+  return a;
+}
+
+std::optional<nn::KeyMask> mask(const std::optional<Array<std::uint8_t>>& m) {
+  if (!m) return std::nullopt;
+  return tensor(*m);
+}
+
+const nn::KeyMask* pointer(const std::optional<nn::KeyMask>& m) { return m ? &*m : nullptr; }
+
+// Every op for one scalar type; float64 arrays select the double overloads and float32
+// arrays the float ones (pybind11 tries all overloads without conversion first).
+template <class T>
+void bind_scalar(py::module_& m) {
+  m.def("nn_embedding", [](const Array<std::int32_t>& ids, const Array<T>& table, const Array<T>& d_out) {
+    const Tensor<T> w = tensor(table);
+    const auto ctx = nn::embedding_forward(tensor(ids), w);
+    Tensor<T> d_table(w.shape());
+    nn::embedding_backward(ctx, tensor(d_out), d_table);
+    return py::dict("out"_a = array(ctx.out), "d_table"_a = array(d_table));
+  });
+  m.def("nn_learned_positions", [](const Array<T>& x, const Array<T>& table, const Array<T>& d_out) {
+    const Tensor<T> p = tensor(table);
+    const auto ctx = nn::learned_positions_forward(tensor(x), p);
+    Tensor<T> d_table(p.shape());
+    const Tensor<T> d_x = nn::learned_positions_backward(ctx, tensor(d_out), d_table);
+    return py::dict("out"_a = array(ctx.out), "d_x"_a = array(d_x), "d_table"_a = array(d_table));
+  });
+  m.def("nn_sinusoidal_positions", [](const Array<T>& x, const Array<T>& d_out) {
+    const auto ctx = nn::sinusoidal_positions_forward(tensor(x));
+    return py::dict("out"_a = array(ctx.out),
+                    "d_x"_a = array(nn::sinusoidal_positions_backward(ctx, tensor(d_out))));
+  });
+  m.def("nn_linear", [](const Array<T>& x, const Array<T>& weight, const std::optional<Array<T>>& bias,
+                        const Array<T>& d_out) {
+    const Tensor<T> w = tensor(weight);
+    const std::optional<Tensor<T>> b = bias ? std::optional<Tensor<T>>(tensor(*bias)) : std::nullopt;
+    const auto ctx = nn::linear_forward(tensor(x), w, b ? &*b : nullptr);
+    Tensor<T> d_weight(w.shape()), d_bias({w.dim(0)});
+    const Tensor<T> d_x = nn::linear_backward(ctx, w, tensor(d_out), d_weight, b ? &d_bias : nullptr);
+    py::dict r("out"_a = array(ctx.out), "d_x"_a = array(d_x), "d_weight"_a = array(d_weight));
+    if (b) r["d_bias"] = array(d_bias);
+    return r;
+  });
+  m.def("nn_layer_norm", [](const Array<T>& x, const Array<T>& gamma, const Array<T>& beta, double epsilon,
+                            const Array<T>& d_out) {
+    const Tensor<T> g = tensor(gamma), b = tensor(beta);
+    const auto ctx = nn::layer_norm_forward(tensor(x), g, b, static_cast<T>(epsilon));
+    Tensor<T> d_gamma(g.shape()), d_beta(b.shape());
+    const Tensor<T> d_x = nn::layer_norm_backward(ctx, g, tensor(d_out), d_gamma, d_beta);
+    return py::dict("out"_a = array(ctx.out), "d_x"_a = array(d_x), "d_gamma"_a = array(d_gamma),
+                    "d_beta"_a = array(d_beta));
+  });
+  m.def("nn_gelu", [](const Array<T>& x, const Array<T>& d_out) {
+    const auto ctx = nn::gelu_forward(tensor(x));
+    return py::dict("out"_a = array(ctx.out), "d_x"_a = array(nn::gelu_backward(ctx, tensor(d_out))));
+  });
+  m.def("nn_dropout", [](const Array<T>& x, double p, std::uint64_t seed, std::int64_t step,
+                         std::uint32_t site, const Array<T>& d_out) {
+    const auto ctx = nn::dropout_forward(tensor(x), p, nn::DropoutKey{seed, step, site});
+    return py::dict("out"_a = array(ctx.out), "d_x"_a = array(nn::dropout_backward(ctx, tensor(d_out))));
+  });
+  m.def("nn_softmax_attention", [](const Array<T>& q, const Array<T>& k, const Array<T>& v,
+                                   const std::optional<Array<std::uint8_t>>& key_mask, bool causal,
+                                   const Array<T>& d_out) {
+    const auto km = mask(key_mask);
+    const auto ctx = nn::softmax_attention_forward(tensor(q), tensor(k), tensor(v), pointer(km), {causal});
+    const auto g = nn::softmax_attention_backward(ctx, tensor(d_out));
+    return py::dict("out"_a = array(ctx.out), "d_q"_a = array(g.d_q), "d_k"_a = array(g.d_k),
+                    "d_v"_a = array(g.d_v));
+  });
+  m.def("nn_linear_attention", [](const Array<T>& q, const Array<T>& k, const Array<T>& v,
+                                  const std::optional<Array<std::uint8_t>>& key_mask, bool causal,
+                                  double epsilon, const Array<T>& d_out) {
+    const auto km = mask(key_mask);
+    const auto ctx =
+        nn::linear_attention_forward(tensor(q), tensor(k), tensor(v), pointer(km), {causal, epsilon});
+    const auto g = nn::linear_attention_backward(ctx, tensor(d_out));
+    return py::dict("out"_a = array(ctx.out), "d_q"_a = array(g.d_q), "d_k"_a = array(g.d_k),
+                    "d_v"_a = array(g.d_v));
+  });
+  m.def("nn_astromorphic_attention",
+        [](const Array<T>& q, const Array<T>& k, const Array<T>& v, const Array<T>& position,
+           const Array<T>& decay, const std::optional<Array<std::uint8_t>>& key_mask, double alpha,
+           bool astrocyte_term, bool nonlinearity, double epsilon, const Array<T>& d_out) {
+          const auto km = mask(key_mask);
+          const Tensor<T> e = tensor(position), rho = tensor(decay);
+          const auto ctx =
+              nn::astromorphic_attention_forward(tensor(q), tensor(k), tensor(v), e, rho, pointer(km),
+                                                 {alpha, astrocyte_term, nonlinearity, epsilon});
+          Tensor<T> d_e(e.shape()), d_rho(rho.shape());
+          const auto g = nn::astromorphic_attention_backward(ctx, e, rho, tensor(d_out), d_e, d_rho);
+          return py::dict("out"_a = array(ctx.out), "d_q"_a = array(g.d_q), "d_k"_a = array(g.d_k),
+                          "d_v"_a = array(g.d_v), "d_position"_a = array(d_e), "d_decay"_a = array(d_rho));
+        });
+  m.def("nn_mean_pooling", [](const Array<T>& x, const std::optional<Array<std::uint8_t>>& key_mask,
+                              const Array<T>& d_out) {
+    const auto km = mask(key_mask);
+    const auto ctx = nn::mean_pooling_forward(tensor(x), pointer(km));
+    return py::dict("out"_a = array(ctx.out), "d_x"_a = array(nn::mean_pooling_backward(ctx, tensor(d_out))));
+  });
+  m.def("nn_cross_entropy",
+        [](const Array<T>& logits, const Array<std::int32_t>& labels, double label_smoothing) {
+          const auto ctx = nn::cross_entropy_forward(tensor(logits), tensor(labels), label_smoothing);
+          return py::dict("loss"_a = ctx.loss, "correct"_a = ctx.correct,
+                          "d_logits"_a = array(nn::cross_entropy_backward(ctx, 1.0)));
+        });
+}
+
+}  // namespace
+
+void bind_nn(py::module_& m) {
+  bind_scalar<double>(m);
+  bind_scalar<float>(m);
+}
+
+}  // namespace glia::python
