@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Regenerates the results table of README.md from the result files in experiments/results/.
+
+Every row is read from a JSON file written by a benchmark or validation script and names the command that
+reproduces it; nothing in the table is typed by hand. Run after a benchmark:
+
+    /usr/bin/python3 scripts/readme_results.py          # rewrite README.md between the markers
+    /usr/bin/python3 scripts/readme_results.py --check  # exit 1 if README.md is out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "experiments" / "results"
+BEGIN, END = "<!-- results:begin (scripts/readme_results.py) -->", "<!-- results:end -->"
+
+
+def load(name: str):
+    path = RESULTS / name
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def rows() -> list[str]:
+    out = []
+    fig6 = load("bench_fig6.json")
+    if fig6:
+        cmd = "`/usr/bin/python3 experiments/benchmarks/bench_fig6.py`"
+        for threads, side in sorted(fig6["side_by_side"].items()):
+            g, b = side["glia"], side["brian_lean"]
+            out.append(
+                f"| Stimberg Fig. 6 network (1.28 M synapses), {threads} thread(s) | glia {g['seconds_per_bio_second']:.3g} s "
+                f"vs Brian 2.5.1 C++ standalone {b['seconds_per_bio_second']:.3g} s per biological second; peak RSS "
+                f"{g['peak_rss_bytes'] / 2**20:.0f} vs {b['peak_rss_bytes'] / 2**20:.0f} MiB | "
+                f"**{b['ratio_brian_over_glia']:.0f}×** | {cmd} |"
+            )
+    sweep = load("bench_sweep.json")
+    if sweep:
+        cmd = f"`{sweep['meta']['command']}`"
+        for ref, label in (("brian_runtime_loop", "a Brian 2 runtime loop"), ("scipy_solve_ivp_loop", "a SciPy solve_ivp loop")):
+            c = sweep["comparison"].get(ref)
+            if c:
+                out.append(
+                    f"| Sweep of {sweep['meta']['variants']} tripartite-unit variants | glia {c['glia_throughput']:.3g} vs "
+                    f"{label} {c['loop_throughput']:.3g} variant·s/s | **{c['speedup']:.0f}×** | {cmd} |"
+                )
+    ens = load("bench_gchi_ensemble.json")
+    if ens:
+        cmd = f"`{ens['meta']['command']}`"
+        r = max(ens["rows"], key=lambda x: x["variants"])
+        out.append(
+            f"| G-ChI ensemble, {r['variants']} variants | glia {r['glia_throughput']:.3g} vs vectorised NumPy RK4 "
+            f"{r['numpy_throughput']:.3g} variant·s/s | **{r['numpy_over_glia']:.1f}×** | {cmd} |"
+        )
+    ex4 = load("brian_example4_synrel.json")
+    if ex4:
+        out.append(
+            f"| Stimberg example 4 (release with/without gliotransmission), {len(ex4['seeds'])} seeds | glia vs Brian "
+            f"⟨Y_S⟩ per set and piece within the stated tolerance | {'pass' if ex4['pass'] else 'FAIL'} | "
+            "`/usr/bin/python3 experiments/validation/brian_example4_synrel.py` |"
+        )
+    ex6 = load("brian_example6_network.json")
+    if ex6:
+        out.append(
+            f"| Stimberg example 6 (recurrent network with astrocytes) | glia vs Brian rates, astrocyte events, mean Ca²⁺ "
+            f"within the stated tolerance | {'pass' if ex6['pass'] else 'FAIL'} | "
+            "`/usr/bin/python3 experiments/validation/brian_example6_network.py` |"
+        )
+    return out
+
+
+def table() -> str:
+    head = ["| workload | measured | result | reproduce |", "| --- | --- | --- | --- |"]
+    return "\n".join([BEGIN, *head, *rows(), END])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--check", action="store_true", help="only check that README.md is up to date")
+    args = ap.parse_args()
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    if BEGIN not in text or END not in text:
+        print(f"README.md lacks the markers {BEGIN!r} ... {END!r}", file=sys.stderr)
+        return 2
+    start, stop = text.index(BEGIN), text.index(END) + len(END)
+    new = text[:start] + table() + text[stop:]
+    if args.check:
+        if new != text:
+            print("README.md results table is out of date: run scripts/readme_results.py", file=sys.stderr)
+            return 1
+        return 0
+    readme.write_text(new)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
