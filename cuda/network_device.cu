@@ -352,20 +352,7 @@ std::int64_t NetworkDevice::astrocyte_tick(GroupState& g, double t, std::int64_t
   if (g.coupled)
     coupling_kernel<<<blocks_for(n), kThreads>>>(n, g.coupling, ptr(d.row_ptr), ptr(d.neighbours), ptr(d.y),
                                                  ptr(d.J));
-  AstrocyteStepParams q;
-  q.gchi = cfg.gchi;
-  q.bias = cfg.bias;
-  if (!cfg.has_bias) q.bias.F_ex = 0.0;
-  q.method = cfg.method;
-  q.stochastic = cfg.stochastic;
-  q.milstein = cfg.milstein;
-  q.sigma = cfg.sigma;
-  q.release = cfg.release;
-  q.recover = std::exp(-cfg.release.Omega_A * g.dt);
-  q.clear = std::exp(-cfg.release.Omega_e * g.dt);
-  q.C_max = cfg.gchi.C_T / (1.0 + cfg.gchi.rho_A);
-  q.seed = m.seed;
-  q.noise_stream = kNoiseStream + cfg.index;
+  const AstrocyteStepParams q = astrocyte_step_params(cfg, g.dt, m.seed);
   m.reset_bad(n);
   astrocyte_kernel<<<blocks_for(n), kThreads>>>(q, t, g.dt, tick, n, ptr(d.I_bias), ptr(d.Y_in), ptr(d.J),
                                                 ptr(d.y), ptr(d.x_A), ptr(d.G_A), ptr(d.flag), m.bad.get());

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "engine/core/error.hpp"
+#include "engine/core/version.hpp"
 
 namespace glia::io {
 
@@ -176,6 +177,14 @@ void Hdf5Writer::dataset(const std::string& path, const std::vector<double>& dat
 void Hdf5Writer::dataset(const std::string& path, const std::vector<std::uint32_t>& data,
                          const std::vector<std::uint64_t>& dims) {
   write(path, H5T_NATIVE_UINT32, data.data(), dims, data.size());
+}
+
+void Hdf5Writer::provenance(const std::string& config_json, std::uint64_t seed) {
+  attribute("/", "glia_version", std::string(version()));
+  attribute("/", "git_commit", std::string(git_commit()));
+  attribute("/", "created", utc_timestamp());
+  attribute("/", "config", config_json);
+  attribute("/", "seed", seed);
 }
 
 void Hdf5Writer::commit() { finish(true); }

@@ -39,6 +39,10 @@ class Hdf5Writer {
   // the reason in the root attribute "error", at the target path.
   void commit_incomplete(const std::string& error);
 
+  // The provenance every glia result file carries on its root: glia_version, git_commit, created (UTC),
+  // config (the resolved configuration as JSON text) and seed.
+  void provenance(const std::string& config_json, std::uint64_t seed);
+
   const std::string& path() const { return path_; }
 
  private:

@@ -548,11 +548,7 @@ void write_retention(const RetentionSpec& spec, const RetentionResult& r, const 
   const auto N = static_cast<std::uint64_t>(r.n_cycles);
   w.attribute("/", "kind", std::string(kKind));
   w.attribute("/", "format_version", kFormatVersion);
-  w.attribute("/", "glia_version", std::string(version()));
-  w.attribute("/", "git_commit", std::string(git_commit()));
-  w.attribute("/", "created", utc_timestamp());
-  w.attribute("/", "config", spec.resolved.dump());
-  w.attribute("/", "seed", spec.seed);
+  w.provenance(spec.resolved.dump(), spec.seed);
   w.attribute("/", "n_pre", r.n_pre);
   w.attribute("/", "n_post", r.n_post);
   w.attribute("/", "n_cycles", r.n_cycles);

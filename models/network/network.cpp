@@ -507,24 +507,6 @@ void Network::astrocyte_inputs(Group& g) {
   }
 }
 
-static AstrocyteStepParams astrocyte_step_params(const GroupConfig& cfg, double h, std::uint64_t seed) {
-  AstrocyteStepParams q;
-  q.gchi = cfg.gchi;
-  q.bias = cfg.bias;
-  if (!cfg.has_bias) q.bias.F_ex = 0.0;
-  q.method = cfg.method;
-  q.stochastic = cfg.stochastic;
-  q.milstein = cfg.milstein;
-  q.sigma = cfg.sigma;
-  q.release = cfg.release;
-  q.recover = std::exp(-cfg.release.Omega_A * h);
-  q.clear = std::exp(-cfg.release.Omega_e * h);
-  q.C_max = cfg.gchi.C_T / (1.0 + cfg.gchi.rho_A);
-  q.seed = seed;
-  q.noise_stream = kNoiseStream + cfg.index;
-  return q;
-}
-
 void Network::astrocyte_tick(Group& g, std::int64_t k) {
   const GroupConfig& cfg = *g.cfg;
   const double t = static_cast<double>(k) * c_.dt, h = g.dt;

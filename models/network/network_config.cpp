@@ -705,21 +705,12 @@ const std::vector<std::string>& recordable_projection_variables() {
 NetworkConfig parse_network_config(const json& config) {
   JsonObjectReader root(config, "");
   NetworkConfig c;
-  {
-    JsonObjectReader r(root.member("simulation"), "simulation");
-    c.duration = io::check_positive(r.field("duration"), r.number("duration"), "s");
-    c.dt = io::check_positive(r.field("dt"), r.number("dt"), "s");
-    c.n_steps = sim::whole_steps(r.field("duration"), c.duration, c.dt);
-    c.seed = r.unsigned_integer("seed", 0);
-    const std::string device = r.string("device", "cpu");
-    if (device == "cuda") {
-      c.device = Device::cuda;
-    } else if (device != "cpu") {
-      throw ConfigError(r.field("device"), in_quotes(device),
-                        "unknown device (expected \"cpu\" or \"cuda\")");
-    }
-    r.finish();
-  }
+  const simulation::SimulationClock clock = simulation::parse_simulation_clock(root.member("simulation"));
+  c.duration = clock.duration;
+  c.dt = clock.dt;
+  c.n_steps = clock.n_steps;
+  c.seed = clock.seed;
+  c.device = clock.device;
   std::set<std::string> names;
   const json& groups = array_member(root, "groups");
   if (groups.empty()) throw ConfigError("groups", "[]", "must not be empty");

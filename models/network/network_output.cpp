@@ -11,11 +11,7 @@ NetworkResult simulate_network_to_file(const NetworkConfig& c, const std::string
   io::Hdf5Writer file(output);  // an unwritable path fails here, before any work
   const NetworkResult r = run_network(c, progress);
 
-  file.attribute("/", "glia_version", std::string(version()));
-  file.attribute("/", "git_commit", std::string(git_commit()));
-  file.attribute("/", "created", utc_timestamp());
-  file.attribute("/", "config", c.resolved.dump());
-  file.attribute("/", "seed", c.seed);
+  file.provenance(c.resolved.dump(), c.seed);
   file.attribute("/", "device", std::string(c.device == Device::cuda ? "cuda" : "cpu"));
   file.attribute("/", "duration", c.duration);
   file.attribute("/", "dt", c.dt);

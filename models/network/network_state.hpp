@@ -2,10 +2,12 @@
 // The state of a built network, struct-of-arrays per group and per projection, on the host. A
 // device backend (cuda/network_device.cu) mirrors these buffers and copies them back when the
 // host needs them (monitors, error messages).
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
 #include "models/network/network_config.hpp"
+#include "models/network/network_kernels.hpp"
 
 namespace glia::network {
 
@@ -49,5 +51,24 @@ struct ProjectionState {
   std::vector<std::int64_t> monitor_q;     // storage positions of the synapses a state monitor records
   std::vector<std::uint32_t> monitor_pre;  // and their presynaptic elements
 };
+
+// What an astrocyte group's step needs besides the astrocytes' own state, for a step of h seconds.
+inline AstrocyteStepParams astrocyte_step_params(const GroupConfig& cfg, double h, std::uint64_t seed) {
+  AstrocyteStepParams q;
+  q.gchi = cfg.gchi;
+  q.bias = cfg.bias;
+  if (!cfg.has_bias) q.bias.F_ex = 0.0;
+  q.method = cfg.method;
+  q.stochastic = cfg.stochastic;
+  q.milstein = cfg.milstein;
+  q.sigma = cfg.sigma;
+  q.release = cfg.release;
+  q.recover = std::exp(-cfg.release.Omega_A * h);
+  q.clear = std::exp(-cfg.release.Omega_e * h);
+  q.C_max = cfg.gchi.C_T / (1.0 + cfg.gchi.rho_A);
+  q.seed = seed;
+  q.noise_stream = kNoiseStream + cfg.index;
+  return q;
+}
 
 }  // namespace glia::network

@@ -111,11 +111,7 @@ SimulationResult simulate_to_file(const SimulationConfig& c, const std::string& 
   io::Hdf5Writer file(output);
   SimulationResult result = run_simulation(c, progress);
 
-  file.attribute("/", "glia_version", std::string(version()));
-  file.attribute("/", "git_commit", std::string(git_commit()));
-  file.attribute("/", "created", utc_timestamp());
-  file.attribute("/", "config", c.resolved.dump());
-  file.attribute("/", "seed", c.seed);
+  file.provenance(c.resolved.dump(), c.seed);
   file.attribute("/", "device", std::string(c.device == Device::cuda ? "cuda" : "cpu"));
   file.attribute("/", "duration", c.duration);
   file.attribute("/", "dt", c.dt);

@@ -164,26 +164,34 @@ const SynapseGroupConfig* SimulationConfig::find_synapse(const std::string& name
   return nullptr;
 }
 
+SimulationClock parse_simulation_clock(const json& section) {
+  JsonObjectReader r(section, "simulation");
+  SimulationClock k;
+  k.duration = io::check_positive(r.field("duration"), r.number("duration"), "s");
+  k.dt = io::check_positive(r.field("dt"), r.number("dt"), "s");
+  k.n_steps = sim::whole_steps(r.field("duration"), k.duration, k.dt);
+  k.seed = r.unsigned_integer("seed", 0);
+  const std::string device = r.string("device", "cpu");
+  if (device == "cpu") {
+    k.device = Device::cpu;
+  } else if (device == "cuda") {
+    k.device = Device::cuda;
+  } else {
+    throw ConfigError(r.field("device"), in_quotes(device), "unknown device (expected \"cpu\" or \"cuda\")");
+  }
+  r.finish();
+  return k;
+}
+
 SimulationConfig parse_simulation_config(const json& config) {
   JsonObjectReader root(config, "");
   SimulationConfig c;
-  {
-    JsonObjectReader r(root.member("simulation"), "simulation");
-    c.duration = io::check_positive(r.field("duration"), r.number("duration"), "s");
-    c.dt = io::check_positive(r.field("dt"), r.number("dt"), "s");
-    c.n_steps = sim::whole_steps(r.field("duration"), c.duration, c.dt);
-    c.seed = r.unsigned_integer("seed", 0);
-    const std::string device = r.string("device", "cpu");
-    if (device == "cpu") {
-      c.device = Device::cpu;
-    } else if (device == "cuda") {
-      c.device = Device::cuda;
-    } else {
-      throw ConfigError(r.field("device"), in_quotes(device),
-                        "unknown device (expected \"cpu\" or \"cuda\")");
-    }
-    r.finish();
-  }
+  const SimulationClock clock = parse_simulation_clock(root.member("simulation"));
+  c.duration = clock.duration;
+  c.dt = clock.dt;
+  c.n_steps = clock.n_steps;
+  c.seed = clock.seed;
+  c.device = clock.device;
   std::set<std::string> names;
   const json& groups = array_member(root, "groups");
   for (std::size_t k = 0; k < groups.size(); ++k) {

@@ -56,6 +56,16 @@ struct SimulationConfig {
   const SynapseGroupConfig* find_synapse(const std::string& name) const;
 };
 
+// The "simulation" section shared by every form of `glia simulate` config: duration, dt (duration a whole
+// number of steps), seed (default 0) and device ("cpu" or "cuda").
+struct SimulationClock {
+  double duration = 0.0, dt = 0.0;  // s
+  std::int64_t n_steps = 0;
+  std::uint64_t seed = 0;
+  Device device = Device::cpu;
+};
+SimulationClock parse_simulation_clock(const nlohmann::json& section);
+
 // Named Tsodyks–Markram parameter sets (BIOPHYSICS.md §2).
 bool tm_preset(const std::string& name, bio::TsodyksMarkramParams& out);
 
