@@ -4,28 +4,15 @@
 #include <utility>
 
 #include "engine/core/error.hpp"
+#include "engine/io/hdf5_util.hpp"
 
 namespace glia::io {
 
 namespace {
 
-void check(herr_t rc, const std::string& what) {
-  if (rc < 0) throw RuntimeError("HDF5 error: " + what);
-}
-
-hid_t check_id(hid_t id, const std::string& what) {
-  if (id < 0) throw RuntimeError("HDF5 error: " + what);
-  return id;
-}
-
-// Closes an HDF5 handle at scope exit.
-struct Handle {
-  hid_t id;
-  herr_t (*close)(hid_t);
-  ~Handle() {
-    if (id >= 0) close(id);
-  }
-};
+using hdf5::check;
+using hdf5::check_id;
+using hdf5::Handle;
 
 // A fixed-length string type; the caller closes it.
 hid_t string_type(std::size_t length) {
@@ -40,7 +27,7 @@ hid_t string_type(std::size_t length) {
 }  // namespace
 
 Hdf5File Hdf5File::create(const std::string& path) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  hdf5::silence();
   // Default (earliest) file format: its superblock has no "open for writing" flag that a
   // killed writer would leave set.
   const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -49,7 +36,7 @@ Hdf5File Hdf5File::create(const std::string& path) {
 }
 
 bool Hdf5File::is_hdf5(const std::string& path) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  hdf5::silence();
   return H5Fis_hdf5(path.c_str()) > 0;
 }
 

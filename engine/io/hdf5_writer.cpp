@@ -11,31 +11,15 @@
 
 #include "engine/core/error.hpp"
 #include "engine/core/version.hpp"
+#include "engine/io/hdf5_util.hpp"
 
 namespace glia::io {
 
 namespace {
 
-// HDF5 prints its own error stack by default; glia reports errors itself.
-void silence_hdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
-
-void check(herr_t rc, const std::string& what) {
-  if (rc < 0) throw RuntimeError("HDF5 error: " + what);
-}
-
-hid_t check_id(hid_t id, const std::string& what) {
-  if (id < 0) throw RuntimeError("HDF5 error: " + what);
-  return id;
-}
-
-// Closes an HDF5 handle at scope exit.
-struct Handle {
-  hid_t id;
-  herr_t (*close)(hid_t);
-  ~Handle() {
-    if (id >= 0) close(id);
-  }
-};
+using hdf5::check;
+using hdf5::check_id;
+using hdf5::Handle;
 
 // The temporary file of the writer in flight, removed if SIGINT or SIGTERM ends the process.
 char g_temporary[4096];
@@ -66,7 +50,7 @@ constexpr std::size_t kChunkElements = 1 << 16;  // target elements per chunk
 }  // namespace
 
 Hdf5Writer::Hdf5Writer(std::string path, const std::string& field) : path_(std::move(path)) {
-  silence_hdf5();
+  hdf5::silence();
   if (path_.empty()) throw ConfigError(field, "\"\"", "output path is empty");
   struct stat st {};
   if (path_.back() == '/' || (::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode)))

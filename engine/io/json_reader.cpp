@@ -205,4 +205,22 @@ double check_in_range(const std::string& field, double v, double lo, bool lo_ope
   return v;
 }
 
+const nlohmann::json& JsonObjectReader::array(const std::string& key) {
+  const nlohmann::json& a = member(key);
+  if (!a.is_array()) throw ConfigError(field(key), json_text(a), "expected a list");
+  return a;
+}
+
+std::string element_field(const std::string& field, std::size_t i) {
+  return field + "[" + std::to_string(i) + "]";
+}
+
+void check_name(const std::string& field, const std::string& name) {
+  if (name.empty()) throw ConfigError(field, "\"\"", "must not be empty");
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) throw ConfigError(field, "\"" + name + "\"", "may contain only letters, digits and '_'");
+  }
+}
+
 }  // namespace glia::io

@@ -40,6 +40,8 @@ class JsonObjectReader {
   bool boolean(const std::string& key, bool fallback);
   // A member of any type, marked as read; throws if missing.
   const nlohmann::json& member(const std::string& key);
+  // A member that must be a JSON list.
+  const nlohmann::json& array(const std::string& key);
 
   // Throws ConfigError for the first key that was never read.
   void finish() const;
@@ -56,6 +58,12 @@ double check_positive(const std::string& field, double v, const char* unit);
 double check_non_negative(const std::string& field, double v, const char* unit);
 double check_in_range(const std::string& field, double v, double lo, bool lo_open, double hi,
                       const char* unit);
+
+// "field[i]": the path of a list element, for messages.
+std::string element_field(const std::string& field, std::size_t i);
+
+// A name of a group, synapse or projection: letters, digits and '_' only, not empty.
+void check_name(const std::string& field, const std::string& name);
 
 // Number or integer conversion of an element already in hand (arrays of indices etc.).
 double as_number(const nlohmann::json& v, const std::string& field);

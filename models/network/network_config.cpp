@@ -21,34 +21,19 @@ using nlohmann::json;
 namespace {
 
 std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
-std::string element(const std::string& field, std::size_t i) { return field + "[" + std::to_string(i) + "]"; }
 std::string num(double v) { return io::number_text(v); }
-
-void check_name(const std::string& field, const std::string& name) {
-  if (name.empty()) throw ConfigError(field, "\"\"", "must not be empty");
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    if (!ok) throw ConfigError(field, in_quotes(name), "may contain only letters, digits and '_'");
-  }
-}
-
-const json& array_member(JsonObjectReader& r, const std::string& key) {
-  const json& a = r.member(key);
-  if (!a.is_array()) throw ConfigError(r.field(key), io::json_text(a), "expected a list");
-  return a;
-}
 
 std::vector<double> number_array(const json& a, const std::string& field) {
   if (!a.is_array()) throw ConfigError(field, io::json_text(a), "expected a list of numbers");
   std::vector<double> v;
-  for (std::size_t k = 0; k < a.size(); ++k) v.push_back(io::as_number(a[k], element(field, k)));
+  for (std::size_t k = 0; k < a.size(); ++k) v.push_back(io::as_number(a[k], io::element_field(field, k)));
   return v;
 }
 
 std::vector<std::int64_t> integer_array(const json& a, const std::string& field) {
   if (!a.is_array()) throw ConfigError(field, io::json_text(a), "expected a list of integers");
   std::vector<std::int64_t> v;
-  for (std::size_t k = 0; k < a.size(); ++k) v.push_back(io::as_integer(a[k], element(field, k)));
+  for (std::size_t k = 0; k < a.size(); ++k) v.push_back(io::as_integer(a[k], io::element_field(field, k)));
   return v;
 }
 
@@ -252,7 +237,7 @@ GroupConfig parse_group(const json& j, const std::string& path, const NetworkCon
   GroupConfig g;
   g.index = index;
   g.name = r.string("name");
-  check_name(r.field("name"), g.name);
+  io::check_name(r.field("name"), g.name);
   const std::string model = r.string("model");
   if (model == "lif_coba") {
     g.model = GroupModel::lif_coba;
@@ -312,8 +297,8 @@ GroupConfig parse_group(const json& j, const std::string& path, const NetworkCon
         throw ConfigError(r.field("rate_schedule"), "{...}", "only a poisson group takes a rate schedule");
       g.rate_schedule = parse_schedule(r.member("rate_schedule"), r.field("rate_schedule"), "values", c.dt);
       for (std::size_t k = 0; k < g.rate_schedule.values.size(); ++k)
-        io::check_non_negative(element(r.field("rate_schedule") + ".values", k), g.rate_schedule.values[k],
-                               "Hz");
+        io::check_non_negative(io::element_field(r.field("rate_schedule") + ".values", k),
+                               g.rate_schedule.values[k], "Hz");
     } else if (!r.has("rate")) {
       throw ConfigError(r.field("rate"), "", "required (or a rate_schedule)");
     }
@@ -358,7 +343,7 @@ GroupConfig parse_group(const json& j, const std::string& path, const NetworkCon
         g.I_bias.assign(g.n, io::as_number(ib, b.field("I_bias")));
       }
       for (std::size_t k = 0; k < g.I_bias.size(); ++k)
-        io::check_non_negative(element(b.field("I_bias"), k), g.I_bias[k], "µM");
+        io::check_non_negative(io::element_field(b.field("I_bias"), k), g.I_bias[k], "µM");
       g.bias.F_ex = io::check_non_negative(b.field("F_ex"), b.number("F_ex"), "µM/s");
       g.bias.I_Theta = io::check_non_negative(b.field("I_Theta"), b.number("I_Theta", g.bias.I_Theta), "µM");
       g.bias.omega_I = io::check_positive(b.field("omega_I"), b.number("omega_I", g.bias.omega_I), "µM");
@@ -401,7 +386,7 @@ ProjectionConfig parse_projection(const json& j, const std::string& path, const 
   ProjectionConfig p;
   p.index = index;
   p.name = r.string("name");
-  check_name(r.field("name"), p.name);
+  io::check_name(r.field("name"), p.name);
   p.source = group_named(c, r.field("source"), r.string("source"));
   const GroupConfig& src = c.groups[p.source];
   if (src.is_astrocyte())
@@ -511,7 +496,7 @@ ProjectionConfig parse_projection(const json& j, const std::string& path, const 
       cov.index = integer_array(a.member("index"), a.field("index"));
       for (std::size_t k = 0; k < cov.index.size(); ++k)
         if (cov.index[k] < -1 || cov.index[k] >= static_cast<std::int64_t>(ag.n))
-          throw ConfigError(element(a.field("index"), k), std::to_string(cov.index[k]),
+          throw ConfigError(io::element_field(a.field("index"), k), std::to_string(cov.index[k]),
                             "out of range: expected -1 (none) or an astrocyte of \"" + ag.name +
                                 "\" in [0, " + std::to_string(ag.n) + ")");
     } else {
@@ -599,17 +584,17 @@ MonitorConfig parse_monitor(const json& j, const std::string& path, const Networ
     if (type == "mean") {
       names.push_back(r.string("variable"));
     } else {
-      const json& vars = array_member(r, "variables");
+      const json& vars = r.array("variables");
       for (std::size_t v = 0; v < vars.size(); ++v) {
         if (!vars[v].is_string())
-          throw ConfigError(element(r.field("variables"), v), io::json_text(vars[v]),
+          throw ConfigError(io::element_field(r.field("variables"), v), io::json_text(vars[v]),
                             "expected a variable name");
         names.push_back(vars[v].get<std::string>());
       }
       if (names.empty()) throw ConfigError(r.field("variables"), "[]", "must not be empty");
     }
     for (std::size_t v = 0; v < names.size(); ++v) {
-      const std::string f = type == "mean" ? r.field("variable") : element(r.field("variables"), v);
+      const std::string f = type == "mean" ? r.field("variable") : io::element_field(r.field("variables"), v);
       if (std::find(allowed.begin(), allowed.end(), names[v]) == allowed.end()) {
         std::string list;
         for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
@@ -646,7 +631,7 @@ MonitorConfig parse_monitor(const json& j, const std::string& path, const Networ
         if (idx.empty()) throw ConfigError(r.field("indices"), "[]", "must not be empty");
         std::set<std::int64_t> seen;
         for (std::size_t k = 0; k < idx.size(); ++k) {
-          const std::string f = element(r.field("indices"), k);
+          const std::string f = io::element_field(r.field("indices"), k);
           if (idx[k] < 0 || idx[k] >= n)
             throw ConfigError(f, std::to_string(idx[k]), "out of range [0, " + std::to_string(n) + ")");
           if (!seen.insert(idx[k]).second) throw ConfigError(f, std::to_string(idx[k]), "listed twice");
@@ -712,26 +697,28 @@ NetworkConfig parse_network_config(const json& config) {
   c.seed = clock.seed;
   c.device = clock.device;
   std::set<std::string> names;
-  const json& groups = array_member(root, "groups");
+  const json& groups = root.array("groups");
   if (groups.empty()) throw ConfigError("groups", "[]", "must not be empty");
   for (std::size_t k = 0; k < groups.size(); ++k) {
-    c.groups.push_back(parse_group(groups[k], element("groups", k), c, static_cast<std::uint32_t>(k)));
+    c.groups.push_back(
+        parse_group(groups[k], io::element_field("groups", k), c, static_cast<std::uint32_t>(k)));
     if (!names.insert(c.groups.back().name).second)
-      throw ConfigError(element("groups", k) + ".name", in_quotes(c.groups.back().name), "name used twice");
+      throw ConfigError(io::element_field("groups", k) + ".name", in_quotes(c.groups.back().name),
+                        "name used twice");
   }
-  const json& projections = array_member(root, "projections");
+  const json& projections = root.array("projections");
   for (std::size_t k = 0; k < projections.size(); ++k) {
-    c.projections.push_back(
-        parse_projection(projections[k], element("projections", k), c, static_cast<std::uint32_t>(k)));
+    c.projections.push_back(parse_projection(projections[k], io::element_field("projections", k), c,
+                                             static_cast<std::uint32_t>(k)));
     if (!names.insert(c.projections.back().name).second)
-      throw ConfigError(element("projections", k) + ".name", in_quotes(c.projections.back().name),
+      throw ConfigError(io::element_field("projections", k) + ".name", in_quotes(c.projections.back().name),
                         "name used twice");
   }
   if (root.has("astrocyte_coupling")) {
-    const json& cs = array_member(root, "astrocyte_coupling");
+    const json& cs = root.array("astrocyte_coupling");
     std::set<std::uint32_t> coupled;
     for (std::size_t k = 0; k < cs.size(); ++k) {
-      JsonObjectReader r(cs[k], element("astrocyte_coupling", k));
+      JsonObjectReader r(cs[k], io::element_field("astrocyte_coupling", k));
       CouplingConfig cc;
       cc.group = group_named(c, r.field("group"), r.string("group"));
       const GroupConfig& g = c.groups[cc.group];
@@ -755,14 +742,14 @@ NetworkConfig parse_network_config(const json& config) {
     }
   }
   if (root.has("monitors")) {
-    const json& mons = array_member(root, "monitors");
+    const json& mons = root.array("monitors");
     std::set<std::string> seen;
     for (std::size_t k = 0; k < mons.size(); ++k) {
-      c.monitors.push_back(parse_monitor(mons[k], element("monitors", k), c));
+      c.monitors.push_back(parse_monitor(mons[k], io::element_field("monitors", k), c));
       const auto& m = c.monitors.back();
       const std::string key = std::to_string(static_cast<int>(m.type)) + "/" + m.target;
       if (!seen.insert(key).second)
-        throw ConfigError(element("monitors", k) + ".target", in_quotes(m.target),
+        throw ConfigError(io::element_field("monitors", k) + ".target", in_quotes(m.target),
                           "a monitor of this type on it exists already");
     }
   }

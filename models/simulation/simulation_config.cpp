@@ -19,28 +19,12 @@ namespace {
 
 std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
 
-void check_name(const std::string& field, const std::string& name) {
-  if (name.empty()) throw ConfigError(field, "\"\"", "must not be empty");
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    if (!ok) throw ConfigError(field, in_quotes(name), "may contain only letters, digits and '_'");
-  }
-}
-
-const json& array_member(JsonObjectReader& r, const std::string& key) {
-  const json& a = r.member(key);
-  if (!a.is_array()) throw ConfigError(r.field(key), io::json_text(a), "expected a list");
-  return a;
-}
-
-std::string element(const std::string& field, std::size_t i) { return field + "[" + std::to_string(i) + "]"; }
-
 SourceGroupConfig parse_group(const json& j, const std::string& path, const SimulationConfig& sim,
                               std::uint32_t stream) {
   JsonObjectReader r(j, path);
   SourceGroupConfig g;
   g.name = r.string("name");
-  check_name(r.field("name"), g.name);
+  io::check_name(r.field("name"), g.name);
   g.model = r.string("model");
   const std::int64_t n = r.integer("n");
   if (n < 1 || n > std::numeric_limits<std::int32_t>::max())
@@ -73,7 +57,7 @@ SynapseGroupConfig parse_synapse(const json& j, const std::string& path, const S
   JsonObjectReader r(j, path);
   SynapseGroupConfig s;
   s.name = r.string("name");
-  check_name(r.field("name"), s.name);
+  io::check_name(r.field("name"), s.name);
   s.model = r.string("model");
   if (s.model != "tsodyks_markram")
     throw ConfigError(r.field("model"), in_quotes(s.model),
@@ -123,10 +107,10 @@ std::vector<std::uint32_t> parse_indices(JsonObjectReader& r, std::uint32_t n) {
     for (std::uint32_t i = 0; i < n; ++i) out.push_back(i);
     return out;
   }
-  const json& a = array_member(r, "indices");
+  const json& a = r.array("indices");
   std::set<std::int64_t> seen;
   for (std::size_t k = 0; k < a.size(); ++k) {
-    const std::string f = element(r.field("indices"), k);
+    const std::string f = io::element_field(r.field("indices"), k);
     const std::int64_t i = io::as_integer(a[k], f);
     if (i < 0 || i >= n)
       throw ConfigError(f, std::to_string(i), "out of range [0, " + std::to_string(n) + ")");
@@ -193,26 +177,28 @@ SimulationConfig parse_simulation_config(const json& config) {
   c.seed = clock.seed;
   c.device = clock.device;
   std::set<std::string> names;
-  const json& groups = array_member(root, "groups");
+  const json& groups = root.array("groups");
   for (std::size_t k = 0; k < groups.size(); ++k) {
-    c.groups.push_back(parse_group(groups[k], element("groups", k), c, static_cast<std::uint32_t>(k)));
+    c.groups.push_back(
+        parse_group(groups[k], io::element_field("groups", k), c, static_cast<std::uint32_t>(k)));
     if (!names.insert(c.groups.back().name).second)
-      throw ConfigError(element("groups", k) + ".name", in_quotes(c.groups.back().name), "name used twice");
+      throw ConfigError(io::element_field("groups", k) + ".name", in_quotes(c.groups.back().name),
+                        "name used twice");
   }
   if (root.has("synapses")) {
-    const json& syn = array_member(root, "synapses");
+    const json& syn = root.array("synapses");
     for (std::size_t k = 0; k < syn.size(); ++k) {
-      c.synapses.push_back(parse_synapse(syn[k], element("synapses", k), c));
+      c.synapses.push_back(parse_synapse(syn[k], io::element_field("synapses", k), c));
       if (!names.insert(c.synapses.back().name).second)
-        throw ConfigError(element("synapses", k) + ".name", in_quotes(c.synapses.back().name),
+        throw ConfigError(io::element_field("synapses", k) + ".name", in_quotes(c.synapses.back().name),
                           "name used twice");
     }
   }
   if (root.has("monitors")) {
-    const json& mons = array_member(root, "monitors");
+    const json& mons = root.array("monitors");
     std::set<std::string> seen;
     for (std::size_t k = 0; k < mons.size(); ++k) {
-      const std::string path = element("monitors", k);
+      const std::string path = io::element_field("monitors", k);
       JsonObjectReader r(mons[k], path);
       const std::string type = r.string("type");
       const std::string target = r.string("target");
@@ -229,9 +215,9 @@ SimulationConfig parse_simulation_config(const json& config) {
                             "spike sources have no state variables to record");
         StateMonitorConfig m;
         m.target = target;
-        const json& vars = array_member(r, "variables");
+        const json& vars = r.array("variables");
         for (std::size_t v = 0; v < vars.size(); ++v) {
-          const std::string f = element(r.field("variables"), v);
+          const std::string f = io::element_field(r.field("variables"), v);
           if (!vars[v].is_string() || (vars[v] != "u" && vars[v] != "x"))
             throw ConfigError(f, io::json_text(vars[v]),
                               "unknown variable of tsodyks_markram (expected \"u\" or \"x\")");
