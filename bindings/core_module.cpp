@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include "bindings/mapping_bindings.hpp"
+#include "bindings/nets_bindings.hpp"
 #include "bindings/nn_bindings.hpp"
 #include "bindings/sweep_bindings.hpp"
 #include "engine/core/backend.hpp"
@@ -288,6 +289,7 @@ PYBIND11_MODULE(_core, m) {
   glia::python::bind_sweep(m);
   glia::python::bind_mapping(m);
   glia::python::bind_nn(m);
+  glia::python::bind_nets(m);
   m.def("version", [] { return std::string(glia::version()); });
   m.def("git_commit", [] { return std::string(glia::git_commit()); });
   m.def("cuda_device_count", [] { return glia::cuda_device_count(); });

@@ -1,0 +1,94 @@
+#include "bindings/nets_bindings.hpp"
+
+#include <pybind11/stl.h>
+
+#include "bindings/array_conversion.hpp"
+#include "engine/io/json_reader.hpp"
+#include "models/nets/sequence_classifier.hpp"
+
+namespace py = pybind11;
+
+namespace glia::python {
+
+namespace {
+
+using nn::Tensor;
+
+nets::ModelConfig model_config(const std::string& config_json) {
+  return nets::parse_model_config(io::parse_json(config_json, "config"));
+}
+
+template <class T>
+py::dict weights_dict(const nn::ParameterSet<T>& params, bool grads) {
+  py::dict d;
+  for (std::size_t i = 0; i < params.size(); ++i)
+    d[py::str(params[i].name)] = to_array(grads ? params[i].grad : params[i].value);
+  return d;
+}
+
+// Copies every entry of `weights` into the model; a missing, unknown or wrongly shaped weight is a
+// ConfigError naming it.
+template <class T>
+void load_weights(nn::ParameterSet<T>& params, const py::dict& weights) {
+  for (auto item : weights) {
+    const std::string name = py::cast<std::string>(item.first);
+    nn::Parameter<T>& p = params.at(name, "weights");
+    const Tensor<T> value = to_tensor(py::cast<Array<T>>(item.second));
+    nn::require_shape(value, p.value.shape(), "weights[" + name + "]");
+    p.value = value;
+  }
+  if (weights.size() != params.size())
+    for (std::size_t i = 0; i < params.size(); ++i)
+      if (!weights.contains(params[i].name)) throw ConfigError("weights", params[i].name, "missing");
+}
+
+template <class T>
+py::dict forward_backward(const nets::ModelConfig& config, const py::dict& weights,
+                          const Array<std::int32_t>& tokens, const Array<std::uint8_t>& mask,
+                          const Array<std::int32_t>& labels, const std::string& strategy) {
+  nets::SequenceClassifier<T> model(config);
+  load_weights(model.parameters(), weights);
+  nn::Batch batch{to_tensor(tokens), to_tensor(mask), to_tensor(labels)};
+  nets::TrainingPass pass;
+  if (config.segmented)
+    pass.strategy = nets::strategy_from_name("strategy", strategy.empty() ? "bptt" : strategy);
+  model.parameters().zero_grads();
+  const nets::PassStats stats = model.forward_backward(batch, pass);
+  const auto evaluation = model.evaluate(batch);
+  py::dict out;
+  out["loss"] = stats.loss;
+  out["correct"] = stats.correct;
+  out["logits"] = to_array(evaluation.logits);
+  out["grads"] = weights_dict(model.parameters(), true);
+  return out;
+}
+
+}  // namespace
+
+void bind_nets(py::module_& m) {
+  m.def(
+      "nn_model_init",
+      [](const std::string& config_json) {
+        const nets::SequenceClassifier<double> model(model_config(config_json));
+        return weights_dict(model.parameters(), false);
+      },
+      py::arg("config_json"), "glia's initial weights of a model config (float64), by parameter name.");
+  m.def(
+      "nn_model_forward_backward",
+      [](const std::string& config_json, const py::dict& weights, const Array<std::int32_t>& tokens,
+         const Array<std::uint8_t>& mask, const Array<std::int32_t>& labels, const std::string& dtype,
+         const std::string& strategy) {
+        const nets::ModelConfig config = model_config(config_json);
+        if (dtype == "float64")
+          return forward_backward<double>(config, weights, tokens, mask, labels, strategy);
+        if (dtype == "float32")
+          return forward_backward<float>(config, weights, tokens, mask, labels, strategy);
+        throw ConfigError("dtype", dtype, "expected \"float32\" or \"float64\"");
+      },
+      py::arg("config_json"), py::arg("weights"), py::arg("tokens"), py::arg("mask"), py::arg("labels"),
+      py::arg("dtype") = "float32", py::arg("strategy") = "",
+      "One training pass without dropout: loss, logits (B, C) and the gradient of the mean loss for every "
+      "parameter.");
+}
+
+}  // namespace glia::python

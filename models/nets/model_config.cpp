@@ -1,0 +1,176 @@
+#include "models/nets/model_config.hpp"
+
+#include <cmath>
+
+#include "engine/io/json_reader.hpp"
+#include "models/mapping/retention.hpp"
+
+namespace glia::nets {
+
+namespace {
+
+struct Kind {
+  const char* name;
+  AttentionKind attention;
+  bool segmented;
+};
+constexpr Kind kinds[] = {
+    {"transformer", AttentionKind::softmax, false}, {"linear_transformer", AttentionKind::linear, false},
+    {"at", AttentionKind::astromorphic, false},     {"rmt", AttentionKind::softmax, true},
+    {"rlt", AttentionKind::linear, true},           {"rmaat", AttentionKind::astromorphic, true}};
+
+Index positive(io::JsonObjectReader& r, const std::string& key, Index fallback, bool required = false) {
+  const Index v = required ? r.integer(key) : r.integer(key, fallback);
+  if (v < 1) throw ConfigError(r.field(key), std::to_string(v), "must be a positive integer");
+  return v;
+}
+
+void refuse(io::JsonObjectReader& r, const std::string& key, const std::string& model, const char* why) {
+  if (r.has(key)) throw ConfigError(r.field(key), "", "not a setting of model '" + model + "' (" + why + ")");
+}
+
+RetentionSource parse_retention(const nlohmann::json& j, const std::string& field, Index T) {
+  if (!j.is_object()) throw ConfigError(field, io::json_text(j), "must be an object with a \"source\"");
+  io::JsonObjectReader r(j, field);
+  RetentionSource rs;
+  rs.source = r.string("source");
+  if (rs.source == "none") {
+    rs.rf.assign(static_cast<std::size_t>(T), 1.0);
+  } else if (rs.source == "exponential") {
+    rs.c = io::check_non_negative(r.field("c"), r.number("c"), "");
+    rs.rf = mapping::retention_exponential(rs.c, T);
+  } else if (rs.source == "file") {
+    rs.path = r.string("path");
+    rs.table = r.string("table", "simulated");
+    if (rs.table != "simulated" && rs.table != "fitted")
+      throw ConfigError(r.field("table"), rs.table, "expected \"simulated\" or \"fitted\"");
+    rs.rf = mapping::read_retention(rs.path, T, rs.table, r.field("path")).rf;
+  } else {
+    throw ConfigError(r.field("source"), rs.source, "expected \"none\", \"file\" or \"exponential\"");
+  }
+  r.finish();
+  return rs;
+}
+
+}  // namespace
+
+ModelConfig parse_model_config(const nlohmann::json& config, const std::string& field) {
+  if (!config.is_object()) throw ConfigError(field, io::json_text(config), "must be a JSON object");
+  io::JsonObjectReader r(config, field);
+  ModelConfig c;
+  c.name = r.string("name");
+  const Kind* kind = nullptr;
+  for (const Kind& k : kinds)
+    if (c.name == k.name) kind = &k;
+  if (!kind)
+    throw ConfigError(r.field("name"), c.name,
+                      "unknown model (expected transformer, linear_transformer, at, rmt, rlt or rmaat)");
+  c.attention = kind->attention;
+  c.segmented = kind->segmented;
+
+  c.vocab_size = positive(r, "vocab_size", 0, true);
+  c.num_classes = positive(r, "num_classes", 0, true);
+  if (c.num_classes < 2)
+    throw ConfigError(r.field("num_classes"), std::to_string(c.num_classes), "must be >= 2");
+  c.max_length = positive(r, "max_length", 0, true);
+  c.d_model = positive(r, "d_model", 64);
+  c.heads = positive(r, "heads", 4);
+  if (c.d_model % c.heads != 0)
+    throw ConfigError(r.field("heads"), std::to_string(c.heads),
+                      "must divide d_model = " + std::to_string(c.d_model));
+  c.layers = positive(r, "layers", 2);
+  if (c.layers > 127) throw ConfigError(r.field("layers"), std::to_string(c.layers), "at most 127 layers");
+  c.ffn = positive(r, "ffn", 4 * c.d_model);
+  c.dropout = io::check_non_negative(r.field("dropout"), r.number("dropout", 0.1), "");
+  if (c.dropout >= 1.0)
+    throw ConfigError(r.field("dropout"), io::number_text(c.dropout), "must be in [0, 1)");
+  const std::string norm = r.string("norm", "pre");
+  if (norm != "pre" && norm != "post")
+    throw ConfigError(r.field("norm"), norm, "expected \"pre\" or \"post\"");
+  c.pre_norm = norm == "pre";
+  const std::string positions = r.string("positions", "learned");
+  if (positions != "learned" && positions != "sinusoidal")
+    throw ConfigError(r.field("positions"), positions, "expected \"learned\" or \"sinusoidal\"");
+  c.learned_positions = positions == "learned";
+  c.init_std = io::check_positive(r.field("init_std"), r.number("init_std", 0.02), "");
+  c.seed = r.unsigned_integer("seed", 0);
+
+  if (c.segmented) {
+    c.segment_length = positive(r, "segment_length", 0, true);
+    c.memory_tokens = positive(r, "memory_tokens", 8);
+    const std::string readout = r.string("readout", "memory");
+    if (readout != "memory" && readout != "tokens")
+      throw ConfigError(r.field("readout"), readout, "expected \"memory\" or \"tokens\"");
+    c.readout_memory = readout == "memory";
+    if (c.segments() > 255)
+      throw ConfigError(r.field("segment_length"), std::to_string(c.segment_length),
+                        "gives " + std::to_string(c.segments()) + " segments; at most 255 are supported");
+  } else {
+    for (const char* key : {"segment_length", "memory_tokens", "readout"})
+      refuse(r, key, c.name, "it has no segments");
+  }
+
+  const nlohmann::json attention = r.has("attention") ? r.member("attention") : nlohmann::json::object();
+  if (!attention.is_object())
+    throw ConfigError(r.field("attention"), io::json_text(attention), "must be a JSON object");
+  io::JsonObjectReader a(attention, r.field("attention"));
+  if (c.attention == AttentionKind::astromorphic) {
+    c.astro.alpha = io::check_positive(a.field("alpha"), a.number("alpha", 0.25), "");
+    c.astro.astrocyte_term = a.boolean("astrocyte_term", true);
+    c.astro.nonlinearity = a.boolean("nonlinearity", true);
+    c.astro.epsilon = io::check_positive(a.field("epsilon"), a.number("epsilon", 1e-6), "");
+    c.decay_init = io::check_positive(a.field("decay_init"), a.number("decay_init", 0.1), "");
+  } else if (c.attention == AttentionKind::linear) {
+    c.linear_epsilon = io::check_positive(a.field("epsilon"), a.number("epsilon", 1e-6), "");
+  }
+  a.finish();  // softmax has no options: any key is unknown
+
+  if (c.name == "rmaat") {
+    const nlohmann::json none = {{"source", "none"}};
+    c.retention = parse_retention(r.has("retention") ? r.member("retention") : none, r.field("retention"),
+                                  c.segments());
+  } else {
+    refuse(r, "retention", c.name, "only rmaat scales its memory by retention factors");
+    c.retention.rf.assign(static_cast<std::size_t>(c.segments()), 1.0);
+  }
+  r.finish();
+
+  c.resolved = {{"name", c.name},
+                {"vocab_size", c.vocab_size},
+                {"num_classes", c.num_classes},
+                {"max_length", c.max_length},
+                {"d_model", c.d_model},
+                {"heads", c.heads},
+                {"layers", c.layers},
+                {"ffn", c.ffn},
+                {"dropout", c.dropout},
+                {"norm", norm},
+                {"positions", positions},
+                {"init_std", c.init_std},
+                {"seed", c.seed}};
+  if (c.attention == AttentionKind::astromorphic)
+    c.resolved["attention"] = {{"alpha", c.astro.alpha},
+                               {"astrocyte_term", c.astro.astrocyte_term},
+                               {"nonlinearity", c.astro.nonlinearity},
+                               {"epsilon", c.astro.epsilon},
+                               {"decay_init", c.decay_init}};
+  else if (c.attention == AttentionKind::linear)
+    c.resolved["attention"] = {{"epsilon", c.linear_epsilon}};
+  if (c.segmented) {
+    c.resolved["segment_length"] = c.segment_length;
+    c.resolved["memory_tokens"] = c.memory_tokens;
+    c.resolved["readout"] = c.readout_memory ? "memory" : "tokens";
+  }
+  if (c.name == "rmaat") {
+    nlohmann::json rs = {{"source", c.retention.source}};
+    if (c.retention.source == "file") {
+      rs["path"] = c.retention.path;
+      rs["table"] = c.retention.table;
+    }
+    if (c.retention.source == "exponential") rs["c"] = c.retention.c;
+    c.resolved["retention"] = rs;
+  }
+  return c;
+}
+
+}  // namespace glia::nets

@@ -1,0 +1,56 @@
+#pragma once
+// The config of the sequence classifiers (docs/model_config.md): which of the six models, its sizes,
+// attention options, segment recurrence and retention source. Parsed strictly: unknown keys, keys that do
+// not belong to the model's kind, and out-of-range values are ConfigErrors naming the field.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/nn/ops/astromorphic_attention.hpp"
+#include "engine/nn/tensor.hpp"
+
+namespace glia::nets {
+
+using nn::Index;
+
+enum class AttentionKind { softmax, linear, astromorphic };
+
+struct RetentionSource {
+  std::string source = "none";      // "none", "file", "exponential"
+  std::string path;                 // file
+  std::string table = "simulated";  // file: "simulated" or "fitted"
+  double c = 0.0;                   // exponential: tau_c / tau_L
+  std::vector<double> rf;           // RF(t, T), t = 1..T, resolved at parse time (all 1 for "none")
+};
+
+struct ModelConfig {
+  std::string name;  // transformer, linear_transformer, at, rmt, rlt, rmaat
+  AttentionKind attention = AttentionKind::softmax;
+  bool segmented = false;
+  Index vocab_size = 0, num_classes = 0, max_length = 0;
+  Index d_model = 64, heads = 4, layers = 2, ffn = 256;
+  double dropout = 0.1;
+  bool pre_norm = true;
+  bool learned_positions = true;
+  double init_std = 0.02;
+  std::uint64_t seed = 0;
+  nn::AstromorphicAttentionOptions astro;  // at, rmaat
+  double decay_init = 0.1;                 // initial s = softplus(rho)
+  double linear_epsilon = 1e-6;            // linear_transformer, rlt
+  Index segment_length = 0, memory_tokens = 0;
+  bool readout_memory = true;  // segment models: "memory" (true) or "tokens"
+  RetentionSource retention;   // rmaat
+  nlohmann::json resolved;     // the config with every default filled in
+
+  Index d_head() const { return d_model / heads; }
+  Index segments() const { return segmented ? (max_length + segment_length - 1) / segment_length : 1; }
+  // Rows one pass of the block stack sees: M + S for segment models, max_length otherwise.
+  Index rows() const { return segmented ? memory_tokens + segment_length : max_length; }
+  // Input width every batch is padded to: T·S or max_length.
+  Index padded_length() const { return segmented ? segments() * segment_length : max_length; }
+};
+
+// `field` is the path of the model object in the surrounding config ("model" in a training config).
+ModelConfig parse_model_config(const nlohmann::json& config, const std::string& field = "model");
+
+}  // namespace glia::nets

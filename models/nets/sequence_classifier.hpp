@@ -1,0 +1,86 @@
+#pragma once
+// The six sequence classifiers of docs/model_config.md as one model: embedding + positions, the block
+// stack, pooling and a linear head, run over the whole input (transformer, linear_transformer, at) or over
+// T segments with M memory tokens carried between them (rmt, rlt, rmaat; mem_{t+1} = RF(t, T) · mem'_{t+1}).
+// Segment models train by BPTT (every segment's activations kept, optionally truncated) or AMRB (only the
+// memory states kept; each segment re-run during the backward pass) with the same gradients.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/nn/batch.hpp"
+#include "engine/nn/parameters.hpp"
+#include "models/nets/encoder_block.hpp"
+#include "models/nets/model_config.hpp"
+
+namespace glia::nets {
+
+enum class Strategy { bptt, amrb };
+// "bptt" or "amrb"; ConfigError naming `field` otherwise.
+Strategy strategy_from_name(const std::string& field, const std::string& name);
+const char* strategy_name(Strategy s);
+
+// How one training pass runs.
+struct TrainingPass {
+  std::uint64_t dropout_seed = 0;
+  std::int64_t micro_step = 0;  // dropout key step: the micro-batch counter of the run
+  double d_loss = 1.0;  // the gradient is d_loss · ∂loss/∂θ (1/K for K accumulated micro-batches)
+  double label_smoothing = 0.0;
+  Strategy strategy = Strategy::bptt;  // segment models
+  Index truncate = 0;  // segment models: backpropagate through the last `truncate` segments (0: all)
+};
+
+struct PassStats {
+  double loss = 0;    // mean over the batch
+  Index correct = 0;  // arg-max predictions equal to the label
+  Index examples = 0;
+};
+
+template <class T>
+class SequenceClassifier {
+ public:
+  // Registers the parameters (docs/model_config.md order) and initialises them from config.seed.
+  explicit SequenceClassifier(ModelConfig config);
+
+  const ModelConfig& config() const { return config_; }
+  nn::ParameterSet<T>& parameters() { return params_; }
+  const nn::ParameterSet<T>& parameters() const { return params_; }
+
+  // Forward, loss and backward: adds pass.d_loss · ∂loss/∂θ to the parameter gradients.
+  PassStats forward_backward(const nn::Batch& batch, const TrainingPass& pass);
+
+  // Forward without dropout: logits (B, C) and the loss.
+  struct Evaluation {
+    nn::Tensor<T> logits;
+    PassStats stats;
+  };
+  Evaluation evaluate(const nn::Batch& batch) const;
+
+ private:
+  struct Input;
+  struct SegmentContext;
+  struct ReadoutContext;
+
+  void initialize();
+  Input prepare(const nn::Batch& batch) const;
+  SegmentContext segment_forward(const Input& in, Index segment, const nn::Tensor<T>* memory, double p,
+                                 std::uint64_t seed, std::int64_t step) const;
+  // Returns the gradient with respect to the memory input (empty for non-segment models).
+  nn::Tensor<T> segment_backward(const SegmentContext& ctx, const nn::Tensor<T>& d_out);
+  ReadoutContext readout_forward(const Input& in, const nn::Tensor<T>& z, double label_smoothing) const;
+  nn::Tensor<T> readout_backward(const ReadoutContext& ctx, double d_loss);
+  nn::Tensor<T> initial_memory(Index batch) const;
+
+  ModelConfig config_;
+  nn::ParameterSet<T> params_;
+  nn::Parameter<T>* embedding_ = nullptr;
+  nn::Parameter<T>* positions_ = nullptr;  // learned positions only
+  nn::Parameter<T>* memory_ = nullptr;     // segment models only
+  std::vector<BlockWeights<T>> blocks_;
+  nn::Parameter<T>* final_norm_weight_ = nullptr;  // pre-norm only
+  nn::Parameter<T>* final_norm_bias_ = nullptr;
+  nn::Parameter<T>* head_weight_ = nullptr;
+  nn::Parameter<T>* head_bias_ = nullptr;
+};
+
+}  // namespace glia::nets

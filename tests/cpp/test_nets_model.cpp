@@ -1,0 +1,277 @@
+// The six sequence classifiers (docs/model_config.md): every parameter's gradient against central
+// differences of the loss (float64), AMRB against BPTT, truncation, padding invariance, config errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+
+#include "models/nets/sequence_classifier.hpp"
+#include "nn_test_support.hpp"
+
+namespace glia::nets {
+
+using nn::Tensor;
+
+namespace {
+
+nlohmann::json small_config(const std::string& name) {
+  nlohmann::json c = {{"name", name},   {"vocab_size", 7}, {"num_classes", 3}, {"max_length", 10},
+                      {"d_model", 8},   {"heads", 2},      {"layers", 2},      {"ffn", 12},
+                      {"dropout", 0.0}, {"seed", 5}};
+  if (name == "rmt" || name == "rlt" || name == "rmaat") {
+    c["segment_length"] = 4;  // T = 3 segments, the last one half padding
+    c["memory_tokens"] = 2;
+  }
+  if (name == "rmaat") c["retention"] = {{"source", "exponential"}, {"c", 0.7}};
+  return c;
+}
+
+// Rows of different lengths; the second row's last segment is all padding.
+nn::Batch small_batch(Index length = 10) {
+  nn::Batch b;
+  b.tokens = Tensor<std::int32_t>({2, length});
+  b.mask = Tensor<std::uint8_t>({2, length});
+  b.labels = Tensor<std::int32_t>({2}, {2, 0});
+  const Index real[2] = {std::min<Index>(9, length), std::min<Index>(6, length)};
+  for (Index r = 0; r < 2; ++r)
+    for (Index i = 0; i < length; ++i) {
+      b.tokens[r * length + i] = i < real[r] ? static_cast<std::int32_t>(1 + (3 * i + 2 * r) % 6) : 0;
+      b.mask[r * length + i] = i < real[r];
+    }
+  return b;
+}
+
+// Moves every parameter off its initial value (zero biases, unit norms) so no gradient is trivial.
+template <class T>
+void perturb(SequenceClassifier<T>& model, std::uint64_t seed) {
+  auto& params = model.parameters();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    Tensor<T>& v = params[i].value;
+    for (Index e = 0; e < v.size(); ++e)
+      v[e] += static_cast<T>(
+          0.3 * philox_normal(seed, static_cast<std::int64_t>(i), static_cast<std::uint32_t>(e), 7));
+  }
+}
+
+// Fourth-order central differences (step 1e-4: truncation ~1e-16, rounding ~1e-12) of `loss` with
+// respect to at most 12 elements of x, spread over the tensor; normwise relative error against
+// `analytic` at those elements, which must be ≤ 1e-7 (float64). A gradient that vanishes
+// analytically (softmax is invariant to a key bias) must also vanish in the differences.
+void expect_model_gradient(Tensor<double>& x, const Tensor<double>& analytic,
+                           const std::function<double()>& loss, const std::string& name) {
+  const double h = 1e-4;
+  const Index stride = std::max<Index>(1, x.size() / 12);
+  double diff2 = 0, norm2 = 0, analytic2 = 0;
+  for (Index i = (x.size() - 1) % stride; i < x.size(); i += stride) {
+    const double saved = x[i];
+    const auto at = [&](double offset) {
+      x[i] = saved + offset;
+      return loss();
+    };
+    const double fd = (-at(2 * h) + 8 * at(h) - 8 * at(-h) + at(-2 * h)) / (12 * h);
+    x[i] = saved;
+    diff2 += (fd - analytic[i]) * (fd - analytic[i]);
+    norm2 += fd * fd;
+    analytic2 += analytic[i] * analytic[i];
+  }
+  if (norm2 < 1e-20) {
+    EXPECT_LT(std::sqrt(analytic2), 1e-12) << name << ": differences vanish, the gradient does not";
+    return;
+  }
+  EXPECT_LE(std::sqrt(diff2 / norm2), 1e-7) << name << ": relative error " << std::sqrt(diff2 / norm2);
+}
+
+std::vector<std::string> all_models() {
+  return {"transformer", "linear_transformer", "at", "rmt", "rlt", "rmaat"};
+}
+
+}  // namespace
+
+class NetsModelGradient : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
+
+TEST_P(NetsModelGradient, EveryParameterMatchesFiniteDifferences) {
+  const auto& [name, norm] = GetParam();
+  nlohmann::json cfg = small_config(name);
+  cfg["norm"] = norm;
+  if (norm == "post") cfg["positions"] = "sinusoidal";
+  SequenceClassifier<double> model(parse_model_config(cfg));
+  perturb(model, 11);
+  const nn::Batch batch = small_batch();
+  model.parameters().zero_grads();
+  TrainingPass pass;
+  pass.label_smoothing = 0.1;
+  model.forward_backward(batch, pass);
+  const auto loss = [&] {
+    // evaluate() has no label smoothing; recompute the smoothed loss from its logits.
+    const auto e = model.evaluate(batch);
+    double total = 0;
+    for (Index b = 0; b < 2; ++b) {
+      double mx = -1e300, s = 0, mean_logit = 0;
+      for (Index c = 0; c < 3; ++c) mx = std::max(mx, e.logits[b * 3 + c]);
+      for (Index c = 0; c < 3; ++c)
+        s += std::exp(e.logits[b * 3 + c] - mx), mean_logit += e.logits[b * 3 + c] / 3;
+      const double lse = mx + std::log(s);
+      total += 0.9 * (lse - e.logits[b * 3 + batch.labels[b]]) + 0.1 * (lse - mean_logit);
+    }
+    return total / 2;
+  };
+  auto& params = model.parameters();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const Tensor<double> analytic = params[i].grad;
+    expect_model_gradient(params[i].value, analytic, loss, name + " " + params[i].name);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(, NetsModelGradient,
+                         ::testing::Combine(::testing::ValuesIn(all_models()),
+                                            ::testing::Values("pre", "post")),
+                         [](const auto& test) {
+                           return std::get<0>(test.param) + "_" + std::get<1>(test.param) + "norm";
+                         });
+
+class NetsSegmentStrategies : public ::testing::TestWithParam<std::string> {};
+
+// AMRB replays each segment from its stored memory with the same dropout keys: the same operations in
+// the same order as BPTT, so the gradients are equal bit for bit (also with dropout on).
+TEST_P(NetsSegmentStrategies, AmrbGradientsEqualBptt) {
+  nlohmann::json cfg = small_config(GetParam());
+  cfg["dropout"] = 0.2;
+  SequenceClassifier<float> bptt(parse_model_config(cfg)), amrb(parse_model_config(cfg));
+  const nn::Batch batch = small_batch();
+  TrainingPass pass;
+  pass.dropout_seed = 3;
+  pass.micro_step = 17;
+  const PassStats a = bptt.forward_backward(batch, pass);
+  pass.strategy = Strategy::amrb;
+  const PassStats b = amrb.forward_backward(batch, pass);
+  EXPECT_EQ(a.loss, b.loss);
+  double norm = 0;
+  for (std::size_t i = 0; i < bptt.parameters().size(); ++i) {
+    EXPECT_EQ(bptt.parameters()[i].grad.values(), amrb.parameters()[i].grad.values())
+        << bptt.parameters()[i].name;
+    norm += bptt.parameters()[i].grad.vector().squaredNorm();
+  }
+  EXPECT_GT(norm, 0.0);
+}
+
+// Truncation to k segments: k = T is the full gradient; k = 1 leaves the initial memory without gradient
+// and still trains the weights through the last segment.
+TEST_P(NetsSegmentStrategies, TruncationCutsTheRecurrence) {
+  for (Strategy s : {Strategy::bptt, Strategy::amrb}) {
+    const ModelConfig config = parse_model_config(small_config(GetParam()));
+    SequenceClassifier<double> full(config), all(config), last(config);
+    TrainingPass pass;
+    pass.strategy = s;
+    full.forward_backward(small_batch(), pass);
+    pass.truncate = 3;
+    all.forward_backward(small_batch(), pass);
+    pass.truncate = 1;
+    last.forward_backward(small_batch(), pass);
+    for (std::size_t i = 0; i < full.parameters().size(); ++i)
+      EXPECT_EQ(full.parameters()[i].grad.values(), all.parameters()[i].grad.values());
+    EXPECT_EQ(last.parameters().at("memory").grad.vector().norm(), 0.0);
+    EXPECT_GT(full.parameters().at("memory").grad.vector().norm(), 0.0);
+    EXPECT_GT(last.parameters().at("head.weight").grad.vector().norm(), 0.0);
+    EXPECT_NE(last.parameters().at("embedding").grad.values(),
+              full.parameters().at("embedding").grad.values());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(, NetsSegmentStrategies, ::testing::Values("rmt", "rlt", "rmaat"));
+
+// Padding is masked, and inputs are padded to the model's width: a batch given at its own length and the
+// same batch padded further give the same logits.
+TEST(NetsModel, LogitsDoNotDependOnPaddingWidth) {
+  for (const std::string& name : all_models()) {
+    SequenceClassifier<double> model(parse_model_config(small_config(name)));
+    nn::Batch wide = small_batch(10), narrow = small_batch(9);
+    const auto a = model.evaluate(wide), b = model.evaluate(narrow);
+    for (Index i = 0; i < a.logits.size(); ++i) EXPECT_NEAR(a.logits[i], b.logits[i], 1e-13) << name;
+  }
+}
+
+// With RF = 1 (retention none) rmaat's recurrence is rmt's with astromorphic attention: scaling the
+// memory by RF(t, T) must change the result, and c = 0 (RF = 1/T everywhere) is a plain rescaling.
+TEST(NetsModel, RetentionScalesTheCarriedMemory) {
+  nlohmann::json cfg = small_config("rmaat");
+  cfg["retention"] = {{"source", "none"}};
+  const ModelConfig none = parse_model_config(cfg);
+  EXPECT_EQ(none.retention.rf, std::vector<double>(3, 1.0));
+  cfg["retention"] = {{"source", "exponential"}, {"c", 0.0}};
+  const ModelConfig flat = parse_model_config(cfg);
+  for (double rf : flat.retention.rf) EXPECT_NEAR(rf, 1.0 / 3, 1e-15);
+  SequenceClassifier<double> a(none), b(flat);
+  EXPECT_GT(std::abs(a.evaluate(small_batch()).logits[0] - b.evaluate(small_batch()).logits[0]), 1e-9);
+}
+
+TEST(NetsModel, InitialisationIsSeededAndDocumented) {
+  SequenceClassifier<float> a(parse_model_config(small_config("rmaat"))),
+      b(parse_model_config(small_config("rmaat")));
+  nlohmann::json other = small_config("rmaat");
+  other["seed"] = 6;
+  SequenceClassifier<float> c(parse_model_config(other));
+  EXPECT_EQ(a.parameters().at("embedding").value.values(), b.parameters().at("embedding").value.values());
+  EXPECT_NE(a.parameters().at("embedding").value.values(), c.parameters().at("embedding").value.values());
+  EXPECT_EQ(a.parameters().at("layers.1.norm2.weight").value[3], 1.0f);
+  EXPECT_EQ(a.parameters().at("layers.0.attention.q.bias").value.size(), 8);
+}
+
+TEST(NetsModel, ConfigErrorsNameTheField) {
+  const auto message = [](nlohmann::json c) -> std::string {
+    try {
+      parse_model_config(c);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  auto c = small_config("transformer");
+  c["name"] = "gpt";
+  EXPECT_NE(message(c).find("model.name = gpt"), std::string::npos) << message(c);
+  c = small_config("transformer");
+  c["segment_length"] = 4;
+  EXPECT_NE(message(c).find("model.segment_length"), std::string::npos) << message(c);
+  c = small_config("rmt");
+  c["heads"] = 3;
+  EXPECT_NE(message(c).find("model.heads = 3"), std::string::npos) << message(c);
+  c = small_config("rmt");
+  c["retention"] = {{"source", "none"}};
+  EXPECT_NE(message(c).find("model.retention"), std::string::npos) << message(c);
+  c = small_config("rmaat");
+  c["retention"] = {{"source", "file"}, {"path", "/nonexistent/rf.h5"}};
+  EXPECT_NE(message(c).find("model.retention.path"), std::string::npos) << message(c);
+  c = small_config("at");
+  c["attention"] = {{"alpha", -1}};
+  EXPECT_NE(message(c).find("model.attention.alpha"), std::string::npos) << message(c);
+  c = small_config("at");
+  c["dropout"] = 1.0;
+  EXPECT_NE(message(c).find("model.dropout"), std::string::npos) << message(c);
+  c = small_config("rlt");
+  c["lyers"] = 2;
+  EXPECT_NE(message(c).find("model.lyers"), std::string::npos) << message(c);
+}
+
+TEST(NetsModel, BatchErrorsNameTheCause) {
+  SequenceClassifier<float> model(parse_model_config(small_config("rmt")));
+  const auto message = [&](const nn::Batch& b) -> std::string {
+    try {
+      model.evaluate(b);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  nn::Batch long_batch = small_batch(12);
+  EXPECT_NE(message(long_batch).find("longer than the model's max_length 10"), std::string::npos);
+  nn::Batch bad_token = small_batch();
+  bad_token.tokens[3] = 7;
+  EXPECT_NE(message(bad_token).find("7"), std::string::npos) << message(bad_token);
+  nn::Batch bad_label = small_batch();
+  bad_label.labels[1] = 3;
+  EXPECT_NE(message(bad_label).find("label"), std::string::npos) << message(bad_label);
+  nn::Batch empty_row = small_batch();
+  for (Index i = 0; i < 10; ++i) empty_row.mask[10 + i] = 0;
+  EXPECT_NE(message(empty_row).find("batch.mask[1]"), std::string::npos) << message(empty_row);
+}
+
+}  // namespace glia::nets
