@@ -4,7 +4,9 @@
 
 #include "bindings/array_conversion.hpp"
 #include "engine/io/json_reader.hpp"
+#include "engine/nn/checkpoint.hpp"
 #include "models/nets/sequence_classifier.hpp"
+#include "models/nets/training.hpp"
 
 namespace py = pybind11;
 
@@ -63,9 +65,81 @@ py::dict forward_backward(const nets::ModelConfig& config, const py::dict& weigh
   return out;
 }
 
+py::dict eval_dict(const nets::EvalResult& e) {
+  py::dict d;
+  d["split"] = e.split;
+  d["loss"] = e.loss;
+  d["accuracy"] = e.accuracy;
+  d["examples"] = e.examples;
+  return d;
+}
+
 }  // namespace
 
 void bind_nets(py::module_& m) {
+  m.def(
+      "nn_train",
+      [](const std::string& config_json, bool progress) {
+        const nets::TrainConfig c = nets::parse_train_config(io::parse_json(config_json, "config"));
+        nets::TrainOptions options;
+        options.progress = progress;
+        nets::TrainResult r;
+        {
+          py::gil_scoped_release release;
+          r = nets::train(c, options);
+        }
+        py::dict d;
+        d["step"] = r.step;
+        d["resumed_from"] = r.resumed_from;
+        d["train_seconds"] = r.train_seconds;
+        py::list evaluations;
+        for (const auto& e : r.evaluations) evaluations.append(eval_dict(e));
+        d["evaluations"] = evaluations;
+        d["checkpoint"] = r.checkpoint;
+        d["metrics"] = r.metrics;
+        d["result"] = r.result;
+        return d;
+      },
+      py::arg("config_json"), py::arg("progress") = true, "Train (or resume) a run; see glia.nn.train.");
+  m.def(
+      "nn_load_checkpoint",
+      [](const std::string& path) {
+        const nn::CheckpointState s = nn::read_checkpoint_state(path, "checkpoint");
+        const nets::TrainConfig c = nets::parse_train_config(nlohmann::json::parse(s.config_json));
+        nets::SequenceClassifier<float> model(c.model);
+        nn::read_checkpoint<float>(path, model.parameters(), nullptr, "checkpoint");
+        py::dict d;
+        d["config"] = s.config_json;
+        d["step"] = s.step;
+        d["examples_seen"] = s.examples_seen;
+        d["seed"] = s.seed;
+        d["weights"] = weights_dict(model.parameters(), false);
+        return d;
+      },
+      py::arg("path"), "Config, position and weights (float32) of a training checkpoint.");
+  m.def(
+      "nn_evaluate_checkpoint",
+      [](const std::string& path, const std::string& split, const std::string& data,
+         std::int64_t batch_size) {
+        nets::EvalResult e;
+        {
+          py::gil_scoped_release release;
+          e = nets::evaluate_checkpoint(path, split, data, batch_size);
+        }
+        return eval_dict(e);
+      },
+      py::arg("path"), py::arg("split") = "test", py::arg("data") = "", py::arg("batch_size") = 32);
+  m.def(
+      "nn_model_logits",
+      [](const std::string& config_json, const py::dict& weights, const Array<std::int32_t>& tokens,
+         const Array<std::uint8_t>& mask) {
+        nets::SequenceClassifier<float> model(model_config(config_json));
+        load_weights(model.parameters(), weights);
+        nn::Batch batch{to_tensor(tokens), to_tensor(mask), Tensor<std::int32_t>({tokens.shape(0)})};
+        return to_array(model.evaluate(batch).logits);
+      },
+      py::arg("config_json"), py::arg("weights"), py::arg("tokens"), py::arg("mask"),
+      "Logits (B, C) of a model (float32, no dropout).");
   m.def(
       "nn_model_init",
       [](const std::string& config_json) {

@@ -13,6 +13,7 @@ packages=(
   pybind11-dev python3-dev python3-numpy python3-h5py python3-matplotlib python3-pytest python3-scipy python3-pandas
   python3-brian python3-nbclient python3-nbformat python3-ipykernel
   python3-torch libopenblas0-pthread  # the PyTorch reference the nn ops are tested against
+  zlib1g-dev dataset-fashion-mnist  # sFashion-MNIST (gzip-compressed IDX files; docs/data.md)
 )
 if [[ "${1:-}" == "--validation" ]]; then
   packages+=(python-brian-doc)

@@ -7,8 +7,11 @@
 #include <iostream>
 #include <sstream>
 
+#include "apps/glia/bench_command.hpp"
+#include "apps/glia/data_command.hpp"
 #include "apps/glia/retention_command.hpp"
 #include "apps/glia/sweep_command.hpp"
+#include "apps/glia/train_command.hpp"
 #include "engine/core/backend.hpp"
 #include "engine/core/error.hpp"
 #include "engine/core/progress.hpp"
@@ -142,6 +145,16 @@ int main(int argc, char** argv) {
   glia::cli::RetentionArgs retention_args;
   CLI::App* retention = glia::cli::add_retention_subcommand(app, retention_args);
 
+  glia::cli::DataArgs data_args;
+  CLI::App* data = glia::cli::add_data_subcommand(app, data_args);
+
+  glia::cli::TrainArgs train_args;
+  CLI::App* train = glia::cli::add_train_subcommand(app, train_args);
+  glia::cli::EvaluateArgs evaluate_args;
+  CLI::App* evaluate = glia::cli::add_evaluate_subcommand(app, evaluate_args);
+  glia::cli::BenchArgs bench_args;
+  CLI::App* bench = glia::cli::add_bench_subcommand(app, bench_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -156,6 +169,10 @@ int main(int argc, char** argv) {
     }
     if (sweep->parsed()) return glia::cli::sweep_command(sweep_args);
     if (retention->parsed()) return glia::cli::retention_command(retention_args);
+    if (train->parsed()) return glia::cli::train_command(train_args);
+    if (evaluate->parsed()) return glia::cli::evaluate_command(evaluate_args);
+    if (bench->parsed()) return glia::cli::bench_command(bench_args);
+    if (data->parsed()) return glia::cli::data_command(data_args);
     if (info->parsed()) {
       std::string why;
       const int n = glia::cuda_device_count(&why);

@@ -126,7 +126,7 @@ void Hdf5Writer::attribute(const std::string& object, const std::string& name, s
   scalar_attribute(object, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
 }
 
-void Hdf5Writer::write(const std::string& path, hid_t mem_type, const void* data,
+void Hdf5Writer::write(const std::string& path, hid_t file_type, hid_t mem_type, const void* data,
                        const std::vector<std::uint64_t>& dims, std::size_t n) {
   std::size_t expected = 1;
   for (auto d : dims) expected *= d;
@@ -146,7 +146,6 @@ void Hdf5Writer::write(const std::string& path, hid_t mem_type, const void* data
     check(H5Pset_shuffle(plist.id), "shuffle " + path);
     check(H5Pset_deflate(plist.id, 4), "deflate " + path);
   }
-  const hid_t file_type = mem_type == H5T_NATIVE_DOUBLE ? H5T_IEEE_F64LE : H5T_STD_U32LE;
   Handle ds{check_id(H5Dcreate2(file_, path.c_str(), file_type, space.id, H5P_DEFAULT, plist.id, H5P_DEFAULT),
                      "create dataset " + path),
             H5Dclose};
@@ -155,12 +154,32 @@ void Hdf5Writer::write(const std::string& path, hid_t mem_type, const void* data
 
 void Hdf5Writer::dataset(const std::string& path, const std::vector<double>& data,
                          const std::vector<std::uint64_t>& dims) {
-  write(path, H5T_NATIVE_DOUBLE, data.data(), dims, data.size());
+  write(path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, data.data(), dims, data.size());
 }
 
 void Hdf5Writer::dataset(const std::string& path, const std::vector<std::uint32_t>& data,
                          const std::vector<std::uint64_t>& dims) {
-  write(path, H5T_NATIVE_UINT32, data.data(), dims, data.size());
+  write(path, H5T_STD_U32LE, H5T_NATIVE_UINT32, data.data(), dims, data.size());
+}
+
+void Hdf5Writer::dataset(const std::string& path, const std::vector<std::uint8_t>& data,
+                         const std::vector<std::uint64_t>& dims) {
+  write(path, H5T_STD_U8LE, H5T_NATIVE_UINT8, data.data(), dims, data.size());
+}
+
+void Hdf5Writer::dataset(const std::string& path, const std::vector<std::int16_t>& data,
+                         const std::vector<std::uint64_t>& dims) {
+  write(path, H5T_STD_I16LE, H5T_NATIVE_INT16, data.data(), dims, data.size());
+}
+
+void Hdf5Writer::dataset(const std::string& path, const std::vector<std::int32_t>& data,
+                         const std::vector<std::uint64_t>& dims) {
+  write(path, H5T_STD_I32LE, H5T_NATIVE_INT32, data.data(), dims, data.size());
+}
+
+void Hdf5Writer::dataset(const std::string& path, const std::vector<float>& data,
+                         const std::vector<std::uint64_t>& dims) {
+  write(path, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, data.data(), dims, data.size());
 }
 
 void Hdf5Writer::provenance(const std::string& config_json, std::uint64_t seed) {

@@ -32,6 +32,13 @@ class Hdf5Writer {
                const std::vector<std::uint64_t>& dims);
   void dataset(const std::string& path, const std::vector<std::uint32_t>& data,
                const std::vector<std::uint64_t>& dims);
+  void dataset(const std::string& path, const std::vector<std::uint8_t>& data,
+               const std::vector<std::uint64_t>& dims);
+  void dataset(const std::string& path, const std::vector<std::int16_t>& data,
+               const std::vector<std::uint64_t>& dims);
+  void dataset(const std::string& path, const std::vector<std::int32_t>& data,
+               const std::vector<std::uint64_t>& dims);
+  void dataset(const std::string& path, const std::vector<float>& data, const std::vector<std::uint64_t>& dims);
 
   // Marks the file complete, closes it and moves it to the target path.
   void commit();
@@ -50,7 +57,7 @@ class Hdf5Writer {
   hid_t ensure_group(const std::string& path);
   void scalar_attribute(const std::string& object, const std::string& name, hid_t file_type, hid_t mem_type,
                         const void* value);
-  void write(const std::string& path, hid_t mem_type, const void* data,
+  void write(const std::string& path, hid_t file_type, hid_t mem_type, const void* data,
              const std::vector<std::uint64_t>& dims, std::size_t n);
   std::string path_;
   std::string tmp_path_;

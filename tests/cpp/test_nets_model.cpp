@@ -5,6 +5,7 @@
 #include <cmath>
 #include <functional>
 
+#include "engine/nn/checkpoint.hpp"
 #include "models/nets/sequence_classifier.hpp"
 #include "nn_test_support.hpp"
 
@@ -272,6 +273,48 @@ TEST(NetsModel, BatchErrorsNameTheCause) {
   nn::Batch empty_row = small_batch();
   for (Index i = 0; i < 10; ++i) empty_row.mask[10 + i] = 0;
   EXPECT_NE(message(empty_row).find("batch.mask[1]"), std::string::npos) << message(empty_row);
+}
+
+}  // namespace glia::nets
+
+namespace glia::nets {
+
+// A checkpoint restores parameters and optimizer state exactly; one from another model is refused with
+// the parameter named.
+TEST(NetsCheckpoint, RoundTripAndOtherModelRefused) {
+  const std::string path = ::testing::TempDir() + "/nets_checkpoint.h5";
+  SequenceClassifier<float> a(parse_model_config(small_config("rmaat")));
+  nn::AdamW<float> adam(nn::AdamWParams{}, a.parameters().values());
+  TrainingPass pass;
+  a.forward_backward(small_batch(), pass);
+  adam.step(a.parameters().values(), a.parameters().const_grads(), 1e-2);
+  nn::write_checkpoint(path, a.parameters(), adam, nn::CheckpointState{"{}", 4, 1, 2});
+
+  nlohmann::json other_seed = small_config("rmaat");
+  other_seed["seed"] = 99;
+  SequenceClassifier<float> b(parse_model_config(other_seed));
+  nn::AdamW<float> adam_b(nn::AdamWParams{}, b.parameters().values());
+  const nn::CheckpointState s = nn::read_checkpoint(path, b.parameters(), &adam_b);
+  EXPECT_EQ(s.step, 1);
+  EXPECT_EQ(s.examples_seen, 2);
+  EXPECT_EQ(s.seed, 4u);
+  EXPECT_EQ(adam_b.steps(), 1);
+  for (std::size_t i = 0; i < a.parameters().size(); ++i) {
+    EXPECT_EQ(a.parameters()[i].value.values(), b.parameters()[i].value.values());
+    EXPECT_EQ(adam.second_moments()[i].values(), adam_b.second_moments()[i].values());
+  }
+
+  SequenceClassifier<float> rmt(parse_model_config(small_config("rmt")));
+  try {
+    nn::read_checkpoint<float>(path, rmt.parameters(), nullptr);
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("attention.position"), std::string::npos) << e.what();
+  }
+  nlohmann::json wider = small_config("rmaat");
+  wider["d_model"] = 12;
+  SequenceClassifier<float> w(parse_model_config(wider));
+  EXPECT_THROW(nn::read_checkpoint<float>(path, w.parameters(), nullptr), ConfigError);
 }
 
 }  // namespace glia::nets

@@ -36,7 +36,7 @@ Integrate a single astrocyte (G-ChI or Li–Rinzel) with a fixed-step or adaptiv
     trace["C"]   # cytosolic Ca2+ (µM) at trace.t
 """
 
-from . import _core, mapping
+from . import _core, mapping, nn
 from ._core import ConfigError, SimulationError
 from .astrocyte_network import AstrocyteNetworkResult, integrate_astrocyte_network
 from .cell import CellTrace, integrate_cell

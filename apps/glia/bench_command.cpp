@@ -1,0 +1,106 @@
+#include "apps/glia/bench_command.hpp"
+
+#include <omp.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "engine/core/philox.hpp"
+#include "engine/core/version.hpp"
+#include "engine/io/json_reader.hpp"
+#include "engine/nn/allocation.hpp"
+#include "engine/nn/optim/adamw.hpp"
+#include "models/nets/sequence_classifier.hpp"
+
+namespace glia::cli {
+
+namespace {
+
+double rss_mib(bool peak) {
+  if (peak) {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_maxrss) / 1024.0;
+  }
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  return 0.0;
+}
+
+}  // namespace
+
+CLI::App* add_bench_subcommand(CLI::App& app, BenchArgs& args) {
+  CLI::App* bench = app.add_subcommand("bench", "benchmark programs (one JSON line on stdout)");
+  bench->require_subcommand(1);
+  CLI::App* sub = bench->add_subcommand("nn", "time full training steps of a model config on random batches");
+  sub->add_option("MODEL", args.model_config, "JSON model config (docs/model_config.md)")->required();
+  sub->add_option("--batch-size", args.batch_size, "sequences per batch")->check(CLI::PositiveNumber);
+  sub->add_option("--steps", args.steps, "timed steps")->check(CLI::PositiveNumber);
+  sub->add_option("--warmup", args.warmup, "untimed steps first")->check(CLI::NonNegativeNumber);
+  sub->add_option("--strategy", args.strategy, "bptt or amrb (segment models)");
+  sub->add_option("--threads", args.threads, "CPU threads")->check(CLI::NonNegativeNumber);
+  sub->add_option("--seed", args.seed, "seed of the random batches");
+  return bench;
+}
+
+int bench_command(const BenchArgs& a) {
+  if (a.threads > 0) omp_set_num_threads(a.threads);
+  nn::keep_freed_memory_for_reuse();
+  std::ifstream in(a.model_config);
+  if (!in) throw ConfigError("MODEL", "\"" + a.model_config + "\"", "cannot read file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const nets::ModelConfig config = nets::parse_model_config(io::parse_json(text.str(), a.model_config));
+  nets::TrainingPass pass;
+  if (config.segmented)
+    pass.strategy = nets::strategy_from_name(
+        "--strategy", a.strategy.empty() ? (config.name == "rmaat" ? "amrb" : "bptt") : a.strategy);
+  else if (!a.strategy.empty())
+    throw ConfigError("--strategy", a.strategy, "only segment models have a training strategy");
+
+  nets::SequenceClassifier<float> model(config);
+  nn::AdamW<float> optimizer(nn::AdamWParams{}, model.parameters().values());
+  const nn::Index B = a.batch_size, L = config.max_length;
+  nn::Batch batch{nn::Tensor<std::int32_t>({B, L}), nn::Tensor<std::uint8_t>({B, L}),
+                  nn::Tensor<std::int32_t>({B})};
+  for (nn::Index i = 0; i < B * L; ++i) {
+    batch.tokens[i] =
+        static_cast<std::int32_t>(philox_uniform(a.seed, 0, static_cast<std::uint32_t>(i), 0x62656e63u) *
+                                  static_cast<double>(config.vocab_size));
+    batch.mask[i] = 1;
+  }
+  for (nn::Index b = 0; b < B; ++b) batch.labels[b] = static_cast<std::int32_t>(b % config.num_classes);
+
+  const double rss_before = rss_mib(false);
+  std::vector<double> seconds;
+  for (std::int64_t s = 0; s < a.warmup + a.steps; ++s) {
+    const auto t0 = std::chrono::steady_clock::now();
+    model.parameters().zero_grads();
+    pass.micro_step = s;
+    model.forward_backward(batch, pass);
+    nn::clip_grad_norm(model.parameters().grads(), 1.0);
+    optimizer.step(model.parameters().values(), model.parameters().const_grads(), 1e-4);
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (s >= a.warmup) seconds.push_back(dt);
+  }
+  const nlohmann::json j = {{"model", config.name},
+                            {"strategy", config.segmented ? nets::strategy_name(pass.strategy) : ""},
+                            {"segments", config.segments()},
+                            {"batch_size", B},
+                            {"max_length", L},
+                            {"parameters", model.parameters().count()},
+                            {"threads", omp_get_max_threads()},
+                            {"seconds_per_step", seconds},
+                            {"rss_before_mib", rss_before},
+                            {"peak_rss_mib", rss_mib(true)},
+                            {"glia_version", version()},
+                            {"git_commit", git_commit()}};
+  std::printf("%s\n", j.dump().c_str());
+  return 0;
+}
+
+}  // namespace glia::cli

@@ -1,0 +1,119 @@
+#include "apps/glia/train_command.hpp"
+
+#include <omp.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "engine/core/error.hpp"
+#include "engine/core/version.hpp"
+#include "engine/io/json_reader.hpp"
+#include "models/nets/training.hpp"
+
+namespace glia::cli {
+
+namespace {
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void request_stop(int) { stop_requested.store(true); }
+
+std::string read_text(const std::string& path, const std::string& field) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(field, "\"" + path + "\"", "cannot read file");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+CLI::App* add_train_subcommand(CLI::App& app, TrainArgs& args) {
+  CLI::App* sub = app.add_subcommand(
+      "train", "train a sequence classifier (JSON config); resumes from the run directory");
+  sub->add_option("CONFIG", args.config_path, "JSON training configuration (docs/training_config.md)")
+      ->required();
+  sub->add_option("-o,--output", args.output, "run directory (overrides \"output\" in the config)");
+  sub->add_option("--steps", args.steps,
+                  "optimizer steps (overrides training.steps; a finished run may be extended)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--until-step", args.until_step,
+                  "write a checkpoint and stop after this step (the same command continues the run)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--threads", args.threads, "CPU threads (default: OMP_NUM_THREADS or all cores)")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_flag("-q,--quiet", args.quiet, "no progress lines and no summary");
+  return sub;
+}
+
+CLI::App* add_evaluate_subcommand(CLI::App& app, EvaluateArgs& args) {
+  CLI::App* sub =
+      app.add_subcommand("evaluate", "loss and accuracy of a training checkpoint on a data split");
+  sub->add_option("CHECKPOINT", args.checkpoint, "checkpoint.h5 written by glia train")->required();
+  sub->add_option("--split", args.split, "split to evaluate (default: test)");
+  sub->add_option("--data", args.data, "data set directory (default: the one the run trained on)");
+  sub->add_option("--batch-size", args.batch_size, "examples per batch")->check(CLI::PositiveNumber);
+  sub->add_option("-o,--output", args.output, "also write the result as JSON here");
+  sub->add_option("--threads", args.threads, "CPU threads")->check(CLI::NonNegativeNumber);
+  return sub;
+}
+
+int train_command(const TrainArgs& a) {
+  if (a.threads > 0) omp_set_num_threads(a.threads);
+  nlohmann::json config = io::parse_json(read_text(a.config_path, "CONFIG"), a.config_path);
+  if (!a.output.empty() && config.is_object()) config["output"] = a.output;
+  if (a.steps > 0 && config.is_object()) config["training"]["steps"] = a.steps;
+  const nets::TrainConfig c = nets::parse_train_config(config);
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  nets::TrainOptions options;
+  options.progress = !a.quiet;
+  options.stop = &stop_requested;
+  options.until_step = a.until_step;
+  const nets::TrainResult r = nets::train(c, options);
+  if (r.interrupted && !stop_requested.load()) {
+    if (!a.quiet)
+      std::printf("glia train: stopped after step %lld of %lld as asked; checkpoint written to %s\n",
+                  static_cast<long long>(r.step), static_cast<long long>(c.steps), r.checkpoint.c_str());
+    return 0;
+  }
+  if (r.interrupted) {
+    std::fprintf(
+        stderr,
+        "glia train: interrupted at step %lld; checkpoint written to %s; run the same command to resume\n",
+        static_cast<long long>(r.step), r.checkpoint.c_str());
+    return 130;
+  }
+  if (a.quiet) return 0;
+  std::printf("glia train: %s, %lld steps%s in %.1f s\n", c.model.name.c_str(),
+              static_cast<long long>(r.step),
+              r.resumed_from ? (" (resumed from step " + std::to_string(r.resumed_from) + ")").c_str() : "",
+              r.train_seconds);
+  for (const nets::EvalResult& e : r.evaluations)
+    std::printf("  %s: accuracy %.4f, loss %.4f (%lld examples)\n", e.split.c_str(), e.accuracy, e.loss,
+                static_cast<long long>(e.examples));
+  std::printf("  wrote %s, %s, %s\n", r.checkpoint.c_str(), r.metrics.c_str(), r.result.c_str());
+  return 0;
+}
+
+int evaluate_command(const EvaluateArgs& a) {
+  if (a.threads > 0) omp_set_num_threads(a.threads);
+  const nets::EvalResult e = nets::evaluate_checkpoint(a.checkpoint, a.split, a.data, a.batch_size);
+  std::printf("glia evaluate: %s: accuracy %.4f, loss %.4f (%lld examples)\n", e.split.c_str(), e.accuracy,
+              e.loss, static_cast<long long>(e.examples));
+  if (!a.output.empty()) {
+    const nlohmann::json j = {{"checkpoint", a.checkpoint}, {"split", e.split},
+                              {"accuracy", e.accuracy},     {"loss", e.loss},
+                              {"examples", e.examples},     {"glia_version", version()},
+                              {"git_commit", git_commit()}};
+    std::ofstream out(a.output);
+    if (!out) throw ConfigError("--output", a.output, "cannot write the file");
+    out << j.dump(2) << '\n';
+  }
+  return 0;
+}
+
+}  // namespace glia::cli
