@@ -38,7 +38,8 @@ class Hdf5Writer {
                const std::vector<std::uint64_t>& dims);
   void dataset(const std::string& path, const std::vector<std::int32_t>& data,
                const std::vector<std::uint64_t>& dims);
-  void dataset(const std::string& path, const std::vector<float>& data, const std::vector<std::uint64_t>& dims);
+  void dataset(const std::string& path, const std::vector<float>& data,
+               const std::vector<std::uint64_t>& dims);
 
   // Marks the file complete, closes it and moves it to the target path.
   void commit();

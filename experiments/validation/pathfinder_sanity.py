@@ -48,17 +48,28 @@ def load(out, split):
     return x, np.concatenate(ys).astype(np.int64)
 
 
-def make_net(torch):
+def make_net(torch, channels=24):
+    """Full-resolution CNN whose dilated convolutions (1, 1, 2, 4, 8, 16, 1) see the whole 32 x 32 image,
+    with batch norm (a plain deep stack starts dead on these sparse images), then global max and mean pooling and a
+    small MLP. Pooling early instead blurs the 2-px dashes into their neighbours and the network stays at 50%."""
     nn = torch.nn
 
-    def block(c_in, c_out):  # conv 3x3, batch norm, ReLU (without normalisation the deep stack starts dead)
-        return [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
+    def block(c_in, c_out, dilation=1):
+        return [nn.Conv2d(c_in, c_out, 3, padding=dilation, dilation=dilation, bias=False), nn.BatchNorm2d(c_out),
+                nn.ReLU()]
 
-    return nn.Sequential(
-        *block(1, 16), *block(16, 16), nn.MaxPool2d(2),  # 16 x 16
-        *block(16, 32), *block(32, 32), nn.MaxPool2d(2),  # 8 x 8
-        *block(32, 64), *block(64, 64), nn.MaxPool2d(2),  # 4 x 4
-        nn.Flatten(), nn.Linear(64 * 16, 128), nn.ReLU(), nn.Linear(128, 2))
+    class Net(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            self.features = nn.Sequential(*block(1, c), *block(c, c), *block(c, c, 2), *block(c, c, 4),
+                                          *block(c, c, 8), *block(c, c, 16), *block(c, c))
+            self.head = nn.Sequential(nn.Linear(2 * c, 64), nn.ReLU(), nn.Linear(64, 2))
+
+        def forward(self, x):
+            h = self.features(x)
+            return self.head(torch.cat([h.amax(dim=(2, 3)), h.mean(dim=(2, 3))], dim=1))
+
+    return Net(channels)
 
 
 def accuracy(torch, net, x, y, batch=1000):
@@ -102,8 +113,13 @@ def main():
         total = 0.0
         for i in range(0, len(order), 64):
             idx = order[i:i + 64]
+            xb = torch.from_numpy(x_train[idx])
+            # The label does not change under the 8 symmetries of the square: a free 8x augmentation.
+            xb = torch.rot90(xb, int(rng.integers(4)), (2, 3))
+            if rng.integers(2):
+                xb = torch.flip(xb, (3,))
             opt.zero_grad()
-            loss = loss_fn(net(torch.from_numpy(x_train[idx])), torch.from_numpy(y_train[idx]))
+            loss = loss_fn(net(xb), torch.from_numpy(y_train[idx]))
             loss.backward()
             opt.step()
             total += float(loss) * len(idx)
@@ -114,7 +130,8 @@ def main():
 
     result = {
         "task": "pathfinder32 (glia data generate, generator pathfinder32-1)",
-        "model": "CNN: 6 conv 3x3 + batch norm + ReLU (16-16-32-32-64-64) with 3 max-pools, MLP 1024-128-2; Adam 1e-3, batch 64",
+        "model": "CNN: 7 conv 3x3, 24 channels, dilations 1-1-2-4-8-16-1, batch norm, global max+mean pooling, "
+                 "MLP 48-64-2; Adam 1e-3, batch 64, random rotations/flips",
         "train_examples": int(len(x_train)),
         "test_examples": int(len(x_test)),
         "train_label_share_1": float(y_train.mean()),

@@ -218,6 +218,28 @@ TEST_F(Loader, ResumeRegeneratesOnlyMissingOrCorruptShards) {
   EXPECT_NO_THROW(check_dataset(dir_));
 }
 
+TEST_F(Loader, InterruptedGenerationResumes) {
+  // What a run stopped after the first two train shards leaves: a manifest listing them, complete = false.
+  const Manifest full = read_manifest(dir_);
+  Manifest partial = full;
+  partial.complete = false;
+  partial.splits["train"].shards.resize(2);
+  for (const char* split : {"val", "test"}) partial.splits[split].shards.clear();
+  write_manifest(dir_, partial);
+  for (const char* file : {"train-00002.h5", "val-00000.h5", "test-00000.h5"})
+    std::filesystem::remove(shard(file));
+  EXPECT_THROW(Dataset::open(dir_, "train"), ConfigError);
+  EXPECT_THROW(check_dataset(dir_), ConfigError);
+  auto task = make_task(listops_options());
+  const GenerateReport r = generate_dataset(*task, dir_);
+  EXPECT_EQ(r.shards_kept, 2);
+  EXPECT_EQ(r.shards_written, 3);
+  EXPECT_TRUE(r.manifest.complete);
+  for (const auto& [name, s] : full.splits)
+    for (std::size_t k = 0; k < s.shards.size(); ++k)
+      EXPECT_EQ(r.manifest.splits.at(name).shards[k].checksum, s.shards[k].checksum) << name << k;
+}
+
 TEST_F(Loader, OtherParametersOnAnExistingDataSetAreConfigErrors) {
   auto o = listops_options();
   o.seed = 5;

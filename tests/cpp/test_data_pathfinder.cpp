@@ -141,6 +141,35 @@ TEST(Pathfinder, DataSetChecksAndDoesNotDependOnThreads) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Pathfinder, ContourLengthIsAParameter) {
+  GenerateOptions o;
+  o.task = "pathfinder32";
+  o.train = 8;
+  o.val = 0;
+  o.test = 4;
+  o.contour_length = 6;
+  const std::string dir = temp_dir("pathfinder_easy");
+  auto task = data::make_task(o);
+  const Manifest m = generate_dataset(*task, dir).manifest;
+  EXPECT_EQ(m.parameters["contour_length"], 6);
+  EXPECT_EQ(m.parameters["distractor_length"], 2);
+  EXPECT_EQ(check_dataset(dir).examples, 12);
+  o.contour_length = 14;  // another level on the same directory
+  try {
+    auto hard = data::make_task(o);
+    generate_dataset(*hard, dir);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.field(), "--contour-length");
+  }
+  o.contour_length = 2;
+  EXPECT_THROW(data::make_task(o), ConfigError);
+  o.task = "listops";
+  o.contour_length = 6;
+  EXPECT_THROW(data::make_task(o), ConfigError);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Pathfinder, OptionsOfOtherTasksAreConfigErrors) {
   GenerateOptions o;
   o.task = "pathfinder32";
