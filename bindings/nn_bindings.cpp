@@ -3,7 +3,12 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <chrono>
 #include <optional>
+#include <random>
+#include <string>
+#include <vector>
 
 #include "engine/nn/ops/astromorphic_attention.hpp"
 #include "engine/nn/ops/cross_entropy.hpp"
@@ -148,11 +153,77 @@ void bind_scalar(py::module_& m) {
         });
 }
 
+// Runs `op` once untimed (warm-up), then `repeat` times, and returns the seconds of each timed call
+// (std::chrono::steady_clock), with the GIL released: no Python or NumPy conversion is timed.
+template <class Op>
+std::vector<double> time_calls(int repeat, Op op) {
+  if (repeat < 1) throw ConfigError("nn_time_attention.repeat", std::to_string(repeat), "must be >= 1");
+  py::gil_scoped_release release;
+  op();
+  std::vector<double> seconds;
+  seconds.reserve(static_cast<std::size_t>(repeat));
+  for (int i = 0; i < repeat; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    op();
+    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return seconds;
+}
+
+// Timing entry points for the benchmarks (experiments/benchmarks/bench_nn_attention.py): one
+// attention op, forward (and backward) on fixed inputs, default options, no mask, non-causal.
+template <class T>
+void bind_timing(py::module_& m) {
+  m.def(
+      "nn_time_attention",
+      [](const std::string& kind, const Array<T>& q_in, const Array<T>& k_in, const Array<T>& v_in,
+         const std::optional<Array<T>>& position_in, const std::optional<Array<T>>& decay_in, int repeat,
+         bool backward, const std::optional<Array<T>>& d_out_in) {
+        const Tensor<T> q = tensor(q_in), k = tensor(k_in), v = tensor(v_in);
+        Tensor<T> d_out;
+        if (d_out_in) {
+          d_out = tensor(*d_out_in);
+        } else {  // fixed pseudo-random values, the same in every call
+          d_out = Tensor<T>({q.dim(0), q.dim(1), q.dim(2), v.dim(3)});
+          std::mt19937 gen(7);
+          std::normal_distribution<double> normal;
+          for (nn::Index i = 0; i < d_out.size(); ++i) d_out[i] = static_cast<T>(normal(gen));
+        }
+        if (kind == "softmax")
+          return time_calls(repeat, [&] {
+            const auto ctx = nn::softmax_attention_forward(q, k, v, nullptr);
+            if (backward) nn::softmax_attention_backward(ctx, d_out);
+          });
+        if (kind == "linear")
+          return time_calls(repeat, [&] {
+            const auto ctx = nn::linear_attention_forward(q, k, v, nullptr);
+            if (backward) nn::linear_attention_backward(ctx, d_out);
+          });
+        if (kind == "astromorphic") {
+          if (!position_in || !decay_in)
+            throw ConfigError("nn_time_attention", kind, "needs position and decay");
+          const Tensor<T> e = tensor(*position_in), rho = tensor(*decay_in);
+          Tensor<T> d_e(e.shape()), d_rho(rho.shape());
+          return time_calls(repeat, [&] {
+            const auto ctx = nn::astromorphic_attention_forward(q, k, v, e, rho, nullptr);
+            if (backward) nn::astromorphic_attention_backward(ctx, e, rho, d_out, d_e, d_rho);
+          });
+        }
+        throw ConfigError("nn_time_attention.kind", kind, "expected softmax, linear or astromorphic");
+      },
+      "kind"_a, "q"_a, "k"_a, "v"_a, "position"_a = py::none(), "decay"_a = py::none(), "repeat"_a = 5,
+      "backward"_a = false, "d_out"_a = py::none(),
+      "Seconds of each of `repeat` calls of one attention op's forward (and backward: forward + backward "
+      "with d_out, default fixed pseudo-random), timed in C++ after one untimed warm-up call.");
+}
+
 }  // namespace
 
 void bind_nn(py::module_& m) {
   bind_scalar<double>(m);
   bind_scalar<float>(m);
+  bind_timing<double>(m);
+  bind_timing<float>(m);
 }
 
 }  // namespace glia::python

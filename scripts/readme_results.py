@@ -56,6 +56,41 @@ def rows() -> list[str]:
             f"| G-ChI ensemble, {r['variants']} variants | glia {r['glia_throughput']:.3g} vs vectorised NumPy RK4 "
             f"{r['numpy_throughput']:.3g} variant·s/s | **{r['numpy_over_glia']:.1f}×** | {cmd} |"
         )
+    attn = load("bench_nn_attention.json")
+    if attn and not attn["meta"].get("quick"):
+        cmd = f"`{attn['meta']['command']}`"
+        sh = attn["meta"]["shape"]
+        shape = f"B = {sh['batch']}, {sh['heads']} heads, d_h = {sh['d_head']}, {attn['meta']['threads']} threads"
+        fb = {(r["op"], r["n"]): r for r in attn["rows"] if r["mode"] == "forward+backward"}
+        goal = attn["goal_astromorphic_forward_backward"]
+        for op, label in (("astromorphic", "PyTorch (OpenBLAS), O(N) Toeplitz"),
+                          ("astromorphic_torch_ops", "PyTorch reference torch_ops.py (dense P_pos, O(N²))"),
+                          ("linear", "PyTorch (OpenBLAS)")):
+            ns = [n for n in goal["sizes"] if (op, n) in fb]
+            if not ns:
+                continue
+            ratios = [fb[(op, n)]["ratio_torch_over_glia"] for n in ns]
+            big = fb[(op, ns[-1])]
+            name = "Astromorphic" if op.startswith("astromorphic") else "Linear"
+            out.append(
+                f"| {name} attention forward+backward, N = {ns[0]} … {ns[-1]} ({shape}) | glia {big['glia_s']:.3g} s vs "
+                f"{label} {big['torch_s']:.3g} s at N = {ns[-1]}; torch/glia {min(ratios):.2f}–{max(ratios):.2f}× | "
+                f"**≥ {min(ratios):.1f}×** | {cmd} |"
+            )
+        cross = attn["crossover"]
+
+        def at(c):
+            if c["n"] is None:
+                return "beyond the measured N"
+            if c.get("below_smallest_measured"):
+                return f"≤ {c['n']}"
+            return f"≈ {c['interpolated_n']}" if "interpolated_n" in c else f"{c['n']}"
+
+        out.append(
+            f"| Linear vs softmax attention crossover, forward+backward ({shape}) | N at which linear attention "
+            f"becomes faster than softmax | glia {at(cross['glia_forward+backward'])}, PyTorch "
+            f"{at(cross['torch_forward+backward'])} | {cmd} |"
+        )
     ex4 = load("brian_example4_synrel.json")
     if ex4:
         out.append(

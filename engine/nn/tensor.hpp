@@ -8,7 +8,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <new>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "engine/core/error.hpp"
@@ -35,6 +38,42 @@ using ConstVectorMap = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>>;
 
 std::string shape_string(const Shape& shape);
 
+// Storage of a tensor. 64-byte aligned: Eigen's vectorised reductions start at the first
+// aligned element, so with AVX/AVX-512 the order of a sum (and its rounding) would otherwise
+// depend on where malloc put the buffer, and equal inputs could give unequal results.
+// Default-initialising: resize() leaves floats unset (Tensor::uninitialized), a fill is explicit.
+template <class T>
+struct TensorAllocator {
+  using value_type = T;
+  static constexpr std::size_t kAlignment = 64;
+  TensorAllocator() = default;
+  template <class U>
+  TensorAllocator(const TensorAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) {
+    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(kAlignment)));
+  }
+  void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, std::align_val_t(kAlignment)); }
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+  template <class U>
+  bool operator==(const TensorAllocator<U>&) const noexcept {
+    return true;
+  }
+  template <class U>
+  bool operator!=(const TensorAllocator<U>&) const noexcept {
+    return false;
+  }
+};
+
+template <class T>
+using TensorStorage = std::vector<T, TensorAllocator<T>>;
+
 template <class T>
 class Tensor {
  public:
@@ -42,7 +81,21 @@ class Tensor {
   // Zero-filled.
   explicit Tensor(Shape shape) : shape_(std::move(shape)), data_(checked_size(shape_), T(0)) {}
   Tensor(std::initializer_list<Index> shape) : Tensor(Shape(shape)) {}
-  Tensor(Shape shape, std::vector<T> values) : shape_(std::move(shape)), data_(std::move(values)) {
+  // Unset values, for outputs that an op overwrites completely (saves the zero fill).
+  static Tensor uninitialized(Shape shape) {
+    Tensor t;
+    t.data_.resize(static_cast<std::size_t>(checked_size(shape)));
+    t.shape_ = std::move(shape);
+    return t;
+  }
+  Tensor(Shape shape, const std::vector<T>& values)
+      : shape_(std::move(shape)), data_(values.begin(), values.end()) {
+    if (static_cast<Index>(data_.size()) != checked_size(shape_))
+      throw ConfigError("tensor", shape_string(shape_),
+                        std::to_string(data_.size()) + " values do not fill the shape");
+  }
+  Tensor(Shape shape, std::initializer_list<T> values) : Tensor(std::move(shape), std::vector<T>(values)) {}
+  Tensor(Shape shape, TensorStorage<T> values) : shape_(std::move(shape)), data_(std::move(values)) {
     if (static_cast<Index>(data_.size()) != checked_size(shape_))
       throw ConfigError("tensor", shape_string(shape_),
                         std::to_string(data_.size()) + " values do not fill the shape");
@@ -59,7 +112,7 @@ class Tensor {
   const T* data() const { return data_.data(); }
   T& operator[](Index i) { return data_[static_cast<std::size_t>(i)]; }
   const T& operator[](Index i) const { return data_[static_cast<std::size_t>(i)]; }
-  const std::vector<T>& values() const { return data_; }
+  const TensorStorage<T>& values() const { return data_; }
 
   void fill(T value) { std::fill(data_.begin(), data_.end(), value); }
   // Same data, new shape of the same size.
@@ -93,7 +146,7 @@ class Tensor {
   }
 
   Shape shape_;
-  std::vector<T> data_;
+  TensorStorage<T> data_;
 };
 
 // Throws ConfigError naming `what` unless t has exactly `expected` shape (-1 matches any extent).

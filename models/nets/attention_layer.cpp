@@ -3,6 +3,8 @@
 #include "engine/nn/ops/heads.hpp"
 #include "engine/nn/ops/rows.hpp"
 
+#include <utility>
+
 namespace glia::nets {
 
 using nn::Tensor;
@@ -31,31 +33,38 @@ template <class T>
 AttentionLayerContext<T> attention_layer_forward(const Tensor<T>& x, const nn::KeyMask* mask,
                                                  const ModelConfig& config, const AttentionWeights<T>& w) {
   AttentionLayerContext<T> ctx;
-  ctx.q = nn::linear_forward(x, w.q_weight->value, &w.q_bias->value);
-  ctx.k = nn::linear_forward(x, w.k_weight->value, &w.k_bias->value);
-  ctx.v = nn::linear_forward(x, w.v_weight->value, &w.v_bias->value);
-  const Tensor<T> q = nn::split_heads(ctx.q.out, config.heads);
-  const Tensor<T> k = nn::split_heads(ctx.k.out, config.heads);
-  const Tensor<T> v = nn::split_heads(ctx.v.out, config.heads);
+  const Index d = config.d_model;
+  ctx.qkv_weight = Tensor<T>::uninitialized({3 * d, d});
+  ctx.qkv_bias = Tensor<T>::uninitialized({3 * d});
+  const nn::Parameter<T>* weights[3] = {w.q_weight, w.k_weight, w.v_weight};
+  const nn::Parameter<T>* biases[3] = {w.q_bias, w.k_bias, w.v_bias};
+  for (Index i = 0; i < 3; ++i) {
+    ctx.qkv_weight.matrix().middleRows(i * d, d) = weights[i]->value.matrix();
+    ctx.qkv_bias.vector().segment(i * d, d) = biases[i]->value.vector();
+  }
+  ctx.qkv = nn::linear_forward(x, ctx.qkv_weight, &ctx.qkv_bias);
+  Tensor<T> q = nn::split_heads(ctx.qkv.out, config.heads, 0, d);
+  Tensor<T> k = nn::split_heads(ctx.qkv.out, config.heads, d, d);
+  Tensor<T> v = nn::split_heads(ctx.qkv.out, config.heads, 2 * d, d);
   const Tensor<T>* heads_out = nullptr;
   switch (config.attention) {
     case AttentionKind::softmax:
-      ctx.softmax = nn::softmax_attention_forward(q, k, v, mask);
+      ctx.softmax = nn::softmax_attention_forward(std::move(q), std::move(k), std::move(v), mask);
       heads_out = &ctx.softmax.out;
       break;
     case AttentionKind::linear: {
       nn::LinearAttentionOptions o;
       o.epsilon = config.linear_epsilon;
-      ctx.linear = nn::linear_attention_forward(q, k, v, mask, o);
+      ctx.linear = nn::linear_attention_forward(std::move(q), std::move(k), std::move(v), mask, o);
       heads_out = &ctx.linear.out;
       break;
     }
     case AttentionKind::astromorphic: {
       // Without the astrocyte term the op ignores E and ρ; it still wants tensors of the right shape.
       const Tensor<T> no_position({config.heads, config.rows(), config.d_head()}), no_decay({config.heads});
-      ctx.astromorphic =
-          nn::astromorphic_attention_forward(q, k, v, w.position ? w.position->value : no_position,
-                                             w.decay ? w.decay->value : no_decay, mask, config.astro);
+      ctx.astromorphic = nn::astromorphic_attention_forward(
+          std::move(q), std::move(k), std::move(v), w.position ? w.position->value : no_position,
+          w.decay ? w.decay->value : no_decay, mask, config.astro);
       heads_out = &ctx.astromorphic.out;
       break;
     }
@@ -90,12 +99,19 @@ Tensor<T> attention_layer_backward(const AttentionLayerContext<T>& ctx, const Mo
       }
       break;
   }
-  Tensor<T> d_x = nn::linear_backward(ctx.q, w.q_weight->value, nn::merge_heads(g.d_q), w.q_weight->grad,
-                                      &w.q_bias->grad);
-  nn::add_into(d_x, nn::linear_backward(ctx.k, w.k_weight->value, nn::merge_heads(g.d_k), w.k_weight->grad,
-                                        &w.k_bias->grad));
-  nn::add_into(d_x, nn::linear_backward(ctx.v, w.v_weight->value, nn::merge_heads(g.d_v), w.v_weight->grad,
-                                        &w.v_bias->grad));
+  const Index d = config.d_model;
+  Tensor<T> d_qkv = Tensor<T>::uninitialized(ctx.qkv.out.shape());
+  nn::merge_heads_into(g.d_q, d_qkv, 0);
+  nn::merge_heads_into(g.d_k, d_qkv, d);
+  nn::merge_heads_into(g.d_v, d_qkv, 2 * d);
+  Tensor<T> d_weight({3 * d, d}), d_bias({3 * d});
+  Tensor<T> d_x = nn::linear_backward(ctx.qkv, ctx.qkv_weight, d_qkv, d_weight, &d_bias);
+  nn::Parameter<T>* weights[3] = {w.q_weight, w.k_weight, w.v_weight};
+  nn::Parameter<T>* biases[3] = {w.q_bias, w.k_bias, w.v_bias};
+  for (Index i = 0; i < 3; ++i) {
+    weights[i]->grad.matrix() += d_weight.matrix().middleRows(i * d, d);
+    biases[i]->grad.vector() += d_bias.vector().segment(i * d, d);
+  }
   return d_x;
 }
 

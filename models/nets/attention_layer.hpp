@@ -19,7 +19,10 @@ struct AttentionWeights {
 
 template <class T>
 struct AttentionLayerContext {
-  nn::LinearContext<T> q, k, v, out;
+  // Q, K and V come from one fused projection x [W_Q; W_K; W_V]ᵀ + [b_Q; b_K; b_V] (one GEMM
+  // and one saved copy of x instead of three); the stacked weights are kept for the backward.
+  nn::Tensor<T> qkv_weight, qkv_bias;
+  nn::LinearContext<T> qkv, out;
   // Exactly one of these holds the operator's context.
   nn::SoftmaxAttentionContext<T> softmax;
   nn::LinearAttentionContext<T> linear;

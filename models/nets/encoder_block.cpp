@@ -26,7 +26,7 @@ BlockWeights<T> add_block_weights(nn::ParameterSet<T>& params, Index layer, cons
 namespace {
 
 template <class T>
-Tensor<T> ffn_forward(BlockContext<T>& ctx, const Tensor<T>& x, const BlockWeights<T>& w) {
+const Tensor<T>& ffn_forward(BlockContext<T>& ctx, const Tensor<T>& x, const BlockWeights<T>& w) {
   ctx.ffn_in = nn::linear_forward(x, w.ffn_in_weight->value, &w.ffn_in_bias->value);
   ctx.gelu = nn::gelu_forward(ctx.ffn_in.out);
   ctx.ffn_out = nn::linear_forward(ctx.gelu.out, w.ffn_out_weight->value, &w.ffn_out_bias->value);

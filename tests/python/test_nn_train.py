@@ -73,21 +73,27 @@ def test_resumed_run_equals_uninterrupted_run(cli, listops, tmp_path, name):
 
 
 def test_sigint_writes_a_checkpoint_and_the_rerun_finishes_identically(cli, listops, tmp_path):
-    cfg = config(listops, tmp_path / "interrupted", steps=400, checkpoint_every=1000)
+    # Far more steps than can run before the signal, which is sent once the first progress line is out.
+    steps = 1_000_000
+    cfg = config(listops, tmp_path / "interrupted", steps=steps, checkpoint_every=10 * steps)
+    cfg["training"]["log_every"] = 1
     path = tmp_path / "cfg.json"
     path.write_text(json.dumps(cfg))
     p = subprocess.Popen([cli, "train", str(path), "--threads", "1"], stderr=subprocess.PIPE, text=True)
-    time.sleep(3.0)
+    first = p.stderr.readline()
+    assert first.startswith("step "), first
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=120)
-    assert p.returncode == 130, err
+    assert p.returncode == 130, first + err
     assert "interrupted at step" in err
     _, _, stopped_at, _ = weights(tmp_path / "interrupted")
-    assert 0 < stopped_at < 400
+    assert 0 < stopped_at < steps
     # Continue the same run to a nearby step and compare with an uninterrupted run stopped there.
     target = str(stopped_at + 2)
     run(cli, cfg, tmp_path, "--until-step", target)
-    run(cli, config(listops, tmp_path / "straight", steps=400, checkpoint_every=1000), tmp_path, "--until-step", target)
+    straight = config(listops, tmp_path / "straight", steps=steps, checkpoint_every=10 * steps)
+    straight["training"]["log_every"] = 1
+    run(cli, straight, tmp_path, "--until-step", target)
     (a, _, sa, _), (b, _, sb, _) = weights(tmp_path / "interrupted"), weights(tmp_path / "straight")
     assert sa == sb == int(target)
     for k in a:

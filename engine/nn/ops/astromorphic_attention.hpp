@@ -37,8 +37,8 @@ struct AstromorphicAttentionContext {
 // position: E (H, N_k, m); decay: ρ (H), s = softplus(ρ). Both are ignored (but still
 // validated) without the astrocyte term.
 template <class T>
-AstromorphicAttentionContext<T> astromorphic_attention_forward(const Tensor<T>& q, const Tensor<T>& k,
-                                                               const Tensor<T>& v, const Tensor<T>& position,
+AstromorphicAttentionContext<T> astromorphic_attention_forward(Tensor<T> q, Tensor<T> k, Tensor<T> v,
+                                                               const Tensor<T>& position,
                                                                const Tensor<T>& decay,
                                                                const KeyMask* key_mask,
                                                                AstromorphicAttentionOptions options = {});

@@ -17,7 +17,7 @@ void check(double p, const DropoutKey& key) {
 template <class T>
 Tensor<T> apply_mask(const Tensor<T>& x, double p, const DropoutKey& key) {
   if (p == 0) return x;
-  Tensor<T> out(x.shape());
+  Tensor<T> out = Tensor<T>::uninitialized(x.shape());
   const T scale = static_cast<T>(1.0 / (1.0 - p));
   const Index n = x.size();
   // One Philox block serves four consecutive elements (the mask dropout_keeps defines).

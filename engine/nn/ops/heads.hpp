@@ -8,7 +8,16 @@ namespace glia::nn {
 template <class T>
 Tensor<T> split_heads(const Tensor<T>& x, Index heads);
 
+// The heads of columns [column, column + width) of x (B, N, C), e.g. K from a fused Q|K|V
+// projection: (B, heads, N, width / heads).
+template <class T>
+Tensor<T> split_heads(const Tensor<T>& x, Index heads, Index column, Index width);
+
 template <class T>
 Tensor<T> merge_heads(const Tensor<T>& x);
+
+// Writes merge_heads(x) (B, N, heads·d_h) into columns [column, column + heads·d_h) of out (B, N, C).
+template <class T>
+void merge_heads_into(const Tensor<T>& x, Tensor<T>& out, Index column);
 
 }  // namespace glia::nn

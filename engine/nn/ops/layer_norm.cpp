@@ -12,23 +12,22 @@ LayerNormContext<T> layer_norm_forward(const Tensor<T>& x, const Tensor<T>& gamm
   require_shape(gamma, {d}, "layer_norm.gamma");
   require_shape(beta, {d}, "layer_norm.beta");
   if (!(epsilon > 0)) throw ConfigError("layer_norm.epsilon", std::to_string(epsilon), "must be > 0");
-  LayerNormContext<T> ctx{Tensor<T>(x.shape()), Tensor<T>(x.shape()), Tensor<T>({rows})};
-  const T* xs = x.data();
+  LayerNormContext<T> ctx{Tensor<T>::uninitialized(x.shape()), Tensor<T>::uninitialized(x.shape()),
+                          Tensor<T>::uninitialized({rows})};
+  const auto g = gamma.vector().array();
+  const auto b = beta.vector().array();
 #pragma omp parallel for schedule(static)
   for (Index r = 0; r < rows; ++r) {
-    const T* row = xs + r * d;
-    double mean = 0, var = 0;
-    for (Index j = 0; j < d; ++j) mean += static_cast<double>(row[j]);
-    mean /= static_cast<double>(d);
-    for (Index j = 0; j < d; ++j) var += (row[j] - mean) * (row[j] - mean);
-    var /= static_cast<double>(d);
+    // Statistics in double (a row of float32 activations can have a large mean).
+    const Eigen::Array<double, Eigen::Dynamic, 1> row =
+        ConstVectorMap<T>(x.data() + r * d, d).array().template cast<double>();
+    const double mean = row.sum() / static_cast<double>(d);
+    const double var = (row - mean).square().sum() / static_cast<double>(d);
     const double inv_std = 1.0 / std::sqrt(var + static_cast<double>(epsilon));
     ctx.inv_std[r] = static_cast<T>(inv_std);
-    for (Index j = 0; j < d; ++j) {
-      const T n = static_cast<T>((row[j] - mean) * inv_std);
-      ctx.normalized[r * d + j] = n;
-      ctx.out[r * d + j] = n * gamma[j] + beta[j];
-    }
+    auto n = VectorMap<T>(ctx.normalized.data() + r * d, d).array();
+    n = ((row - mean) * inv_std).template cast<T>();
+    VectorMap<T>(ctx.out.data() + r * d, d).array() = n * g + b;
   }
   return ctx;
 }
@@ -40,33 +39,30 @@ Tensor<T> layer_norm_backward(const LayerNormContext<T>& ctx, const Tensor<T>& g
   const Index d = d_out.dim(-1), rows = d_out.size() / d;
   require_shape(d_gamma, {d}, "layer_norm.d_gamma");
   require_shape(d_beta, {d}, "layer_norm.d_beta");
-  Tensor<T> d_x(d_out.shape());
+  Tensor<T> d_x = Tensor<T>::uninitialized(d_out.shape());
   // d_x = inv_std · (g − mean(g) − n · mean(g ⊙ n)), g = d_out ⊙ γ, n the normalised input.
+  const auto gam = gamma.vector().array().template cast<double>();
 #pragma omp parallel for schedule(static)
   for (Index r = 0; r < rows; ++r) {
-    double mean_g = 0, mean_gn = 0;
-    for (Index j = 0; j < d; ++j) {
-      const double g = static_cast<double>(d_out[r * d + j]) * gamma[j];
-      mean_g += g;
-      mean_gn += g * ctx.normalized[r * d + j];
-    }
-    mean_g /= static_cast<double>(d);
-    mean_gn /= static_cast<double>(d);
-    for (Index j = 0; j < d; ++j) {
-      const double g = static_cast<double>(d_out[r * d + j]) * gamma[j];
-      d_x[r * d + j] = static_cast<T>(ctx.inv_std[r] * (g - mean_g - ctx.normalized[r * d + j] * mean_gn));
-    }
+    const Eigen::Array<double, Eigen::Dynamic, 1> g =
+        ConstVectorMap<T>(d_out.data() + r * d, d).array().template cast<double>() * gam;
+    const Eigen::Array<double, Eigen::Dynamic, 1> n =
+        ConstVectorMap<T>(ctx.normalized.data() + r * d, d).array().template cast<double>();
+    const double mean_g = g.sum() / static_cast<double>(d);
+    const double mean_gn = (g * n).sum() / static_cast<double>(d);
+    VectorMap<T>(d_x.data() + r * d, d).array() =
+        (static_cast<double>(ctx.inv_std[r]) * (g - mean_g - n * mean_gn)).template cast<T>();
   }
-  // Parameter sums over rows in a fixed order (reproducible), accumulated in double.
-  for (Index j = 0; j < d; ++j) {
-    double sg = 0, sb = 0;
-    for (Index r = 0; r < rows; ++r) {
-      sg += static_cast<double>(d_out[r * d + j]) * ctx.normalized[r * d + j];
-      sb += d_out[r * d + j];
-    }
-    d_gamma[j] += static_cast<T>(sg);
-    d_beta[j] += static_cast<T>(sb);
+  // Parameter sums over rows in a fixed order (reproducible), accumulated in double, row by row
+  // (contiguous reads).
+  Eigen::Array<double, Eigen::Dynamic, 1> sg = Eigen::Array<double, Eigen::Dynamic, 1>::Zero(d), sb = sg;
+  for (Index r = 0; r < rows; ++r) {
+    const auto dy = ConstVectorMap<T>(d_out.data() + r * d, d).array().template cast<double>();
+    sg += dy * ConstVectorMap<T>(ctx.normalized.data() + r * d, d).array().template cast<double>();
+    sb += dy;
   }
+  d_gamma.vector().array() += sg.template cast<T>();
+  d_beta.vector().array() += sb.template cast<T>();
   return d_x;
 }
 

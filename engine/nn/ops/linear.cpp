@@ -11,7 +11,7 @@ LinearContext<T> linear_forward(const Tensor<T>& x, const Tensor<T>& weight, con
   if (bias) require_shape(*bias, {weight.dim(0)}, "linear.bias");
   Shape shape = x.shape();
   shape.back() = weight.dim(0);
-  LinearContext<T> ctx{Tensor<T>(shape), x};
+  LinearContext<T> ctx{Tensor<T>::uninitialized(shape), x};
   auto y = ctx.out.matrix();
   y.noalias() = x.matrix() * weight.matrix().transpose();  // Eigen GEMM, OpenMP-parallel
   if (bias) y.rowwise() += bias->vector().transpose();
@@ -25,7 +25,7 @@ Tensor<T> linear_backward(const LinearContext<T>& ctx, const Tensor<T>& weight, 
   require_shape(d_weight, weight.shape(), "linear.d_weight");
   if (d_bias) require_shape(*d_bias, {weight.dim(0)}, "linear.d_bias");
   const auto dy = d_out.matrix();
-  Tensor<T> d_x(ctx.x.shape());
+  Tensor<T> d_x = Tensor<T>::uninitialized(ctx.x.shape());
   d_x.matrix().noalias() = dy * weight.matrix();
   d_weight.matrix().noalias() += dy.transpose() * ctx.x.matrix();
   if (d_bias) d_bias->vector() += dy.colwise().sum().transpose();

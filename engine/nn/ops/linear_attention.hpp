@@ -23,7 +23,7 @@ struct LinearAttentionContext {
 };
 
 template <class T>
-LinearAttentionContext<T> linear_attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& v,
+LinearAttentionContext<T> linear_attention_forward(Tensor<T> q, Tensor<T> k, Tensor<T> v,
                                                    const KeyMask* key_mask,
                                                    LinearAttentionOptions options = {});
 

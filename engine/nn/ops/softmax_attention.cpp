@@ -1,20 +1,23 @@
 #include "engine/nn/ops/softmax_attention.hpp"
 
+#include <utility>
+
 #include <cmath>
 #include <limits>
 
 namespace glia::nn {
 
 template <class T>
-SoftmaxAttentionContext<T> softmax_attention_forward(const Tensor<T>& q, const Tensor<T>& k,
-                                                     const Tensor<T>& v, const KeyMask* key_mask,
+SoftmaxAttentionContext<T> softmax_attention_forward(Tensor<T> q, Tensor<T> k, Tensor<T> v,
+                                                     const KeyMask* key_mask,
                                                      SoftmaxAttentionOptions options) {
   const AttentionShape s = attention_shape(q, k, v, key_mask, "softmax_attention");
   if (options.causal && s.n_query != s.n_key)
     throw ConfigError("softmax_attention.causal", "true",
                       "needs as many queries as keys (" + std::to_string(s.n_query) + " vs " +
                           std::to_string(s.n_key) + ")");
-  SoftmaxAttentionContext<T> ctx{Tensor<T>({s.batch, s.heads, s.n_query, s.d_value}), q, k, v,
+  SoftmaxAttentionContext<T> ctx{Tensor<T>({s.batch, s.heads, s.n_query, s.d_value}), Tensor<T>(),
+                                 Tensor<T>(), Tensor<T>(),  // q, k, v: moved in at the end
                                  Tensor<T>({s.batch, s.heads, s.n_query, s.n_key})};
   const T scale = T(1) / std::sqrt(static_cast<T>(s.d_key));
 #pragma omp parallel for schedule(static)
@@ -45,6 +48,9 @@ SoftmaxAttentionContext<T> softmax_attention_forward(const Tensor<T>& q, const T
     }
     ctx.out.block(bh * s.n_query * s.d_value, s.n_query, s.d_value).noalias() = p * vs;
   }
+  ctx.q = std::move(q);
+  ctx.k = std::move(k);
+  ctx.v = std::move(v);
   return ctx;
 }
 
@@ -74,12 +80,10 @@ AttentionGradients<T> softmax_attention_backward(const SoftmaxAttentionContext<T
   return g;
 }
 
-template SoftmaxAttentionContext<float> softmax_attention_forward(const Tensor<float>&, const Tensor<float>&,
-                                                                  const Tensor<float>&, const KeyMask*,
-                                                                  SoftmaxAttentionOptions);
-template SoftmaxAttentionContext<double> softmax_attention_forward(const Tensor<double>&,
-                                                                   const Tensor<double>&,
-                                                                   const Tensor<double>&, const KeyMask*,
+template SoftmaxAttentionContext<float> softmax_attention_forward(Tensor<float>, Tensor<float>, Tensor<float>,
+                                                                  const KeyMask*, SoftmaxAttentionOptions);
+template SoftmaxAttentionContext<double> softmax_attention_forward(Tensor<double>, Tensor<double>,
+                                                                   Tensor<double>, const KeyMask*,
                                                                    SoftmaxAttentionOptions);
 template AttentionGradients<float> softmax_attention_backward(const SoftmaxAttentionContext<float>&,
                                                               const Tensor<float>&);

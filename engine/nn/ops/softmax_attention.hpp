@@ -17,8 +17,8 @@ struct SoftmaxAttentionContext {
 };
 
 template <class T>
-SoftmaxAttentionContext<T> softmax_attention_forward(const Tensor<T>& q, const Tensor<T>& k,
-                                                     const Tensor<T>& v, const KeyMask* key_mask,
+SoftmaxAttentionContext<T> softmax_attention_forward(Tensor<T> q, Tensor<T> k, Tensor<T> v,
+                                                     const KeyMask* key_mask,
                                                      SoftmaxAttentionOptions options = {});
 
 template <class T>
