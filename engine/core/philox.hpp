@@ -45,6 +45,50 @@ GLIA_HD inline Philox4x32 philox_block(std::uint64_t seed, std::int64_t step, st
       static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32));
 }
 
+// Philox blocks of kPhiloxLanes consecutive element counters (element0, element0 + 1, ...) at
+// once, for CPU loops that need many: the lanes are kept in arrays so that the compiler
+// vectorises the rounds (the 32×32→64-bit products included). Lane j of out equals
+// philox_block(seed, step, element0 + j, stream) word for word.
+inline constexpr int kPhiloxLanes = 16;
+
+inline void philox_blocks(std::uint64_t seed, std::int64_t step, std::uint32_t element0, std::uint32_t stream,
+                          std::uint32_t (&out)[4][kPhiloxLanes]) {
+  constexpr std::uint32_t M0 = 0xD2511F53u, M1 = 0xCD9E8D57u;
+  constexpr std::uint32_t W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
+  const auto s = static_cast<std::uint64_t>(step);
+  std::uint32_t c0[kPhiloxLanes], c1[kPhiloxLanes], c2[kPhiloxLanes], c3[kPhiloxLanes];
+  for (int j = 0; j < kPhiloxLanes; ++j) {
+    c0[j] = static_cast<std::uint32_t>(s);
+    c1[j] = static_cast<std::uint32_t>(s >> 32);
+    c2[j] = element0 + static_cast<std::uint32_t>(j);
+    c3[j] = stream;
+  }
+  std::uint32_t k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(seed >> 32);
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      k0 += W0;
+      k1 += W1;
+    }
+#pragma omp simd
+    for (int j = 0; j < kPhiloxLanes; ++j) {
+      const std::uint64_t p0 = static_cast<std::uint64_t>(M0) * c0[j];
+      const std::uint64_t p1 = static_cast<std::uint64_t>(M1) * c2[j];
+      const std::uint32_t n0 = static_cast<std::uint32_t>(p1 >> 32) ^ c1[j] ^ k0;
+      const std::uint32_t n2 = static_cast<std::uint32_t>(p0 >> 32) ^ c3[j] ^ k1;
+      c0[j] = n0;
+      c1[j] = static_cast<std::uint32_t>(p1);
+      c2[j] = n2;
+      c3[j] = static_cast<std::uint32_t>(p0);
+    }
+  }
+  for (int j = 0; j < kPhiloxLanes; ++j) {
+    out[0][j] = c0[j];
+    out[1][j] = c1[j];
+    out[2][j] = c2[j];
+    out[3][j] = c3[j];
+  }
+}
+
 // 53 random bits from two 32-bit words, as a double in [0, 1).
 GLIA_HD inline double philox_unit(std::uint32_t hi, std::uint32_t lo) {
   const std::uint64_t bits =

@@ -75,4 +75,19 @@ TEST(Philox, NormalMoments) {
   EXPECT_NEAR(s4 / n, 3.0, 5 * std::sqrt(96.0 / n));
 }
 
+// The vectorised lanes are the same blocks as philox_block, word for word, including a counter
+// range that wraps around 2^32.
+TEST(Philox, BlocksOfLanesEqualSingleBlocks) {
+  const std::uint32_t starts[] = {0u, 12345u, 0xfffffff8u};
+  for (const std::uint32_t first : starts) {
+    std::uint32_t words[4][kPhiloxLanes];
+    philox_blocks(0x123456789abcdefULL, -7, first, 0x64720003u, words);
+    for (int j = 0; j < kPhiloxLanes; ++j) {
+      const Philox4x32 r =
+          philox_block(0x123456789abcdefULL, -7, first + static_cast<std::uint32_t>(j), 0x64720003u);
+      for (int w = 0; w < 4; ++w) EXPECT_EQ(words[w][j], r.v[w]) << "lane " << j << " word " << w;
+    }
+  }
+}
+
 }  // namespace glia

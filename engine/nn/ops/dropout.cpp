@@ -1,5 +1,8 @@
 #include "engine/nn/ops/dropout.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "engine/core/philox.hpp"
 
 namespace glia::nn {
@@ -20,16 +23,24 @@ Tensor<T> apply_mask(const Tensor<T>& x, double p, const DropoutKey& key) {
   Tensor<T> out = Tensor<T>::uninitialized(x.shape());
   const T scale = static_cast<T>(1.0 / (1.0 - p));
   const Index n = x.size();
-  // One Philox block serves four consecutive elements (the mask dropout_keeps defines).
-  const Index groups = (n + 3) / 4;
+  // One Philox block serves four consecutive elements (the mask dropout_keeps defines); the
+  // blocks are made kPhiloxLanes at a time (vectorised), i.e. 4·kPhiloxLanes elements per chunk.
+  constexpr Index kChunk = 4 * kPhiloxLanes;
+  const Index chunks = (n + kChunk - 1) / kChunk;
+  const std::uint32_t stream = kDropoutStream + key.site;
+  // u = word · 2⁻³² ≥ p exactly when word ≥ ⌈p · 2³²⌉ (both sides exact in double).
+  const auto threshold = static_cast<std::uint64_t>(std::ceil(p * 0x1.0p32));
 #pragma omp parallel for schedule(static)
-  for (Index g = 0; g < groups; ++g) {
-    const Philox4x32 r =
-        philox_block(key.seed, key.step, static_cast<std::uint32_t>(g), kDropoutStream + key.site);
-    for (Index j = 0; j < 4 && 4 * g + j < n; ++j) {
-      const Index i = 4 * g + j;
-      out[i] = static_cast<double>(r.v[j]) * 0x1.0p-32 >= p ? x[i] * scale : T(0);
-    }
+  for (Index c = 0; c < chunks; ++c) {
+    std::uint32_t words[4][kPhiloxLanes], flat[kChunk];
+    philox_blocks(key.seed, key.step, static_cast<std::uint32_t>(c * kPhiloxLanes), stream, words);
+    for (int g = 0; g < kPhiloxLanes; ++g)
+      for (int j = 0; j < 4; ++j) flat[4 * g + j] = words[j][g];
+    const Index i0 = c * kChunk, len = std::min(kChunk, n - i0);
+    const T* xs = x.data() + i0;
+    T* os = out.data() + i0;
+#pragma omp simd
+    for (Index e = 0; e < len; ++e) os[e] = std::uint64_t{flat[e]} >= threshold ? xs[e] * scale : T(0);
   }
   return out;
 }
