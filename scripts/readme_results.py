@@ -20,6 +20,15 @@ RESULTS = ROOT / "experiments" / "results"
 BEGIN, END = "<!-- results:begin (scripts/readme_results.py) -->", "<!-- results:end -->"
 
 
+# Published figures shown next to ours (the task at full LRA scale, on GPUs).
+PAPER = {
+    ("listops", "rmaat"): "RMAAT paper: 38.9%",
+    ("pathfinder32", "rmaat"): "RMAAT paper: 87.1%",
+    ("listops", "transformer"): "LRA (Tay et al. 2021): 36.37%",
+    ("pathfinder32", "transformer"): "LRA (Tay et al. 2021): 71.40%",
+}
+
+
 def load(name: str):
     path = RESULTS / name
     return json.loads(path.read_text()) if path.exists() else None
@@ -90,6 +99,44 @@ def rows() -> list[str]:
             f"| Linear vs softmax attention crossover, forward+backward ({shape}) | N at which linear attention "
             f"becomes faster than softmax | glia {at(cross['glia_forward+backward'])}, PyTorch "
             f"{at(cross['torch_forward+backward'])} | {cmd} |"
+        )
+    step = load("bench_nn_step.json")
+    if step and not step["meta"].get("quick"):
+        cmd = f"`{step['meta']['command']}`"
+        sh = step["meta"]["shape"]
+        for r in step["rows"]:
+            if r["config"] not in ("rmaat_amrb", "rmaat_bptt", "rmaat_amrb_dropout0"):
+                continue
+            dropout = "dropout 0.1 in glia only" if r["config"] != "rmaat_amrb_dropout0" else "dropout 0 on both"
+            out.append(
+                f"| rmaat training step ({r['strategy'].upper()}, {dropout}), L = {sh['max_length']}, T = "
+                f"{sh['max_length'] // sh['segment_length']}, batch {sh['batch_size']}, {r['threads']} thread(s) | glia "
+                f"{r['glia_s_per_step']:.3g} vs PyTorch reference (autograd BPTT) {r['torch_s_per_step']:.3g} s/step; peak RSS "
+                f"{r['glia_peak_rss_mib']:.0f} vs {r['torch_peak_rss_mib']:.0f} MiB | **{r['ratio_torch_over_glia']:.2f}×** | {cmd} |"
+            )
+    amrb = load("bench_amrb_memory.json")
+    if amrb and not amrb["meta"].get("quick"):
+        g = amrb["goal"]
+        out.append(
+            f"| AMRB vs BPTT peak memory, rmaat, T = {g['T']} segments | BPTT grows "
+            f"{amrb['growth']['bptt']['slope_mib_per_segment']:.1f} MiB/segment, AMRB "
+            f"{amrb['growth']['amrb']['slope_mib_per_segment']:.3f} (paper: {g['paper_ratio']}× less) | "
+            f"**{g['ratio_peak']:.1f}× less** | `{amrb['meta']['command']}` |"
+        )
+    for path in sorted((RESULTS / "accuracy").glob("*.json")):
+        acc = json.loads(path.read_text())
+        res, model = acc["result"], acc["result"]["config"]["model"]
+        test = next(e for e in res["evaluations"] if e["split"] == "test")
+        paper = PAPER.get((res["task"], model["name"]))
+        variant = model["name"]
+        if model["name"] == "rmaat":
+            variant += f", retention {model['retention']['source']}"
+        seg = f", S = {model['segment_length']}, M = {model['memory_tokens']}" if "segment_length" in model else ""
+        out.append(
+            f"| {res['task']} (max length {model['max_length']}), {variant}{seg}, d {model['d_model']}, "
+            f"{model['layers']} layers, {res['steps']} steps × batch {res['config']['training']['batch_size']}, seed "
+            f"{res['seed']} | test accuracy on {test['examples']} examples{'; ' + paper if paper else ''} | "
+            f"**{100 * test['accuracy']:.1f}%** | `{acc['command']}` |"
         )
     ex4 = load("brian_example4_synrel.json")
     if ex4:
