@@ -23,7 +23,7 @@ O(N^2)) is timed as well, as "astromorphic_torch_ops", up to --reference-max-n (
 N x N x heads float32 tensors need ~17 GiB).
 
 Usage (2 threads for both; the script sets OMP_NUM_THREADS / OPENBLAS_NUM_THREADS before importing either):
-  PYTHONPATH=build-bench/python /usr/bin/python3 experiments/benchmarks/bench_nn_attention.py [--quick] [--out DIR]
+  PYTHONPATH=build/python /usr/bin/python3 experiments/benchmarks/bench_nn_attention.py [--quick] [--out DIR]
 Writes DIR/bench_nn_attention.{json,md} (DIR = experiments/results by default); prints the summary line last.
 """
 
@@ -393,7 +393,7 @@ def main():
     suffix = " --quick" if quick else ""
     if ARGS.out != ROOT / "experiments" / "results":
         suffix += f" --out {ARGS.out}"
-    command = ("PYTHONPATH=build-bench/python /usr/bin/python3 experiments/benchmarks/bench_nn_attention.py"
+    command = ("PYTHONPATH=build/python /usr/bin/python3 experiments/benchmarks/bench_nn_attention.py"
                + suffix)
     meta = {
         "command": command, "quick": quick,
