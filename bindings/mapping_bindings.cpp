@@ -3,7 +3,11 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <optional>
+#include <string>
+
 #include "models/mapping/retention.hpp"
+#include "models/mapping/simulated_head.hpp"
 
 namespace py = pybind11;
 
@@ -90,9 +94,86 @@ py::dict fit(const std::vector<double>& t, const std::vector<double>& p, const s
   return fit_dict(mapping::fit_ltp_curve(t, p, mapping::ltp_model("model", model)));
 }
 
+py::array_t<double> matrix_array(const mapping::Matrix& x) {
+  py::array_t<double> a({static_cast<py::ssize_t>(x.rows()), static_cast<py::ssize_t>(x.cols())});
+  std::copy(x.data(), x.data() + x.size(), a.mutable_data());
+  return a;
+}
+
+mapping::Matrix matrix(const py::array_t<double, py::array::c_style | py::array::forcecast>& a,
+                       const char* name) {
+  if (a.ndim() != 2) throw ConfigError(name, std::to_string(a.ndim()) + " axes", "expected a 2-d array");
+  mapping::Matrix x(a.shape(0), a.shape(1));
+  std::copy(a.data(), a.data() + a.size(), x.data());
+  return x;
+}
+
+using Array2 = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+mapping::HeadInputs head_inputs(const Array2& q, const Array2& k, const Array2& v,
+                                const std::optional<Array2>& activity, double alpha, bool nonlinearity,
+                                double epsilon) {
+  mapping::HeadInputs in;
+  in.q = matrix(q, "q");
+  in.k = matrix(k, "k");
+  in.v = matrix(v, "v");
+  if (activity) in.activity = matrix(*activity, "activity");
+  in.alpha = alpha;
+  in.nonlinearity = nonlinearity;
+  in.epsilon = epsilon;
+  return in;
+}
+
+sim::FixedStepMethod step_method(const std::string& name) {
+  if (name == "euler") return sim::FixedStepMethod::euler;
+  if (name == "rk2") return sim::FixedStepMethod::rk2;
+  if (name == "rk4") return sim::FixedStepMethod::rk4;
+  throw ConfigError("method", "\"" + name + "\"", "expected \"euler\", \"rk2\" or \"rk4\"");
+}
+
 }  // namespace
 
 void bind_mapping(py::module_& m) {
+  m.def(
+      "simulate_head",
+      [](const Array2& q, const Array2& k, const Array2& v, const std::optional<Array2>& activity,
+         double alpha, bool nonlinearity, double epsilon, double tau_n, double tau_p, double dt,
+         const std::string& method, double neuron_leak, double synapse_leak) {
+        mapping::SimulatedHeadSettings s;
+        s.tau_n = tau_n;
+        s.tau_p = tau_p;
+        s.dt = dt;
+        s.method = step_method(method);
+        s.neuron_leak = neuron_leak;
+        s.synapse_leak = synapse_leak;
+        const auto in = head_inputs(q, k, v, activity, alpha, nonlinearity, epsilon);
+        mapping::SimulatedHeadResult r;
+        {
+          py::gil_scoped_release release;
+          r = mapping::simulate_head(in, s);
+        }
+        py::dict d;
+        d["out"] = matrix_array(r.out);
+        d["synapses"] = matrix_array(r.synapses);
+        d["calcium"] = array(r.calcium, {static_cast<py::ssize_t>(r.calcium.size())});
+        d["warnings"] = r.warnings;
+        return d;
+      },
+      py::arg("q"), py::arg("k"), py::arg("v"), py::arg("activity") = py::none(), py::arg("alpha") = 0.25,
+      py::arg("nonlinearity") = true, py::arg("epsilon") = 1e-6, py::arg("tau_n") = 1e-3,
+      py::arg("tau_p") = 0.1, py::arg("dt") = 1e-4, py::arg("method") = "rk4", py::arg("neuron_leak") = 1.0,
+      py::arg("synapse_leak") = 0.0,
+      "One astromorphic head as a neuron-astrocyte simulation (glia.mapping.simulate_head).");
+  m.def(
+      "head_operator",
+      [](const Array2& q, const Array2& k, const Array2& v, const std::optional<Array2>& activity,
+         double alpha, bool nonlinearity, double epsilon) {
+        return matrix_array(
+            mapping::head_operator(head_inputs(q, k, v, activity, alpha, nonlinearity, epsilon)));
+      },
+      py::arg("q"), py::arg("k"), py::arg("v"), py::arg("activity") = py::none(), py::arg("alpha") = 0.25,
+      py::arg("nonlinearity") = true, py::arg("epsilon") = 1e-6,
+      "The closed-form astromorphic operator of one head (what simulate_head converges to).");
   m.def("derive_retention", &derive, py::arg("config_json"), py::arg("output") = "",
         "Retention factors from simulated LTP (glia.mapping.derive_retention).");
   m.def("load_retention", &load, py::arg("path"), py::arg("T"), py::arg("source") = "simulated",

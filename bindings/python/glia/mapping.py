@@ -1,4 +1,13 @@
-"""The mapping layer: retention factors from simulated astrocyte long-term plasticity (MAPPING.md §2).
+"""The mapping layer: attention heads as neuron–astrocyte simulations (MAPPING.md §1) and retention factors from
+simulated astrocyte long-term plasticity (MAPPING.md §2).
+
+Attention (:func:`simulate_head`, :func:`head_operator`): one astromorphic head realised with rate neurons, Hebbian
+synapses, astrocyte processes and a presynaptic Ca²⁺ state, run through a write phase (the keys/values presented
+for ``tau_p`` each) and a read phase (the queries); it converges to the closed-form operator at first order in
+``tau_n / tau_p`` and, for fixed ``tau_n / tau_p``, at the integrator's order in ``dt``
+(models/mapping/simulated_head.hpp has the equations).
+
+Retention:
 
 The small neuron–astrocyte network of BIOPHYSICS.md §4 (3 pre x 3 post rate neurons, 9 Hebbian
 synapses, one two-timescale astrocyte process per synapse) runs T STP cycles of length
@@ -224,7 +233,32 @@ def _plain(v: Any) -> Any:
     return v
 
 
+def simulate_head(q, k, v, activity=None, *, alpha: float = 0.25, nonlinearity: bool = True, epsilon: float = 1e-6,
+                  tau_n: float = 1e-3, tau_p: float = 0.1, dt: float = 1e-4, method: str = "rk4",
+                  neuron_leak: float = 1.0, synapse_leak: float = 0.0) -> Dict[str, Any]:
+    """Simulates one astromorphic head: q (N_q, m), k (N, m), v (N, d), activity A (N, m) or None (no astrocyte term).
+
+    Returns ``{"out": (N_q, d), "synapses": (m, d) the simulated H, "calcium": (m,) the simulated sum of phi(k),
+    "warnings": [...]}``. Settings that cannot converge (tau_n >= tau_p, dt > tau_n, dt not dividing tau_p) raise
+    ConfigError naming the setting; tau_n / tau_p > 0.05 is a warning (also issued as a Python warning)."""
+    r = dict(_core.simulate_head(np.asarray(q, float), np.asarray(k, float), np.asarray(v, float),
+                                 None if activity is None else np.asarray(activity, float), alpha, nonlinearity,
+                                 epsilon, tau_n, tau_p, dt, method, neuron_leak, synapse_leak))
+    for w in r["warnings"]:
+        warnings.warn(w, RuntimeWarning, stacklevel=2)
+    return r
+
+
+def head_operator(q, k, v, activity=None, *, alpha: float = 0.25, nonlinearity: bool = True,
+                  epsilon: float = 1e-6) -> np.ndarray:
+    """The closed-form astromorphic operator of one head on the same inputs as :func:`simulate_head`."""
+    return _core.head_operator(np.asarray(q, float), np.asarray(k, float), np.asarray(v, float),
+                               None if activity is None else np.asarray(activity, float), alpha, nonlinearity, epsilon)
+
+
 __all__ = [
+    "simulate_head",
+    "head_operator",
     "RetentionResult",
     "RetentionWarning",
     "derive_retention",

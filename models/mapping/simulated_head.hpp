@@ -1,0 +1,86 @@
+#pragma once
+// One astromorphic attention head run as a neuron–astrocyte simulation (MAPPING.md §1).
+//
+// The operator (NETWORKS.md §2, engine/nn/ops/astromorphic_attention) for one head is
+//   out_i = φ(q_i)ᵀ W / (φ(q_i) · g + ε),  W = σ(c H) (H without the nonlinearity),
+//   H = Σ_t (φ(k_t) + φ(A_t)) v_tᵀ  (m × d),  g = (Σ_t φ(k_t))^α,  c = 1/N,
+// with φ(x) = elu(x) + 1 and A the astrocyte's positional activity (absent without the astrocyte term).
+//
+// The simulation realises it with the engine's models (models/bio):
+// - m hidden ("presynaptic") rate neurons, nonlinearity φ (elu+1), time constant τ_n, leak λ, driven by the
+//   token's key (write) or query (read): their output φ(x_j) relaxes to φ(k_tj) or φ(q_ij);
+// - d output rate neurons (identity): clamped to v_t while writing; while reading
+//   τ_n do_i/dt = −λ o_i + Σ_j φ(x_j) W_ji / C(t), the astrocyte response C(t) = φ(x(t)) · g + ε scaling
+//   synaptic transmission, and W the synapses' efficacy σ(c (s + p)) (s + p without the nonlinearity);
+// - Hebbian synapses hidden → output, τ_s = τ_p, c = 1, leak β: τ_p ds_ji/dt = −β s_ji + φ(x_j) v_ti;
+// - one astrocyte process per synapse integrating its positional drive in the same form,
+//   τ_p dp_ji/dt = −β p_ji + φ(A_tj) v_ti (the drive is clamped for the token's window);
+// - the presynaptic Ca²⁺ state of each hidden neuron, τ_p dz_j/dt = φ(x_j), read out through the saturating
+//   response g = z^α.
+// Write phase: the N tokens are presented one after another for τ_p each. Read phase: each query for τ_p;
+// the synapses hold (no learning while reading); out_i is the output neurons' state at the end of query i's
+// window. Neuron states carry over from one window to the next (no resets): their relaxation transient is
+// what the simulation adds to the operator.
+//
+// With λ = 1, β = 0 the simulation converges to the operator as τ_n/τ_p → 0 (first order: each window's
+// integral misses ≈ τ_n/τ_p of the step between successive drives) and, at fixed τ_n/τ_p, its ODE solution is
+// approached as dt → 0 at the integrator's order. With a leak β > 0 (or λ ≠ 1) it is a different,
+// biologically constrained operator.
+#include <string>
+#include <vector>
+
+#include "engine/nn/ops/astromorphic_attention.hpp"
+#include "engine/nn/tensor.hpp"
+#include "engine/sim/fixed_step.hpp"
+
+namespace glia::mapping {
+
+using Matrix = nn::RowMatrix<double>;
+
+// Operator side of one head: the inputs of the closed form.
+struct HeadInputs {
+  Matrix q;         // N_q × m queries
+  Matrix k;         // N × m keys
+  Matrix v;         // N × d values
+  Matrix activity;  // N × m astrocyte activity A = P_pos E; 0 × 0 without the astrocyte term
+  double alpha = 0.25;
+  bool nonlinearity = true;  // σ(c ·) with c = 1/N on the synaptic efficacy
+  double epsilon = 1e-6;
+};
+
+// Simulation side: timing, integrator and the two leaks.
+struct SimulatedHeadSettings {
+  double tau_n = 1e-3;  // s, time constant of the hidden and output rate neurons; must be < tau_p
+  double tau_p = 0.1;   // s, presentation time of each token (write) and query (read)
+  double dt = 1e-4;     // s, integration step; must divide tau_p and be <= tau_n
+  sim::FixedStepMethod method = sim::FixedStepMethod::rk4;
+  double neuron_leak = 1.0;   // λ of the rate neurons (1: they relax to their drive)
+  double synapse_leak = 0.0;  // β of the synapses and processes (0: pure integrators)
+};
+
+struct SimulatedHeadResult {
+  Matrix out;                   // N_q × d, the output neurons at the end of each query window
+  Matrix synapses;              // m × d, s + p at the end of the write phase (the simulated H)
+  std::vector<double> calcium;  // m, the presynaptic Ca²⁺ state z (the simulated Σ_t φ(k_t))
+  std::vector<std::string> warnings;
+};
+
+// Runs the write and read phases. ConfigError naming the setting for settings that cannot converge
+// (τ_n ≥ τ_p, dt that does not divide τ_p or exceeds τ_n, non-positive times, negative leaks) and for
+// inputs of mismatched shapes.
+SimulatedHeadResult simulate_head(const HeadInputs& inputs, const SimulatedHeadSettings& settings);
+
+// The closed-form operator on the same inputs (what the simulation converges to).
+Matrix head_operator(const HeadInputs& inputs);
+
+// Operator → simulation: the inputs of head h of batch element b of an astromorphic attention op (q, k, v
+// of shape (B, H, N, d_h), position E (H, N, m), decay ρ (H)), with A = P_pos E computed as the op does.
+HeadInputs head_inputs_from_attention(const nn::Tensor<double>& q, const nn::Tensor<double>& k,
+                                      const nn::Tensor<double>& v, const nn::Tensor<double>& position,
+                                      const nn::Tensor<double>& decay, nn::Index b, nn::Index h,
+                                      const nn::AstromorphicAttentionOptions& options);
+
+// Simulation → operator: the attention options that the head's inputs correspond to.
+nn::AstromorphicAttentionOptions attention_options(const HeadInputs& inputs);
+
+}  // namespace glia::mapping
