@@ -36,28 +36,38 @@ def collect(config_path: pathlib.Path) -> dict:
             for row in csv.DictReader(f):
                 curve.append({"step": int(row["step"]), "split": row["split"], "loss": float(row["loss"]),
                               "accuracy": float(row["accuracy"]), "examples": int(row["examples"])})
-    rel = config_path.resolve().relative_to(ROOT)
+    # The test split's majority-class share (the accuracy of always answering the most frequent label).
+    majority = None
+    data = pathlib.Path(result["config"]["data"]["path"])
+    manifest = (data if data.is_absolute() else ROOT / data) / "manifest.json"
+    if manifest.exists():
+        split = json.loads(manifest.read_text())["splits"].get(result["config"]["data"].get("test", "test"), {})
+        shares = split.get("statistics", {}).get("label_shares")
+        majority = max(shares) if shares else None
+    resolved = config_path.resolve()
+    rel = resolved.relative_to(ROOT) if resolved.is_relative_to(ROOT) else resolved
     return {"config_path": str(rel), "command": f"build/glia train {rel} --threads 1", "result": result,
-            "evaluations_during_training": curve}
+            "test_majority_share": majority, "evaluations_during_training": curve}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("configs", nargs="+", type=pathlib.Path)
+    ap.add_argument("--out", type=pathlib.Path, default=OUT, help=f"output directory (default {OUT})")
     args = ap.parse_args()
     try:
         records = {c: collect(c) for c in args.configs}
     except (FileNotFoundError, KeyError, json.JSONDecodeError) as e:
         print(f"collect_accuracy: {e}", file=sys.stderr)
         return 2
-    OUT.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
     for config, record in records.items():
-        path = OUT / f"{config.stem}.json"
+        path = args.out / f"{config.stem}.json"
         tmp = path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(record, indent=2) + "\n")
         tmp.replace(path)
         test = [e for e in record["result"]["evaluations"] if e["split"] == "test"]
-        print(f"{path.relative_to(ROOT)}: test accuracy {test[0]['accuracy']:.4f}" if test else path)
+        print(f"{path}: test accuracy {test[0]['accuracy']:.4f}" if test else path)
     return 0
 
 

@@ -127,7 +127,10 @@ def rows() -> list[str]:
         acc = json.loads(path.read_text())
         res, model = acc["result"], acc["result"]["config"]["model"]
         test = next(e for e in res["evaluations"] if e["split"] == "test")
-        paper = PAPER.get((res["task"], model["name"]))
+        ablation = model["name"] == "rmaat" and model["retention"]["source"] == "none"
+        paper = PAPER.get((res["task"], model["name"])) if not ablation else "ablation: the rmaat run without RF"
+        if acc.get("test_majority_share"):
+            paper = f"majority class {100 * acc['test_majority_share']:.1f}%" + (f"; {paper}" if paper else "")
         variant = model["name"]
         if model["name"] == "rmaat":
             variant += f", retention {model['retention']['source']}"
