@@ -36,9 +36,10 @@ import os
 import pathlib
 import platform
 import statistics
-import subprocess
 import sys
 import time
+
+from machine_info import cpu_model, git, loadavg  # shared provenance helpers (this directory)
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -265,30 +266,6 @@ def build_type():
     except OSError:
         pass
     return "unknown"
-
-
-def git(*args):
-    try:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-def cpu_model():
-    try:
-        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
-
-
-def loadavg():
-    try:
-        return [float(x) for x in pathlib.Path("/proc/loadavg").read_text().split()[:3]]
-    except OSError:
-        return None
 
 
 # ---------------------------------------------------------------------------------------------- benchmark

@@ -50,6 +50,8 @@ import sys
 import tempfile
 import time
 
+from machine_info import cpu_model, git, loadavg  # shared provenance helpers (this directory)
+
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 RESULTS = ROOT / "experiments" / "results"
@@ -189,30 +191,6 @@ def blas_worker(n):
 
 
 # ---------------------------------------------------------------------------------------------- meta
-
-
-def git(*args):
-    try:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-def cpu_model():
-    try:
-        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
-
-
-def loadavg():
-    try:
-        return [float(x) for x in pathlib.Path("/proc/loadavg").read_text().split()[:3]]
-    except OSError:
-        return None
 
 
 def build_info(binary):
