@@ -24,7 +24,9 @@ Choices where docs/model_config.md leaves room (the C++ must agree):
   depend on how much padding its batch happens to have; softmax and linear attention are unchanged by masked
   padding).
 - Heads: split_heads takes feature columns h·d_h … (h+1)·d_h for head h; merge_heads concatenates them back.
-- Segment models add positions[0:M+S] (or PE(M+S, d)) to [mem_t ; x_t] in every segment, memory rows included.
+- Segment models add positions[0:M+S] (or PE(M+S, d)) to [mem_t ; x_t] in every segment, memory rows included;
+  with segment_positions "global" the memory rows take rows 0..M-1 and token i of segment t row M + t S + i of a
+  table of M + T S rows.
 - The `tokens` readout uses the real rows of the last segment's token outputs; a row whose last segment is all
   padding uses the mean over the M memory rows of F(z_T[0:M]) instead (the `memory` readout of that row).
 - RF(t, T) scales mem'_{t+1} for t = 1 … T − 1; mem_{T+1} feeds nothing (the readout uses z_T before scaling).
@@ -55,7 +57,7 @@ ATTENTION = {"transformer": "softmax", "rmt": "softmax", "linear_transformer": "
              "at": "astromorphic", "rmaat": "astromorphic"}
 _COMMON_KEYS = {"name", "vocab_size", "num_classes", "max_length", "d_model", "heads", "layers", "ffn", "dropout",
                 "norm", "positions", "init_std", "seed", "attention"}
-_SEGMENT_KEYS = {"segment_length", "memory_tokens", "readout"}
+_SEGMENT_KEYS = {"segment_length", "memory_tokens", "readout", "segment_positions"}
 _ASTRO_DEFAULTS = {"alpha": 0.25, "astrocyte_term": True, "nonlinearity": True, "epsilon": 1e-6, "decay_init": 0.1}
 _LINEAR_DEFAULTS = {"epsilon": 1e-6}
 
@@ -79,7 +81,7 @@ def resolve_config(config):
     c = {"d_model": 64, "heads": 4, "layers": 2, "dropout": 0.1, "norm": "pre", "positions": "learned",
          "init_std": 0.02, "seed": 0}
     if segment:
-        c.update(memory_tokens=8, readout="memory")
+        c.update(memory_tokens=8, readout="memory", segment_positions="local")
     if name == "rmaat":
         c["retention"] = {"source": "none"}
     c.update(config)
@@ -101,6 +103,8 @@ def resolve_config(config):
         raise ValueError(f"positions = {c['positions']!r}: 'learned' or 'sinusoidal'")
     if segment and c["readout"] not in ("memory", "tokens"):
         raise ValueError(f"readout = {c['readout']!r}: 'memory' or 'tokens'")
+    if segment and c["segment_positions"] not in ("local", "global"):
+        raise ValueError(f"segment_positions = {c['segment_positions']!r}: 'local' or 'global'")
     if not 0 <= c["dropout"] < 1:
         raise ValueError("dropout: must be in [0, 1)")
     return c
@@ -151,15 +155,19 @@ def retention_factors(config, base_dir=None):
     source = r.get("source")
     if source == "none":
         return None
+    normalization = r.get("normalization", "sum")
+    if normalization not in ("sum", "mean"):
+        raise ValueError(f"retention.normalization = {normalization!r}: 'sum' or 'mean'")
+    scale = T if normalization == "mean" else 1  # "mean": T * RF, the same profile with mean 1
     if source == "exponential":
         if "c" not in r:
             raise ValueError("retention.c: required for the exponential source")
-        return exponential_retention(float(r["c"]), T)
+        return [scale * f for f in exponential_retention(float(r["c"]), T)]
     if source == "file":
         path = pathlib.Path(r["path"])
         if base_dir is not None and not path.is_absolute():
             path = pathlib.Path(base_dir) / path
-        return read_retention_file(path, T, r.get("table", "simulated"))
+        return [scale * f for f in read_retention_file(path, T, r.get("table", "simulated"))]
     raise ValueError(f"retention.source = {source!r}: 'none', 'exponential' or 'file'")
 
 
@@ -169,10 +177,13 @@ def parameter_shapes(config):
     d, H, F_ = c["d_model"], c["heads"], c["ffn"]
     segment = c["name"] in SEGMENT_MODELS
     n_pos = c["memory_tokens"] + c["segment_length"] if segment else c["max_length"]
+    n_table = n_pos
+    if segment and c["segment_positions"] == "global":
+        n_table = c["memory_tokens"] + num_segments(c) * c["segment_length"]
     astro_term = ATTENTION[c["name"]] == "astromorphic" and c["attention"]["astrocyte_term"]
     shapes = {"embedding": (c["vocab_size"], d)}
     if c["positions"] == "learned":
-        shapes["positions"] = (n_pos, d)
+        shapes["positions"] = (n_table, d)
     if segment:
         shapes["memory"] = (c["memory_tokens"], d)
     for l in range(c["layers"]):
@@ -260,7 +271,15 @@ class Model(nn.Module):
 
     # -- pieces ------------------------------------------------------------------------------------------------
 
-    def _positions(self, x, p):
+    def _positions(self, x, p, segment=None):
+        """Adds the position code; with global segment positions, token i of segment t takes row M + t S + i
+        of the table and the memory rows 0..M-1."""
+        if segment is not None and self.config["segment_positions"] == "global":
+            M, S = self.M, self.S
+            table = (p["positions"] if self.config["positions"] == "learned"
+                     else ops.sinusoidal_table(M + self.T * S, x.shape[2], x.dtype))
+            rows = torch.cat([torch.arange(M), M + segment * S + torch.arange(S)])
+            return x + table[rows]
         if self.config["positions"] == "learned":
             return ops.learned_positions(x, p["positions"])
         return ops.sinusoidal_positions(x)
@@ -350,7 +369,7 @@ class Model(nn.Module):
         mem_keys = torch.ones(B, M, dtype=torch.bool)
         for t in range(T):
             x_t, m_t = tokens[:, t * S:(t + 1) * S], mask[:, t * S:(t + 1) * S]
-            x = self._positions(torch.cat([mem, ops.embedding(x_t, p["embedding"])], 1), p)
+            x = self._positions(torch.cat([mem, ops.embedding(x_t, p["embedding"])], 1), p, segment=t)
             z = self.blocks(x, torch.cat([mem_keys, m_t], 1), p)
             if t < T - 1:
                 mem = z[:, :M] if self.rf is None else self.rf[t] * z[:, :M]

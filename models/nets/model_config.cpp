@@ -48,6 +48,15 @@ RetentionSource parse_retention(const nlohmann::json& j, const std::string& fiel
   } else {
     throw ConfigError(r.field("source"), rs.source, "expected \"none\", \"file\" or \"exponential\"");
   }
+  if (rs.source != "none") {
+    // "sum": RF(t, T) as derived, Σ_t RF = 1 (NETWORKS.md §3). "mean": T · RF(t, T), the same profile with
+    // mean 1, so the carried memory is not also shrunk by ~1/T per segment (∏_t RF ~ T^{1−T} otherwise).
+    rs.normalization = r.string("normalization", "sum");
+    if (rs.normalization != "sum" && rs.normalization != "mean")
+      throw ConfigError(r.field("normalization"), rs.normalization, "expected \"sum\" or \"mean\"");
+    if (rs.normalization == "mean")
+      for (double& f : rs.rf) f *= static_cast<double>(T);
+  }
   r.finish();
   return rs;
 }
@@ -102,11 +111,15 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
     if (readout != "memory" && readout != "tokens")
       throw ConfigError(r.field("readout"), readout, "expected \"memory\" or \"tokens\"");
     c.readout_memory = readout == "memory";
+    const std::string segment_positions = r.string("segment_positions", "local");
+    if (segment_positions != "local" && segment_positions != "global")
+      throw ConfigError(r.field("segment_positions"), segment_positions, "expected \"local\" or \"global\"");
+    c.global_positions = segment_positions == "global";
     if (c.segments() > 255)
       throw ConfigError(r.field("segment_length"), std::to_string(c.segment_length),
                         "gives " + std::to_string(c.segments()) + " segments; at most 255 are supported");
   } else {
-    for (const char* key : {"segment_length", "memory_tokens", "readout"})
+    for (const char* key : {"segment_length", "memory_tokens", "readout", "segment_positions"})
       refuse(r, key, c.name, "it has no segments");
   }
 
@@ -160,6 +173,7 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
     c.resolved["segment_length"] = c.segment_length;
     c.resolved["memory_tokens"] = c.memory_tokens;
     c.resolved["readout"] = c.readout_memory ? "memory" : "tokens";
+    c.resolved["segment_positions"] = c.global_positions ? "global" : "local";
   }
   if (c.name == "rmaat") {
     nlohmann::json rs = {{"source", c.retention.source}};
@@ -168,6 +182,7 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
       rs["table"] = c.retention.table;
     }
     if (c.retention.source == "exponential") rs["c"] = c.retention.c;
+    if (c.retention.source != "none") rs["normalization"] = c.retention.normalization;
     c.resolved["retention"] = rs;
   }
   return c;

@@ -16,11 +16,12 @@ using nn::Index;
 enum class AttentionKind { softmax, linear, astromorphic };
 
 struct RetentionSource {
-  std::string source = "none";      // "none", "file", "exponential"
-  std::string path;                 // file
-  std::string table = "simulated";  // file: "simulated" or "fitted"
-  double c = 0.0;                   // exponential: tau_c / tau_L
-  std::vector<double> rf;           // RF(t, T), t = 1..T, resolved at parse time (all 1 for "none")
+  std::string source = "none";        // "none", "file", "exponential"
+  std::string path;                   // file
+  std::string table = "simulated";    // file: "simulated" or "fitted"
+  double c = 0.0;                     // exponential: tau_c / tau_L
+  std::string normalization = "sum";  // "sum": Σ_t RF = 1 as derived; "mean": T · RF (mean 1)
+  std::vector<double> rf;             // RF(t, T), t = 1..T, resolved at parse time (all 1 for "none")
 };
 
 struct ModelConfig {
@@ -39,13 +40,20 @@ struct ModelConfig {
   double linear_epsilon = 1e-6;            // linear_transformer, rlt
   Index segment_length = 0, memory_tokens = 0;
   bool readout_memory = true;  // segment models: "memory" (true) or "tokens"
-  RetentionSource retention;   // rmaat
-  nlohmann::json resolved;     // the config with every default filled in
+  // Segment models: token i of segment t takes position M + t·S + i ("global") instead of M + i ("local");
+  // memory rows keep positions 0..M-1 in every segment.
+  bool global_positions = false;
+  RetentionSource retention;  // rmaat
+  nlohmann::json resolved;    // the config with every default filled in
 
   Index d_head() const { return d_model / heads; }
   Index segments() const { return segmented ? (max_length + segment_length - 1) / segment_length : 1; }
   // Rows one pass of the block stack sees: M + S for segment models, max_length otherwise.
   Index rows() const { return segmented ? memory_tokens + segment_length : max_length; }
+  // Rows of the position table: M + T·S (global segment positions), M + S (local) or max_length.
+  Index position_rows() const {
+    return segmented && global_positions ? memory_tokens + padded_length() : rows();
+  }
   // Input width every batch is padded to: T·S or max_length.
   Index padded_length() const { return segmented ? segments() * segment_length : max_length; }
 };

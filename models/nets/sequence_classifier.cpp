@@ -38,6 +38,7 @@ struct SequenceClassifier<T>::Input {
 
 template <class T>
 struct SequenceClassifier<T>::SegmentContext {
+  Index segment = 0;
   nn::EmbeddingContext<T> embedding;
   Tensor<T> input;  // [memory ; embedded tokens], before positions
   nn::LearnedPositionsContext<T> positions;
@@ -58,7 +59,9 @@ template <class T>
 SequenceClassifier<T>::SequenceClassifier(ModelConfig config) : config_(std::move(config)) {
   const ModelConfig& c = config_;
   embedding_ = &params_.add("embedding", {c.vocab_size, c.d_model});
-  if (c.learned_positions) positions_ = &params_.add("positions", {c.rows(), c.d_model});
+  if (c.learned_positions) positions_ = &params_.add("positions", {c.position_rows(), c.d_model});
+  if (!c.learned_positions && c.global_positions)
+    sinusoidal_ = nn::sinusoidal_table<T>(c.position_rows(), c.d_model);
   if (c.segmented) memory_ = &params_.add("memory", {c.memory_tokens, c.d_model});
   for (Index l = 0; l < c.layers; ++l) blocks_.push_back(add_block_weights(params_, l, c));
   if (c.pre_norm) {
@@ -158,6 +161,24 @@ typename SequenceClassifier<T>::Input SequenceClassifier<T>::prepare(const nn::B
   return in;
 }
 
+// Global segment positions: the M memory rows of the table, then the S rows of segment `segment`.
+template <class T>
+Tensor<T> SequenceClassifier<T>::segment_position_rows(const Tensor<T>& table, Index segment) const {
+  const Index M = config_.memory_tokens, S = config_.segment_length, d = config_.d_model;
+  Tensor<T> rows = Tensor<T>::uninitialized({M + S, d});
+  rows.block(0, M, d) = table.block(0, M, d);
+  rows.block(M * d, S, d) = table.block((M + segment * S) * d, S, d);
+  return rows;
+}
+
+template <class T>
+void SequenceClassifier<T>::add_segment_position_rows(const Tensor<T>& d_rows, Index segment,
+                                                      Tensor<T>& d_table) const {
+  const Index M = config_.memory_tokens, S = config_.segment_length, d = config_.d_model;
+  d_table.block(0, M, d) += d_rows.block(0, M, d);
+  d_table.block((M + segment * S) * d, S, d) += d_rows.block(M * d, S, d);
+}
+
 template <class T>
 Tensor<T> SequenceClassifier<T>::initial_memory(Index batch) const {
   const Index M = config_.memory_tokens, d = config_.d_model;
@@ -174,9 +195,13 @@ typename SequenceClassifier<T>::SegmentContext SequenceClassifier<T>::segment_fo
     return nn::DropoutKey{seed, step, static_cast<std::uint32_t>(segment) * sites_per_segment + site};
   };
   SegmentContext ctx;
+  ctx.segment = segment;
   ctx.embedding = nn::embedding_forward(in.ids[static_cast<std::size_t>(segment)], embedding_->value);
   ctx.input = memory ? nn::concat_rows(*memory, ctx.embedding.out) : ctx.embedding.out;
-  if (positions_)
+  if (config_.global_positions)
+    ctx.positions = nn::learned_positions_forward(
+        ctx.input, segment_position_rows(positions_ ? positions_->value : sinusoidal_, segment));
+  else if (positions_)
     ctx.positions = nn::learned_positions_forward(ctx.input, positions_->value);
   else
     ctx.positions.out = nn::sinusoidal_positions_forward(ctx.input).out;
@@ -197,7 +222,13 @@ Tensor<T> SequenceClassifier<T>::segment_backward(const SegmentContext& ctx, con
   Tensor<T> d = d_out;
   for (std::size_t l = blocks_.size(); l-- > 0;) d = block_backward(ctx.blocks[l], config_, blocks_[l], d);
   d = nn::dropout_backward(ctx.drop, d);
-  if (positions_) d = nn::learned_positions_backward(ctx.positions, d, positions_->grad);
+  if (positions_ && config_.global_positions) {
+    Tensor<T> d_rows({config_.rows(), config_.d_model});
+    d = nn::learned_positions_backward(ctx.positions, d, d_rows);
+    add_segment_position_rows(d_rows, ctx.segment, positions_->grad);
+  } else if (positions_) {
+    d = nn::learned_positions_backward(ctx.positions, d, positions_->grad);
+  }
   if (!config_.segmented) {
     nn::embedding_backward(ctx.embedding, d, embedding_->grad);
     return {};

@@ -70,11 +70,14 @@ class SequenceClassifier {
   ReadoutContext readout_forward(const Input& in, const nn::Tensor<T>& z, double label_smoothing) const;
   nn::Tensor<T> readout_backward(const ReadoutContext& ctx, double d_loss);
   nn::Tensor<T> initial_memory(Index batch) const;
+  nn::Tensor<T> segment_position_rows(const nn::Tensor<T>& table, Index segment) const;
+  void add_segment_position_rows(const nn::Tensor<T>& d_rows, Index segment, nn::Tensor<T>& d_table) const;
 
   ModelConfig config_;
   nn::ParameterSet<T> params_;
   nn::Parameter<T>* embedding_ = nullptr;
   nn::Parameter<T>* positions_ = nullptr;  // learned positions only
+  nn::Tensor<T> sinusoidal_;               // sinusoidal global segment positions: the whole table
   nn::Parameter<T>* memory_ = nullptr;     // segment models only
   std::vector<BlockWeights<T>> blocks_;
   nn::Parameter<T>* final_norm_weight_ = nullptr;  // pre-norm only

@@ -91,9 +91,15 @@ std::vector<std::string> all_models() {
 class NetsModelGradient : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
 
 TEST_P(NetsModelGradient, EveryParameterMatchesFiniteDifferences) {
-  const auto& [name, norm] = GetParam();
+  const auto& [name, variant] = GetParam();
   nlohmann::json cfg = small_config(name);
+  // "pre"/"post" norm; a "_global" suffix gives a segment model global segment positions.
+  const std::string global = "_global";
+  const bool is_global = variant.size() > global.size() &&
+                         variant.compare(variant.size() - global.size(), global.size(), global) == 0;
+  const std::string norm = is_global ? variant.substr(0, variant.size() - global.size()) : variant;
   cfg["norm"] = norm;
+  if (is_global) cfg["segment_positions"] = "global";
   if (norm == "post") cfg["positions"] = "sinusoidal";
   SequenceClassifier<double> model(parse_model_config(cfg));
   perturb(model, 11);
@@ -128,6 +134,12 @@ INSTANTIATE_TEST_SUITE_P(, NetsModelGradient,
                                             ::testing::Values("pre", "post")),
                          [](const auto& test) {
                            return std::get<0>(test.param) + "_" + std::get<1>(test.param) + "norm";
+                         });
+INSTANTIATE_TEST_SUITE_P(GlobalPositions, NetsModelGradient,
+                         ::testing::Combine(::testing::Values("rmt", "rlt", "rmaat"),
+                                            ::testing::Values("pre_global", "post_global")),
+                         [](const auto& test) {
+                           return std::get<0>(test.param) + "_" + std::get<1>(test.param);
                          });
 
 class NetsSegmentStrategies : public ::testing::TestWithParam<std::string> {};
@@ -203,6 +215,15 @@ TEST(NetsModel, RetentionScalesTheCarriedMemory) {
   for (double rf : flat.retention.rf) EXPECT_NEAR(rf, 1.0 / 3, 1e-15);
   SequenceClassifier<double> a(none), b(flat);
   EXPECT_GT(std::abs(a.evaluate(small_batch()).logits[0] - b.evaluate(small_batch()).logits[0]), 1e-9);
+  // "mean" normalisation: T · RF(t, T), the same profile with mean 1; c = 0 gives RF = 1, i.e. "none".
+  cfg["retention"] = {{"source", "exponential"}, {"c", 0.7}};
+  const ModelConfig sum = parse_model_config(cfg);
+  cfg["retention"]["normalization"] = "mean";
+  const ModelConfig mean = parse_model_config(cfg);
+  for (std::size_t t = 0; t < 3; ++t) EXPECT_NEAR(mean.retention.rf[t], 3 * sum.retention.rf[t], 1e-15);
+  cfg["retention"] = {{"source", "exponential"}, {"c", 0.0}, {"normalization", "mean"}};
+  SequenceClassifier<double> c(parse_model_config(cfg));
+  EXPECT_EQ(a.evaluate(small_batch()).logits.values(), c.evaluate(small_batch()).logits.values());
 }
 
 TEST(NetsModel, InitialisationIsSeededAndDocumented) {
@@ -247,6 +268,15 @@ TEST(NetsModel, ConfigErrorsNameTheField) {
   c = small_config("at");
   c["dropout"] = 1.0;
   EXPECT_NE(message(c).find("model.dropout"), std::string::npos) << message(c);
+  c = small_config("rmaat");
+  c["segment_positions"] = "absolute";
+  EXPECT_NE(message(c).find("model.segment_positions = absolute"), std::string::npos) << message(c);
+  c = small_config("rmaat");
+  c["retention"]["normalization"] = "max";
+  EXPECT_NE(message(c).find("model.retention.normalization = max"), std::string::npos) << message(c);
+  c = small_config("at");
+  c["segment_positions"] = "global";
+  EXPECT_NE(message(c).find("model.segment_positions"), std::string::npos) << message(c);
   c = small_config("rlt");
   c["lyers"] = 2;
   EXPECT_NE(message(c).find("model.lyers"), std::string::npos) << message(c);

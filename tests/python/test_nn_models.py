@@ -51,8 +51,12 @@ CASES = [
     ("rlt", {"norm": "post", "positions": "sinusoidal"}),
     ("rmaat", {"retention": EXP}),
     ("rmaat", {"norm": "post", "positions": "sinusoidal", "readout": "tokens", "retention": EXP}),
+    ("rmaat", {"segment_positions": "global", "retention": {**EXP, "normalization": "mean"},
+               "attention": {"nonlinearity": False}}),
+    ("rmt", {"norm": "post", "positions": "sinusoidal", "segment_positions": "global"}),
 ]
 IDS = [f"{name}-{extra.get('norm', 'pre')}-{extra.get('positions', 'learned')}-{extra.get('readout', 'memory')}"
+       + ("-global" if extra.get("segment_positions") == "global" else "")
        if name in tm.SEGMENT_MODELS else f"{name}-{extra.get('norm', 'pre')}-{extra.get('positions', 'learned')}"
        for name, extra in CASES]
 
