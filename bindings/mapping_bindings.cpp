@@ -112,7 +112,7 @@ using Array2 = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
 mapping::HeadInputs head_inputs(const Array2& q, const Array2& k, const Array2& v,
                                 const std::optional<Array2>& activity, double alpha, bool nonlinearity,
-                                double epsilon) {
+                                double epsilon, double synaptic_scale) {
   mapping::HeadInputs in;
   in.q = matrix(q, "q");
   in.k = matrix(k, "k");
@@ -121,6 +121,7 @@ mapping::HeadInputs head_inputs(const Array2& q, const Array2& k, const Array2& 
   in.alpha = alpha;
   in.nonlinearity = nonlinearity;
   in.epsilon = epsilon;
+  in.synaptic_scale = synaptic_scale;
   return in;
 }
 
@@ -138,7 +139,7 @@ void bind_mapping(py::module_& m) {
       "simulate_head",
       [](const Array2& q, const Array2& k, const Array2& v, const std::optional<Array2>& activity,
          double alpha, bool nonlinearity, double epsilon, double tau_n, double tau_p, double dt,
-         const std::string& method, double neuron_leak, double synapse_leak) {
+         const std::string& method, double neuron_leak, double synapse_leak, double synaptic_scale) {
         mapping::SimulatedHeadSettings s;
         s.tau_n = tau_n;
         s.tau_p = tau_p;
@@ -146,7 +147,7 @@ void bind_mapping(py::module_& m) {
         s.method = step_method(method);
         s.neuron_leak = neuron_leak;
         s.synapse_leak = synapse_leak;
-        const auto in = head_inputs(q, k, v, activity, alpha, nonlinearity, epsilon);
+        const auto in = head_inputs(q, k, v, activity, alpha, nonlinearity, epsilon, synaptic_scale);
         mapping::SimulatedHeadResult r;
         {
           py::gil_scoped_release release;
@@ -162,17 +163,17 @@ void bind_mapping(py::module_& m) {
       py::arg("q"), py::arg("k"), py::arg("v"), py::arg("activity") = py::none(), py::arg("alpha") = 0.25,
       py::arg("nonlinearity") = true, py::arg("epsilon") = 1e-6, py::arg("tau_n") = 1e-3,
       py::arg("tau_p") = 0.1, py::arg("dt") = 1e-4, py::arg("method") = "rk4", py::arg("neuron_leak") = 1.0,
-      py::arg("synapse_leak") = 0.0,
+      py::arg("synapse_leak") = 0.0, py::arg("synaptic_scale") = 0.0,
       "One astromorphic head as a neuron-astrocyte simulation (glia.mapping.simulate_head).");
   m.def(
       "head_operator",
       [](const Array2& q, const Array2& k, const Array2& v, const std::optional<Array2>& activity,
-         double alpha, bool nonlinearity, double epsilon) {
-        return matrix_array(
-            mapping::head_operator(head_inputs(q, k, v, activity, alpha, nonlinearity, epsilon)));
+         double alpha, bool nonlinearity, double epsilon, double synaptic_scale) {
+        return matrix_array(mapping::head_operator(
+            head_inputs(q, k, v, activity, alpha, nonlinearity, epsilon, synaptic_scale)));
       },
       py::arg("q"), py::arg("k"), py::arg("v"), py::arg("activity") = py::none(), py::arg("alpha") = 0.25,
-      py::arg("nonlinearity") = true, py::arg("epsilon") = 1e-6,
+      py::arg("nonlinearity") = true, py::arg("epsilon") = 1e-6, py::arg("synaptic_scale") = 0.0,
       "The closed-form astromorphic operator of one head (what simulate_head converges to).");
   m.def("derive_retention", &derive, py::arg("config_json"), py::arg("output") = "",
         "Retention factors from simulated LTP (glia.mapping.derive_retention).");

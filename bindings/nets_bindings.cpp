@@ -6,6 +6,7 @@
 #include "engine/io/json_reader.hpp"
 #include "engine/nn/checkpoint.hpp"
 #include "models/nets/sequence_classifier.hpp"
+#include "models/nets/simulated_attention.hpp"
 #include "models/nets/training.hpp"
 
 namespace py = pybind11;
@@ -65,6 +66,23 @@ py::dict forward_backward(const nets::ModelConfig& config, const py::dict& weigh
   return out;
 }
 
+nets::SimulatedAttention simulated_settings(double tau_ratio, double dt_ratio, const std::string& method,
+                                            double neuron_leak, double synapse_leak) {
+  nets::SimulatedAttention s;
+  s.tau_ratio = tau_ratio;
+  s.dt_ratio = dt_ratio;
+  s.method = method;
+  s.neuron_leak = neuron_leak;
+  s.synapse_leak = synapse_leak;
+  return s;
+}
+
+py::array_t<double> matrix_array(const mapping::Matrix& x) {
+  py::array_t<double> a({static_cast<py::ssize_t>(x.rows()), static_cast<py::ssize_t>(x.cols())});
+  std::copy(x.data(), x.data() + x.size(), a.mutable_data());
+  return a;
+}
+
 py::dict eval_dict(const nets::EvalResult& e) {
   py::dict d;
   d["split"] = e.split;
@@ -119,16 +137,88 @@ void bind_nets(py::module_& m) {
       py::arg("path"), "Config, position and weights (float32) of a training checkpoint.");
   m.def(
       "nn_evaluate_checkpoint",
-      [](const std::string& path, const std::string& split, const std::string& data,
-         std::int64_t batch_size) {
+      [](const std::string& path, const std::string& split, const std::string& data, std::int64_t batch_size,
+         std::int64_t examples) {
         nets::EvalResult e;
         {
           py::gil_scoped_release release;
-          e = nets::evaluate_checkpoint(path, split, data, batch_size);
+          e = nets::evaluate_checkpoint(path, split, data, batch_size, examples);
         }
         return eval_dict(e);
       },
-      py::arg("path"), py::arg("split") = "test", py::arg("data") = "", py::arg("batch_size") = 32);
+      py::arg("path"), py::arg("split") = "test", py::arg("data") = "", py::arg("batch_size") = 32,
+      py::arg("examples") = 0);
+  m.def(
+      "nn_compare_simulated",
+      [](const std::string& path, const std::string& split, const std::string& data, std::int64_t examples,
+         std::int64_t batch_size, double tau_ratio, double dt_ratio, const std::string& method,
+         double neuron_leak, double synapse_leak, bool progress, const std::string& output) {
+        nets::SimulatedComparisonOptions o;
+        o.split = split;
+        o.data_path = data;
+        o.examples = examples;
+        o.batch_size = batch_size;
+        o.settings = simulated_settings(tau_ratio, dt_ratio, method, neuron_leak, synapse_leak);
+        o.progress = progress;
+        o.output = output;
+        nlohmann::json r;
+        {
+          py::gil_scoped_release release;
+          r = nets::compare_simulated_checkpoint(path, o);
+        }
+        return r.dump();
+      },
+      py::arg("path"), py::arg("split") = "test", py::arg("data") = "", py::arg("examples") = 0,
+      py::arg("batch_size") = 32, py::arg("tau_ratio") = 0.01, py::arg("dt_ratio") = 1.0,
+      py::arg("method") = "rk4", py::arg("neuron_leak") = 1.0, py::arg("synapse_leak") = 0.0,
+      py::arg("progress") = false, py::arg("output") = "",
+      "Operator against simulated heads on a split (JSON text); see glia.nn.Model.compare_simulated.");
+  m.def(
+      "nn_model_simulated_logits",
+      [](const std::string& config_json, const py::dict& weights, const Array<std::int32_t>& tokens,
+         const Array<std::uint8_t>& mask, double tau_ratio, double dt_ratio, const std::string& method,
+         double neuron_leak, double synapse_leak) {
+        const mapping::SimulatedHeadSettings settings =
+            nets::head_settings(simulated_settings(tau_ratio, dt_ratio, method, neuron_leak, synapse_leak));
+        nets::SequenceClassifier<float> model(model_config(config_json));
+        load_weights(model.parameters(), weights);
+        nn::Batch batch{to_tensor(tokens), to_tensor(mask), Tensor<std::int32_t>({tokens.shape(0)})};
+        nets::SequenceClassifier<float>::Evaluation e;
+        {
+          py::gil_scoped_release release;
+          e = nets::evaluate_simulated(model, batch, settings);
+        }
+        return to_array(e.logits);
+      },
+      py::arg("config_json"), py::arg("weights"), py::arg("tokens"), py::arg("mask"),
+      py::arg("tau_ratio") = 0.01, py::arg("dt_ratio") = 1.0, py::arg("method") = "rk4",
+      py::arg("neuron_leak") = 1.0, py::arg("synapse_leak") = 0.0,
+      "Logits (B, C) with every attention head simulated (float32 model).");
+  m.def(
+      "nn_model_head_inputs",
+      [](const std::string& config_json, const py::dict& weights, const Array<std::int32_t>& tokens,
+         const Array<std::uint8_t>& mask, nn::Index example, nn::Index segment, nn::Index layer,
+         nn::Index head) {
+        nets::SequenceClassifier<float> model(model_config(config_json));
+        load_weights(model.parameters(), weights);
+        nn::Batch batch{to_tensor(tokens), to_tensor(mask), Tensor<std::int32_t>({tokens.shape(0)})};
+        const nets::CapturedHead h = nets::capture_head(model, batch, example, segment, layer, head);
+        py::dict d;
+        d["q"] = matrix_array(h.inputs.q);
+        d["k"] = matrix_array(h.inputs.k);
+        d["v"] = matrix_array(h.inputs.v);
+        d["activity"] = h.inputs.activity.size() ? py::object(matrix_array(h.inputs.activity)) : py::none();
+        d["alpha"] = h.inputs.alpha;
+        d["nonlinearity"] = h.inputs.nonlinearity;
+        d["epsilon"] = h.inputs.epsilon;
+        d["synaptic_scale"] = h.inputs.synaptic_scale;
+        d["key_rows"] = h.key_rows;
+        d["query_rows"] = h.query_rows;
+        return d;
+      },
+      py::arg("config_json"), py::arg("weights"), py::arg("tokens"), py::arg("mask"), py::arg("example") = 0,
+      py::arg("segment") = 0, py::arg("layer") = 0, py::arg("head") = 0,
+      "The inputs one head's simulation is given (real keys and queries, A, c) for a batch.");
   m.def(
       "nn_model_logits",
       [](const std::string& config_json, const py::dict& weights, const Array<std::int32_t>& tokens,

@@ -34,7 +34,13 @@ int sweep_command(const SweepArgs& a) {
   const sweep::SweepOutcome r = sweep::run_sweep(spec, o);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (a.quiet) return 0;
-  if (spec.model == "network") {
+  if (spec.model == "retention") {
+    std::printf(
+        "glia sweep: %llu variants of model retention (first: %.4g s of STP cycles, dt %.3g s, %s; "
+        "%s)\n",
+        static_cast<unsigned long long>(r.n_variants), spec.duration, spec.dt, spec.method_name.c_str(),
+        o.threads == 1 ? "one after another" : "in parallel, one per thread");
+  } else if (spec.model == "network") {
     std::printf(
         "glia sweep: %llu variants of model network, %.4g s each (base dt %.3g s; one after another)\n",
         static_cast<unsigned long long>(r.n_variants), spec.duration, spec.dt);

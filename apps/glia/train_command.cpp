@@ -11,6 +11,7 @@
 #include "engine/core/error.hpp"
 #include "engine/core/version.hpp"
 #include "engine/io/json_reader.hpp"
+#include "models/nets/simulated_attention.hpp"
 #include "models/nets/training.hpp"
 
 namespace glia::cli {
@@ -57,7 +58,29 @@ CLI::App* add_evaluate_subcommand(CLI::App& app, EvaluateArgs& args) {
   sub->add_option("--data", args.data, "data set directory (default: the one the run trained on)");
   sub->add_option("--batch-size", args.batch_size, "examples per batch")->check(CLI::PositiveNumber);
   sub->add_option("-o,--output", args.output, "also write the result as JSON here");
+  sub->add_option("--examples", args.examples, "evaluate the first N examples of the split (default: all)")
+      ->check(CLI::NonNegativeNumber);
   sub->add_option("--threads", args.threads, "CPU threads")->check(CLI::NonNegativeNumber);
+  CLI::Option* simulate = sub->add_flag(
+      "--simulate-heads", args.simulate_heads,
+      "also run every attention head as a neuron-astrocyte simulation (at, rmaat) and compare with the "
+      "operator: accuracies, prediction agreement, max |logit difference|");
+  sub->add_option(
+         "--tau-ratio", args.tau_ratio,
+         "simulated heads: neuron time constant / token presentation time, tau_n/tau_p (default 0.01)")
+      ->needs(simulate);
+  sub->add_option("--dt-ratio", args.dt_ratio, "simulated heads: integration step / tau_n (default 1)")
+      ->needs(simulate);
+  sub->add_option("--method", args.method, "simulated heads: euler, rk2 or rk4 (default rk4)")
+      ->needs(simulate);
+  sub->add_option("--neuron-leak", args.neuron_leak,
+                  "simulated heads: leak of the rate neurons (default 1: they relax to their drive)")
+      ->needs(simulate);
+  sub->add_option(
+         "--synapse-leak", args.synapse_leak,
+         "simulated heads: leak of the synapses and astrocyte processes (default 0: the operator's limit)")
+      ->needs(simulate);
+  sub->add_flag("-q,--quiet", args.quiet, "simulated heads: no progress line")->needs(simulate);
   return sub;
 }
 
@@ -99,9 +122,55 @@ int train_command(const TrainArgs& a) {
   return 0;
 }
 
+namespace {
+
+int compare_simulated_command(const EvaluateArgs& a) {
+  nets::SimulatedComparisonOptions o;
+  o.split = a.split;
+  o.data_path = a.data;
+  o.examples = a.examples;
+  o.batch_size = a.batch_size;
+  o.settings.tau_ratio = a.tau_ratio;
+  o.settings.dt_ratio = a.dt_ratio;
+  o.settings.method = a.method;
+  o.settings.neuron_leak = a.neuron_leak;
+  o.settings.synapse_leak = a.synapse_leak;
+  o.style = nets::OptionStyle::command_line;
+  o.progress = !a.quiet;
+  o.output = a.output;
+  const nlohmann::json r = nets::compare_simulated_checkpoint(a.checkpoint, o);
+  const nlohmann::json& s = r["settings"];
+  std::printf(
+      "glia evaluate: %s (%s), %lld examples, every head simulated: tau_n/tau_p %g, dt/tau_n %g, %s, neuron "
+      "leak %g, synapse leak %g\n",
+      r["split"].get<std::string>().c_str(), r["model"].get<std::string>().c_str(),
+      static_cast<long long>(r["examples"].get<std::int64_t>()), s["tau_ratio"].get<double>(),
+      s["dt_ratio"].get<double>(), s["method"].get<std::string>().c_str(), s["neuron_leak"].get<double>(),
+      s["synapse_leak"].get<double>());
+  std::printf("  operator:  accuracy %.4f, loss %.4f\n", r["operator_accuracy"].get<double>(),
+              r["operator_loss"].get<double>());
+  std::printf("  simulated: accuracy %.4f, loss %.4f\n", r["simulated_accuracy"].get<double>(),
+              r["simulated_loss"].get<double>());
+  std::printf("  prediction agreement %.4f (%lld of %lld differ), max |logit difference| %.3g\n",
+              r["agreement"].get<double>(), static_cast<long long>(r["disagreements"].get<std::int64_t>()),
+              static_cast<long long>(r["examples"].get<std::int64_t>()),
+              r["max_abs_logit_diff"].get<double>());
+  std::printf("  wall %.1f s (operator %.2f s, simulation %.1f s, %lld head slices), threads: %d\n",
+              r["wall_seconds"].get<double>(), r["operator_seconds"].get<double>(),
+              r["simulated_seconds"].get<double>(),
+              static_cast<long long>(r["heads_simulated"].get<std::int64_t>()), r["threads"].get<int>());
+  for (const auto& w : r["warnings"]) std::printf("  warning: %s\n", w.get<std::string>().c_str());
+  if (!a.output.empty()) std::printf("  wrote %s\n", a.output.c_str());
+  return 0;
+}
+
+}  // namespace
+
 int evaluate_command(const EvaluateArgs& a) {
   if (a.threads > 0) omp_set_num_threads(a.threads);
-  const nets::EvalResult e = nets::evaluate_checkpoint(a.checkpoint, a.split, a.data, a.batch_size);
+  if (a.simulate_heads) return compare_simulated_command(a);
+  const nets::EvalResult e =
+      nets::evaluate_checkpoint(a.checkpoint, a.split, a.data, a.batch_size, a.examples);
   std::printf("glia evaluate: %s: accuracy %.4f, loss %.4f (%lld examples)\n", e.split.c_str(), e.accuracy,
               e.loss, static_cast<long long>(e.examples));
   if (!a.output.empty()) {

@@ -2,8 +2,12 @@
 // `glia train CONFIG.json [-o DIR] [--steps N] [--until-step N] [--threads N] [-q]`: trains a sequence
 // classifier (docs/training_config.md); resumes from DIR/checkpoint.h5 when it exists; SIGINT/SIGTERM write a
 // checkpoint and stop (exit 130; re-run the same command to continue).
-// `glia evaluate CHECKPOINT [--split S] [--data DIR] [--batch-size N] [-o RESULT.json]`: loss and accuracy of
-// a checkpoint on a split of its data set.
+// `glia evaluate CHECKPOINT [--split S] [--data DIR] [--batch-size N] [--examples N] [-o RESULT.json]`: loss
+// and accuracy of a checkpoint on a split of its data set. With `--simulate-heads [--tau-ratio R] [--dt-ratio
+// R]
+// [--method M] [--neuron-leak L] [--synapse-leak B] [-q]` (at, rmaat) the same examples are evaluated with
+// the operator and with every attention head run as a neuron-astrocyte simulation
+// (models/nets/simulated_attention), and the two are compared.
 #include <CLI/CLI.hpp>
 #include <string>
 
@@ -23,8 +27,13 @@ struct EvaluateArgs {
   std::string split = "test";
   std::string data;  // overrides the data set of the checkpoint's config
   std::int64_t batch_size = 32;
-  std::string output;  // JSON result file
+  std::string output;         // JSON result file
+  std::int64_t examples = 0;  // the first N examples of the split (0: all)
   int threads = 0;
+  bool simulate_heads = false;  // compare the operator with simulated heads
+  double tau_ratio = 0.01, dt_ratio = 1.0, neuron_leak = 1.0, synapse_leak = 0.0;
+  std::string method = "rk4";
+  bool quiet = false;  // no progress line
 };
 
 CLI::App* add_train_subcommand(CLI::App& app, TrainArgs& args);

@@ -18,7 +18,7 @@ double phi(double x) { return bio::rate_theta(RateNonlinearity::elu_plus_one, x)
 
 double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
-void validate(const HeadInputs& in, const SimulatedHeadSettings& s) {
+void validate_inputs(const HeadInputs& in) {
   const auto n = in.k.rows(), m = in.k.cols();
   if (n < 1 || m < 1) throw ConfigError("simulated_head.k", "empty", "needs at least one key of width >= 1");
   if (in.q.cols() != m)
@@ -34,6 +34,14 @@ void validate(const HeadInputs& in, const SimulatedHeadSettings& s) {
   if (!(in.alpha > 0)) throw ConfigError("simulated_head.alpha", std::to_string(in.alpha), "must be > 0");
   if (!(in.epsilon > 0))
     throw ConfigError("simulated_head.epsilon", std::to_string(in.epsilon), "must be > 0");
+  if (!(in.synaptic_scale >= 0 && std::isfinite(in.synaptic_scale)))
+    throw ConfigError("simulated_head.synaptic_scale", std::to_string(in.synaptic_scale),
+                      "must be >= 0 and finite (0: 1/N of the keys presented)");
+}
+
+}  // namespace
+
+void validate_settings(const SimulatedHeadSettings& s) {
   if (!(s.tau_p > 0)) throw ConfigError("simulated_head.tau_p", std::to_string(s.tau_p), "must be > 0");
   if (!(s.tau_n > 0)) throw ConfigError("simulated_head.tau_n", std::to_string(s.tau_n), "must be > 0");
   if (!(s.tau_n < s.tau_p))
@@ -57,16 +65,18 @@ void validate(const HeadInputs& in, const SimulatedHeadSettings& s) {
     throw ConfigError("simulated_head.synapse_leak", std::to_string(s.synapse_leak), "must be >= 0");
 }
 
-}  // namespace
+double synaptic_scale(const HeadInputs& in) {
+  return in.synaptic_scale > 0 ? in.synaptic_scale : 1.0 / static_cast<double>(in.k.rows());
+}
 
 Matrix head_operator(const HeadInputs& in) {
-  validate(in, SimulatedHeadSettings{});
+  validate_inputs(in);
   const Matrix phi_k = in.k.unaryExpr(&phi), phi_q = in.q.unaryExpr(&phi);
   Matrix pre = phi_k;
   if (in.activity.size() != 0) pre += in.activity.unaryExpr(&phi);
   Matrix w = pre.transpose() * in.v;  // H, m × d
   if (in.nonlinearity) {
-    const double c = 1.0 / static_cast<double>(in.k.rows());
+    const double c = synaptic_scale(in);
     w = w.unaryExpr([c](double x) { return logistic(c * x); });
   }
   const Eigen::VectorXd g =
@@ -78,7 +88,8 @@ Matrix head_operator(const HeadInputs& in) {
 }
 
 SimulatedHeadResult simulate_head(const HeadInputs& in, const SimulatedHeadSettings& s) {
-  validate(in, s);
+  validate_inputs(in);
+  validate_settings(s);
   const Eigen::Index n = in.k.rows(), m = in.k.cols(), d = in.v.cols(), n_q = in.q.rows();
   const bool astro = in.activity.size() != 0;
   const bio::RateNeuronParams hidden{s.tau_n, s.neuron_leak, RateNonlinearity::elu_plus_one};
@@ -123,7 +134,7 @@ SimulatedHeadResult simulate_head(const HeadInputs& in, const SimulatedHeadSetti
   // Read phase: synaptic efficacy and presynaptic response are fixed; state: hidden x (m), output o (d).
   Matrix w = result.synapses;
   if (in.nonlinearity) {
-    const double c = 1.0 / static_cast<double>(n);
+    const double c = synaptic_scale(in);
     w = w.unaryExpr([c](double x) { return logistic(c * x); });
   }
   std::vector<double> g(static_cast<std::size_t>(m));
@@ -155,27 +166,43 @@ SimulatedHeadResult simulate_head(const HeadInputs& in, const SimulatedHeadSetti
 HeadInputs head_inputs_from_attention(const nn::Tensor<double>& q, const nn::Tensor<double>& k,
                                       const nn::Tensor<double>& v, const nn::Tensor<double>& position,
                                       const nn::Tensor<double>& decay, nn::Index b, nn::Index h,
-                                      const nn::AstromorphicAttentionOptions& options) {
+                                      const nn::AstromorphicAttentionOptions& options,
+                                      const nn::KeyMask* key_mask, std::vector<nn::Index>* key_rows) {
   nn::require_shape(q, {-1, -1, -1, -1}, "simulated_head.q");
   nn::require_shape(k, {q.dim(0), q.dim(1), -1, q.dim(3)}, "simulated_head.k");
   nn::require_shape(v, {q.dim(0), q.dim(1), k.dim(2), -1}, "simulated_head.v");
+  if (key_mask) nn::require_shape(*key_mask, {q.dim(0), k.dim(2)}, "simulated_head.key_mask");
   if (b < 0 || b >= q.dim(0)) throw ConfigError("simulated_head.batch", std::to_string(b), "out of range");
   if (h < 0 || h >= q.dim(1)) throw ConfigError("simulated_head.head", std::to_string(h), "out of range");
   const nn::Index n_q = q.dim(2), n = k.dim(2), m = q.dim(3), d = v.dim(3), bh = b * q.dim(1) + h;
+  std::vector<nn::Index> rows;  // the keys presented: the real ones, in order
+  for (nn::Index t = 0; t < n; ++t)
+    if (nn::key_is_real(key_mask, b, n, t)) rows.push_back(t);
+  const auto n_real = static_cast<nn::Index>(rows.size());
+  const Matrix all_k = k.block(bh * n * m, n, m), all_v = v.block(bh * n * d, n, d);
   HeadInputs in;
   in.q = q.block(bh * n_q * m, n_q, m);
-  in.k = k.block(bh * n * m, n, m);
-  in.v = v.block(bh * n * d, n, d);
+  in.k = Matrix(n_real, m);
+  in.v = Matrix(n_real, d);
+  for (nn::Index r = 0; r < n_real; ++r) {
+    in.k.row(r) = all_k.row(rows[static_cast<std::size_t>(r)]);
+    in.v.row(r) = all_v.row(rows[static_cast<std::size_t>(r)]);
+  }
   in.alpha = options.alpha;
   in.nonlinearity = options.nonlinearity;
   in.epsilon = options.epsilon;
+  in.synaptic_scale = 1.0 / static_cast<double>(n);  // the op's c = 1/N_k, padded keys counted
   if (options.astrocyte_term) {
     nn::require_shape(position, {q.dim(1), n, m}, "simulated_head.position");
     nn::require_shape(decay, {q.dim(1)}, "simulated_head.decay");
-    in.activity = Matrix(n, m);
+    Matrix activity(n, m);  // A over all positions, as the op computes it
     nn::exponential_toeplitz_into(position.data() + h * n * m, n, m, std::exp(-nn::softplus(decay[h])),
-                                  in.activity.data());
+                                  activity.data());
+    in.activity = Matrix(n_real, m);
+    for (nn::Index r = 0; r < n_real; ++r)
+      in.activity.row(r) = activity.row(rows[static_cast<std::size_t>(r)]);
   }
+  if (key_rows) *key_rows = std::move(rows);
   return in;
 }
 

@@ -5,6 +5,9 @@
 //   out_i = φ(q_i)ᵀ W / (φ(q_i) · g + ε),  W = σ(c H) (H without the nonlinearity),
 //   H = Σ_t (φ(k_t) + φ(A_t)) v_tᵀ  (m × d),  g = (Σ_t φ(k_t))^α,  c = 1/N,
 // with φ(x) = elu(x) + 1 and A the astrocyte's positional activity (absent without the astrocyte term).
+// The sums run over the keys presented; c is 1/N of them unless given (the network op keeps c = 1/N_k over
+// all its key rows, padded ones included, while padded keys leave the sums: head_inputs_from_attention with
+// a key mask presents the real keys only and sets c = 1/N_k).
 //
 // The simulation realises it with the engine's models (models/bio):
 // - m hidden ("presynaptic") rate neurons, nonlinearity φ (elu+1), time constant τ_n, leak λ, driven by the
@@ -44,9 +47,14 @@ struct HeadInputs {
   Matrix v;         // N × d values
   Matrix activity;  // N × m astrocyte activity A = P_pos E; 0 × 0 without the astrocyte term
   double alpha = 0.25;
-  bool nonlinearity = true;  // σ(c ·) with c = 1/N on the synaptic efficacy
+  bool nonlinearity = true;  // σ(c ·) on the synaptic efficacy
   double epsilon = 1e-6;
+  // c of σ(c ·) (with the nonlinearity only); 0: 1/N, N the number of keys presented (rows of k).
+  double synaptic_scale = 0.0;
 };
+
+// The c that σ(c ·) uses for these inputs.
+double synaptic_scale(const HeadInputs& inputs);
 
 // Simulation side: timing, integrator and the two leaks.
 struct SimulatedHeadSettings {
@@ -70,15 +78,24 @@ struct SimulatedHeadResult {
 // inputs of mismatched shapes.
 SimulatedHeadResult simulate_head(const HeadInputs& inputs, const SimulatedHeadSettings& settings);
 
+// The checks simulate_head makes on the settings alone (ConfigError naming the setting), to fail before any
+// work when many heads are to be simulated.
+void validate_settings(const SimulatedHeadSettings& settings);
+
 // The closed-form operator on the same inputs (what the simulation converges to).
 Matrix head_operator(const HeadInputs& inputs);
 
 // Operator → simulation: the inputs of head h of batch element b of an astromorphic attention op (q, k, v
-// of shape (B, H, N, d_h), position E (H, N, m), decay ρ (H)), with A = P_pos E computed as the op does.
+// of shape (B, H, N, d_h), position E (H, N, m), decay ρ (H)), with A = P_pos E computed as the op does
+// (over all N positions). With a key mask (B, N), only the real keys are presented (k, v and the rows of A
+// at their positions, in order; `key_rows`, when given, receives those positions) and c = 1/N over all N
+// key rows, as in the op; every query row is kept.
 HeadInputs head_inputs_from_attention(const nn::Tensor<double>& q, const nn::Tensor<double>& k,
                                       const nn::Tensor<double>& v, const nn::Tensor<double>& position,
                                       const nn::Tensor<double>& decay, nn::Index b, nn::Index h,
-                                      const nn::AstromorphicAttentionOptions& options);
+                                      const nn::AstromorphicAttentionOptions& options,
+                                      const nn::KeyMask* key_mask = nullptr,
+                                      std::vector<nn::Index>* key_rows = nullptr);
 
 // Simulation → operator: the attention options that the head's inputs correspond to.
 nn::AstromorphicAttentionOptions attention_options(const HeadInputs& inputs);

@@ -2,6 +2,7 @@
 
 #include "engine/nn/ops/heads.hpp"
 #include "engine/nn/ops/rows.hpp"
+#include "models/nets/simulated_attention.hpp"
 
 #include <utility>
 
@@ -62,9 +63,13 @@ AttentionLayerContext<T> attention_layer_forward(const Tensor<T>& x, const nn::K
     case AttentionKind::astromorphic: {
       // Without the astrocyte term the op ignores E and ρ; it still wants tensors of the right shape.
       const Tensor<T> no_position({config.heads, config.rows(), config.d_head()}), no_decay({config.heads});
-      ctx.astromorphic = nn::astromorphic_attention_forward(
-          std::move(q), std::move(k), std::move(v), w.position ? w.position->value : no_position,
-          w.decay ? w.decay->value : no_decay, mask, config.astro);
+      const Tensor<T>& position = w.position ? w.position->value : no_position;
+      const Tensor<T>& decay = w.decay ? w.decay->value : no_decay;
+      ctx.astromorphic = nn::astromorphic_attention_forward(std::move(q), std::move(k), std::move(v),
+                                                            position, decay, mask, config.astro);
+      // Evaluation with simulated heads (models/nets/simulated_attention): the real rows of every (batch,
+      // head) slice of the output become the neuron-astrocyte simulation's. Never active in training.
+      if (simulated_attention_active()) simulated_attention_hook(ctx.astromorphic, position, decay, mask);
       heads_out = &ctx.astromorphic.out;
       break;
     }

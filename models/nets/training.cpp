@@ -96,7 +96,8 @@ void write_text(const std::string& path, const std::string& text) {
   fs::rename(tmp, path);
 }
 
-// Batch of the examples at `indices` of a data set, at the data set's pad width.
+}  // namespace
+
 nn::Batch read_batch(const data::Dataset& data, const std::vector<std::int64_t>& indices) {
   const auto B = static_cast<Index>(indices.size());
   const Index L = data.info().max_length;
@@ -122,8 +123,6 @@ void check_data_fits_model(const data::Dataset& d, const ModelConfig& m, const s
                       "the data set's sequences are up to " + std::to_string(i.max_length) +
                           " tokens, longer than model.max_length " + std::to_string(m.max_length));
 }
-
-}  // namespace
 
 TrainConfig parse_train_config(const nlohmann::json& config) {
   if (!config.is_object()) throw ConfigError("config", io::json_text(config), "must be a JSON object");
@@ -410,14 +409,15 @@ TrainResult train(const TrainConfig& c, const TrainOptions& options) {
 }
 
 EvalResult evaluate_checkpoint(const std::string& checkpoint, const std::string& split,
-                               const std::string& data_path, std::int64_t batch_size) {
+                               const std::string& data_path, std::int64_t batch_size,
+                               std::int64_t max_examples) {
   const nn::CheckpointState s = nn::read_checkpoint_state(checkpoint, "CHECKPOINT");
   const TrainConfig c = parse_train_config(nlohmann::json::parse(s.config_json));
   SequenceClassifier<float> model(c.model);
   nn::read_checkpoint<float>(checkpoint, model.parameters(), nullptr, "CHECKPOINT");
   const data::Dataset d = data::Dataset::open(data_path.empty() ? c.data_path : data_path, split);
   check_data_fits_model(d, c.model, "--data");
-  return evaluate_split(model, d, batch_size);
+  return evaluate_split(model, d, batch_size, max_examples);
 }
 
 }  // namespace glia::nets

@@ -73,8 +73,16 @@ TrainResult train(const TrainConfig& config, const TrainOptions& options = {});
 EvalResult evaluate_split(const SequenceClassifier<float>& model, const data::Dataset& data,
                           std::int64_t batch_size, std::int64_t max_examples = 0);
 
-// Loads a checkpoint and evaluates it on a split of its data set (or of `data_path` when not empty).
+// Loads a checkpoint and evaluates it on the first `max_examples` (0: all) examples of a split of its data
+// set (or of `data_path` when not empty).
 EvalResult evaluate_checkpoint(const std::string& checkpoint, const std::string& split,
-                               const std::string& data_path, std::int64_t batch_size);
+                               const std::string& data_path, std::int64_t batch_size,
+                               std::int64_t max_examples = 0);
+
+// The examples at `indices` of a data set as one batch, at the data set's pad width.
+nn::Batch read_batch(const data::Dataset& data, const std::vector<std::int64_t>& indices);
+
+// ConfigError naming `field` when the data set does not fit the model (vocabulary, classes, length).
+void check_data_fits_model(const data::Dataset& data, const ModelConfig& model, const std::string& field);
 
 }  // namespace glia::nets

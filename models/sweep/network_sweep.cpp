@@ -9,6 +9,7 @@
 
 #include "engine/core/error.hpp"
 #include "engine/io/json_reader.hpp"
+#include "models/sweep/config_paths.hpp"
 
 namespace glia::sweep {
 
@@ -21,32 +22,10 @@ using nlohmann::json;
 
 std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
 
-std::vector<std::string> split_path(const std::string& path, const std::string& field) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t dot = path.find('.', start);
-    out.push_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (out.back().empty())
-      throw ConfigError(field, "",
-                        "expected a path into the network such as \"groups.NAME.params.KEY\" (keys joined by "
-                        "'.', groups, projections and couplings by name, list entries by index)");
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return out;
-}
-
 bool is_index(const std::string& s) {
   return !s.empty() && s.size() < 10 &&
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
-
-struct Resolved {
-  json::json_pointer pointer;
-  std::string parser_field;  // "groups[0].params.O_beta", as the network parser names it
-  bool integer = false;
-};
 
 // Whole-number locations of the network schema: the seed, group sizes, in-degrees, grid rows and
 // explicit indices.
@@ -62,139 +41,20 @@ bool integer_location(const std::vector<std::string>& segs, const std::string& p
   return false;
 }
 
-// Where `path` points into the base configuration. The path must lead through existing objects
-// and lists to a number, or to a key absent from an object (it is then added: the network
-// parser checks it like any other key).
-Resolved resolve_path(const json& base, const std::string& path, const std::string& field) {
-  const std::vector<std::string> segs = split_path(path, field);
-  Resolved out;
-  const json* cur = &base;
-  std::size_t i = 0;
-  const std::string& first = segs[0];
-  if (first == "monitors" || first == "output")
-    throw ConfigError(field, "",
-                      "\"" + first + "\" is not a parameter (a sweep records what its summaries need)");
-  if (first == "groups" || first == "projections" || first == "astrocyte_coupling") {
-    const char* what = first == "groups" ? "group" : (first == "projections" ? "projection" : "coupling");
-    const std::string key = first == "astrocyte_coupling" ? "group" : "name";
-    if (segs.size() < 3)
-      throw ConfigError(
-          field, "",
-          "expected " + first + ".NAME.KEY: the " + what + " by its " + key + ", then a key in it");
-    const json* list = base.contains(first) ? &base.at(first) : nullptr;
-    std::size_t found = std::numeric_limits<std::size_t>::max();
-    if (list && list->is_array())
-      for (std::size_t k = 0; k < list->size(); ++k) {
-        const json& e = (*list)[k];
-        if (e.is_object() && e.contains(key) && e.at(key).is_string() &&
-            e.at(key).get<std::string>() == segs[1]) {
-          found = k;
-          break;
-        }
-      }
-    if (found == std::numeric_limits<std::size_t>::max())
-      throw ConfigError(field, "",
-                        first == "astrocyte_coupling"
-                            ? "no astrocyte coupling of group " + in_quotes(segs[1]) + " in network"
-                            : std::string("no ") + what + " " + in_quotes(segs[1]) + " in network");
-    cur = &(*list)[found];
-    out.pointer /= first;
-    out.pointer /= found;
-    out.parser_field = first + "[" + std::to_string(found) + "]";
-    i = 2;
-  }
-  bool exists = true;
-  for (; i < segs.size(); ++i) {
-    const std::string& seg = segs[i];
-    if (!exists) {
-      out.pointer /= seg;
-      out.parser_field += "." + seg;
-    } else if (cur->is_object()) {
-      out.pointer /= seg;
-      out.parser_field += (out.parser_field.empty() ? "" : ".") + seg;
-      if (cur->contains(seg)) {
-        cur = &cur->at(seg);
-      } else {
-        exists = false;
-      }
-    } else if (cur->is_array()) {
-      if (!is_index(seg) || std::stoul(seg) >= cur->size())
-        throw ConfigError(field, "",
-                          in_quotes(seg) + ": " + out.parser_field + " is a list of " +
-                              std::to_string(cur->size()) + ": expected an index in [0, " +
-                              std::to_string(cur->size()) + ")");
-      const std::size_t k = std::stoul(seg);
-      out.pointer /= k;
-      out.parser_field += "[" + seg + "]";
-      cur = &(*cur)[k];
-    } else {
-      throw ConfigError(field, "",
-                        (out.parser_field.empty() ? std::string("the network") : out.parser_field) + " = " +
-                            io::json_text(*cur) + " has no key " + in_quotes(seg));
-    }
-  }
-  if (exists && !cur->is_number())
-    throw ConfigError(field, "", out.parser_field + " = " + io::json_text(*cur) + ": not a number");
-  out.integer = integer_location(segs, out.parser_field);
-  return out;
-}
-
-// The names a design object sets, with the field of their first appearance.
-std::vector<std::pair<std::string, std::string>> design_names(const json& design, const std::string& path) {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::set<std::string> seen;
-  const auto add = [&](const std::string& name, const std::string& field) {
-    if (seen.insert(name).second) out.emplace_back(name, field);
-  };
-  if (!design.is_object()) return out;
-  if (design.contains("grid") && design.at("grid").is_object())
-    for (auto it = design.at("grid").begin(); it != design.at("grid").end(); ++it)
-      add(it.key(), path + ".grid." + it.key());
-  if (design.contains("list") && design.at("list").is_array()) {
-    const json& l = design.at("list");
-    for (std::size_t v = 0; v < l.size(); ++v)
-      if (l[v].is_object())
-        for (auto it = l[v].begin(); it != l[v].end(); ++it)
-          add(it.key(), path + ".list[" + std::to_string(v) + "]." + it.key());
-  }
-  for (const char* kind : {"random", "lhs"})
-    if (design.contains(kind) && design.at(kind).is_object() && design.at(kind).contains("ranges") &&
-        design.at(kind).at("ranges").is_object())
-      for (auto it = design.at(kind).at("ranges").begin(); it != design.at(kind).at("ranges").end(); ++it)
-        add(it.key(), path + "." + kind + ".ranges." + it.key());
-  return out;
-}
-
-// The reason of a ConfigError without its "field = value: " prefix.
-std::string reason_of(const ConfigError& e) {
-  const std::string prefix = e.field() + (e.value().empty() ? "" : " = " + e.value()) + ": ";
-  const std::string what = e.what();
-  return what.compare(0, prefix.size(), prefix) == 0 ? what.substr(prefix.size()) : what;
-}
-
-// True when the parser's error at `error_field` is about the value at `column_field` (or about a
-// key the substitution added on the way to it).
-bool about(const std::string& error_field, const std::string& column_field) {
-  if (error_field == column_field) return true;
-  return column_field.size() > error_field.size() &&
-         column_field.compare(0, error_field.size(), error_field) == 0 &&
-         (column_field[error_field.size()] == '.' || column_field[error_field.size()] == '[');
-}
-
-// The network parser's error for variant v, restated in terms of the design.
-[[noreturn]] void variant_error(const NetworkSweep& n, const sim::DesignTable& design, std::size_t v,
-                                const ConfigError& e) {
-  for (std::size_t c = 0; c < design.names.size(); ++c)
-    if (about(e.field(), n.parser_fields[c])) {
-      const std::string reason =
-          e.field() == n.parser_fields[c] ? reason_of(e) : std::string("network.") + e.what();
-      throw ConfigError(design.source(v, c), io::number_text(design.at(v, c)), reason);
-    }
-  std::string values;
-  for (std::size_t c = 0; c < design.names.size(); ++c)
-    values += (values.empty() ? "" : ", ") + design.source(v, c) + " = " + io::number_text(design.at(v, c));
-  throw ConfigError("network." + e.field(), e.value(),
-                    reason_of(e) + " (in design variant " + std::to_string(v) + ": " + values + ")");
+// Paths into a network configuration: groups and projections by name, couplings by group.
+const ConfigPathSchema& network_schema() {
+  static const ConfigPathSchema schema{
+      "network",
+      "the network such as \"groups.NAME.params.KEY\" (keys joined by '.', groups, projections and couplings "
+      "by name, list "
+      "entries by index)",
+      {{"groups", "name", "group", "group"},
+       {"projections", "name", "projection", "projection"},
+       {"astrocyte_coupling", "group", "coupling", "astrocyte coupling of group"}},
+      {{"monitors", "\"monitors\" is not a parameter (a sweep records what its summaries need)"},
+       {"output", "\"output\" is not a parameter (a sweep records what its summaries need)"}},
+      integer_location};
+  return schema;
 }
 
 bool is_spiking(const GroupConfig& g) { return g.is_neuron() || g.is_source(); }
@@ -338,21 +198,11 @@ std::vector<sim::DesignParameter> network_design_parameters(const json& base, co
   if (!base.is_object())
     throw ConfigError("network", io::json_text(base),
                       "expected a network configuration object (the JSON of glia simulate)");
-  std::vector<sim::DesignParameter> known;
-  for (const auto& [name, field] : design_names(design, design_field)) {
-    const Resolved r = resolve_path(base, name, field);
-    sim::DesignParameter p;
-    p.name = name;
-    p.integer = r.integer;
-    known.push_back(p);
-  }
-  return known;
+  return path_design_parameters(base, design, design_field, network_schema());
 }
 
 json network_variant_config(const NetworkSweep& n, const sim::DesignTable& design, std::size_t v) {
-  json c = n.base;
-  for (std::size_t k = 0; k < n.pointers.size(); ++k) c[n.pointers[k]] = design.at(v, k);
-  return c;
+  return substitute_variant(n.base, n.pointers, design, v);
 }
 
 void setup_network_sweep(NetworkSweep& n, const json& base, const sim::DesignTable& design,
@@ -363,26 +213,18 @@ void setup_network_sweep(NetworkSweep& n, const json& base, const sim::DesignTab
   n.base.erase("output");
   if (!device.empty() && n.base.contains("simulation") && n.base.at("simulation").is_object())
     n.base["simulation"]["device"] = device;
-  n.pointers.clear();
-  n.parser_fields.clear();
-  for (std::size_t c = 0; c < design.names.size(); ++c) {
-    const Resolved r = resolve_path(n.base, design.names[c], design.path + "." + design.names[c]);
-    n.pointers.push_back(r.pointer);
-    n.parser_fields.push_back(r.parser_field);
-  }
+  resolve_design_paths(n.base, design, network_schema(), n.pointers, n.parser_fields);
   // An error of the base itself (not at a swept value) is reported as the network's.
   try {
     network::parse_network_config(n.base);
   } catch (const ConfigError& e) {
-    bool swept = false;
-    for (const auto& f : n.parser_fields) swept = swept || about(e.field(), f);
-    if (!swept) throw ConfigError("network." + e.field(), e.value(), reason_of(e));
+    restate_base_error("network", n.parser_fields, e);
   }
   NetworkConfig first;
   try {
     first = network::parse_network_config(network_variant_config(n, design, 0));
   } catch (const ConfigError& e) {
-    variant_error(n, design, 0, e);
+    restate_variant_error("network", n.parser_fields, design, 0, e);
   }
   n.summaries = parse_network_summaries(summaries, first);
   n.base["monitors"] = summary_monitors(n.summaries);
@@ -391,14 +233,12 @@ void setup_network_sweep(NetworkSweep& n, const json& base, const sim::DesignTab
     try {
       c = network::parse_network_config(network_variant_config(n, design, v));
     } catch (const ConfigError& e) {
-      variant_error(n, design, v, e);
+      restate_variant_error("network", n.parser_fields, design, v, e);
     }
-    std::string values;
-    for (std::size_t k = 0; k < design.names.size(); ++k)
-      values += (values.empty() ? "" : ", ") + design.source(v, k) + " = " + io::number_text(design.at(v, k));
-    check_transient(
-        c, transient,
-        design.names.empty() ? "" : " (in design variant " + std::to_string(v) + ": " + values + ")");
+    check_transient(c, transient,
+                    design.names.empty() ? ""
+                                         : " (in design variant " + std::to_string(v) + ": " +
+                                               variant_values_text(design, v) + ")");
   }
 }
 

@@ -180,6 +180,63 @@ void parse_network_sweep(JsonObjectReader& root, SweepSpec& s) {
   if (!s.output.empty()) s.resolved["output"] = s.output;
 }
 
+// "model": "retention": a base retention config, a design over paths into it, retention summaries.
+void parse_retention_sweep(JsonObjectReader& root, SweepSpec& s) {
+  const std::pair<const char*, const char*> elsewhere[] = {
+      {"network", "a retention sweep takes a retention config under \"retention\""},
+      {"parameter_set", "set the network parameters in \"retention\" (its \"params\")"},
+      {"input", "the retention network is driven by b_pre and b_post in \"retention\""},
+      {"duration", "the run is n_cycles cycles of T_on + T_off, set in \"retention\""},
+      {"dt", "set it in \"retention\" (or sweep the path dt)"},
+      {"method", "set it in \"retention\""},
+      {"transient", "a retention derivation starts at rest and uses every cycle"},
+      {"parameters", "fixed values belong in \"retention\"; the design sets the swept paths"},
+      {"traces",
+       "a retention sweep keeps summaries only (the p^l curve at the cycle ends is the summary \"p_l\"); "
+       "run a variant alone with glia retention for its traces"}};
+  for (const auto& [key, why] : elsewhere)
+    if (root.has(key))
+      throw ConfigError(key, io::json_text(root.member(key)),
+                        std::string("not a key of a \"retention\" sweep: ") + why);
+  const json& base = root.member("retention");
+  const json& design = root.member("design");
+  s.design = sim::parse_design(design, "design", retention_design_parameters(base, design, "design"));
+  if (root.has("device")) {
+    const std::string device = root.string("device");
+    if (device == "cuda")
+      throw ConfigError("device", "\"cuda\"",
+                        "the retention network runs on the CPU (its variants in parallel, one per thread)");
+    if (device != "cpu") throw ConfigError("device", "\"" + device + "\"", "expected \"cpu\"");
+  }
+  setup_retention_sweep(s.retention, base, s.design, root.member("summaries"));
+  const mapping::RetentionSpec first =
+      mapping::parse_retention_config(retention_variant_config(s.retention, s.design, 0));
+  s.dt = first.network.dt;
+  s.duration = static_cast<double>(first.n_cycles) * (first.network.T_on + first.network.T_off);
+  s.transient = 0.0;
+  s.seed = first.seed;
+  s.method_name = first.resolved.at("method").get<std::string>();
+  s.device = "cpu";
+  for (const auto& q : s.retention.summaries) s.summary_names.push_back(q.name);
+  s.summary_info = retention_summary_descriptions(s.retention);
+
+  s.resolved = json::object();
+  s.resolved["model"] = "retention";
+  s.resolved["retention"] = s.retention.base;
+  s.resolved["design"] = design;
+  s.resolved["summaries"] = root.member("summaries");
+  const std::int64_t chunk = root.integer("chunk", 16);
+  if (chunk < 1) throw ConfigError("chunk", std::to_string(chunk), "must be >= 1 (variants per chunk)");
+  s.chunk = chunk;
+  s.output = root.string("output", "");
+  root.finish();
+  s.definition = s.resolved;
+  s.definition["device"] = s.device;
+  s.resolved["device"] = s.device;
+  s.resolved["chunk"] = s.chunk;
+  if (!s.output.empty()) s.resolved["output"] = s.output;
+}
+
 }  // namespace
 
 bio::TripartiteParams variant_params(const SweepSpec& s, std::size_t v) {
@@ -192,11 +249,19 @@ SweepSpec parse_sweep_config(const json& config) {
   JsonObjectReader root(config, "");
   SweepSpec s;
   s.model = root.string("model", "tripartite");
-  if (s.model != "tripartite" && s.model != "gchi" && s.model != "network")
-    throw ConfigError("model", "\"" + s.model + "\"",
-                      "unknown sweep model (expected \"tripartite\", \"gchi\" or \"network\")");
+  if (s.model != "tripartite" && s.model != "gchi" && s.model != "network" && s.model != "retention")
+    throw ConfigError(
+        "model", "\"" + s.model + "\"",
+        "unknown sweep model (expected \"tripartite\", \"gchi\", \"network\" or \"retention\")");
+  if (s.model != "retention" && root.has("retention"))
+    throw ConfigError("retention", "{...}",
+                      "only a sweep with \"model\": \"retention\" takes a retention config");
   if (s.model == "network") {
     parse_network_sweep(root, s);
+    return s;
+  }
+  if (s.model == "retention") {
+    parse_retention_sweep(root, s);
     return s;
   }
   if (root.has("network"))

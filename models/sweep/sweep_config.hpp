@@ -1,7 +1,7 @@
 #pragma once
 // A sweep as a JSON configuration describes it (docs/sweep_config.md): the model
-// ("tripartite", "gchi" or "network"), time stepping, fixed parameters, the design, the summaries and
-// traces to keep. Parsing checks everything, every variant included, before any work:
+// ("tripartite", "gchi", "network" or "retention"), time stepping, fixed parameters, the design, the
+// summaries and traces to keep. Parsing checks everything, every variant included, before any work:
 // ConfigError names the field and value.
 #include <cstdint>
 #include <map>
@@ -14,6 +14,7 @@
 #include "models/bio/tripartite_batch.hpp"
 #include "models/bio/tripartite_parameters.hpp"
 #include "models/sweep/network_sweep.hpp"
+#include "models/sweep/retention_sweep.hpp"
 
 namespace glia::sweep {
 
@@ -36,13 +37,14 @@ struct SweepSpec {
   std::vector<std::string> summary_names;                      // every model: the result datasets, in order
   nlohmann::json summary_info;                       // every model: descriptions for the result file
   NetworkSweep network;                              // "network": base, paths, summaries
+  RetentionSweep retention;                          // "retention": base, paths, summaries
   std::uint64_t seed = 0;                            // the file's "seed" attribute
   double duration = 0.0, dt = 0.0, transient = 0.0;  // s
   std::int64_t n_steps = 0, n_transient = 0;
   std::string method_name = "rk4";
   bio::TripartiteRun run{};
   TraceConfig traces;
-  std::int64_t chunk = 256;  // variants per chunk (1 for networks)
+  std::int64_t chunk = 256;  // variants per chunk (1 for networks, 16 for retention)
   std::string device = "cpu";
   std::string output;
   nlohmann::json resolved;    // the effective configuration

@@ -19,7 +19,7 @@ namespace {
 
 constexpr const char* kFormat = "glia-sweep";
 constexpr std::int64_t kFormatVersion = 1;
-// Network failures carry the engine's message (group, variable, index, time, advice): longer.
+// Network and retention failures carry the engine's message (group, variable, index, time, advice): longer.
 constexpr std::size_t kVariableLength = 16, kReasonLength = 128, kNetworkReasonLength = 512;
 
 std::string quoted(const std::string& path) { return "\"" + path + "\""; }
@@ -80,7 +80,8 @@ void populate(io::Hdf5File& f, const SweepSpec& s) {
   f.create_f64("/status/failed_at", {n}, nan);
   f.create_f64("/status/failed_value", {n}, nan);
   f.create_strings("/status/failed_variable", n, kVariableLength);
-  f.create_strings("/status/reason", n, s.model == "network" ? kNetworkReasonLength : kReasonLength);
+  f.create_strings("/status/reason", n,
+                   s.model == "network" || s.model == "retention" ? kNetworkReasonLength : kReasonLength);
 
   if (!s.traces.variants.empty()) {
     const auto samples = static_cast<std::uint64_t>(s.n_steps / s.traces.every + 1);

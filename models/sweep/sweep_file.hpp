@@ -5,7 +5,7 @@
 //                         model, n_variants, seed, device, duration, dt, method
 //   /design/<name>        (variants,) the design table; attributes kind, names, grid_shape
 //   /summaries/<name>     (variants,) NaN until computed, and for failed variants
-//                         (network sweeps: the same layout; docs/sweep_config.md)
+//                         (network and retention sweeps: the same layout; docs/sweep_config.md)
 //   /status/done          (variants,) 1 once the variant's results are in the file
 //   /status/code          (variants,) -1 not run, 0 ok, 1 failed
 //   /status/failed_at, failed_value, failed_variable, reason

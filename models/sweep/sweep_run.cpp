@@ -1,7 +1,10 @@
 #include "models/sweep/sweep_run.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <memory>
 
 #include "engine/core/backend.hpp"
@@ -12,8 +15,44 @@ namespace glia::sweep {
 
 namespace {
 
-// A chunk of the batched tripartite/gchi unit, or of network variants run one after another
-// (each a parallel network run on all threads).
+// A chunk of retention derivations: the variants in parallel, one per thread, each written to
+// its own slot (a variant's result does not depend on the thread that ran it).
+ChunkResults retention_chunk(const SweepSpec& s, const std::vector<std::uint64_t>& variants,
+                             std::vector<std::int64_t>& slot_row, int threads) {
+  slot_row.clear();
+  ChunkResults r;
+  const std::size_t n = variants.size(), n_q = s.summary_names.size();
+  r.summaries.assign(n_q * n, std::nan(""));
+  r.status.assign(n, 0);
+  r.failed_at.assign(n, std::nan(""));
+  r.failed_value.assign(n, std::nan(""));
+  r.failed_variable.assign(n, "");
+  r.reason.assign(n, "");
+  std::vector<RetentionVariantResult> out(n);
+  std::vector<std::exception_ptr> error(n);
+  const int team = std::max(1, std::min(threads > 0 ? threads : omp_get_max_threads(), static_cast<int>(n)));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(team)
+  for (std::int64_t k = 0; k < static_cast<std::int64_t>(n); ++k) {
+    const auto u = static_cast<std::size_t>(k);
+    try {
+      out[u] = run_retention_variant(s.retention, s.design, variants[u]);
+    } catch (...) {  // exceptions must not leave the parallel region
+      error[u] = std::current_exception();
+    }
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    if (error[k]) std::rethrow_exception(error[k]);
+    for (std::size_t q = 0; q < n_q; ++q) r.summaries[q * n + k] = out[k].summaries[q];
+    if (out[k].failed) {
+      r.status[k] = 1;
+      r.reason[k] = out[k].reason;
+    }
+  }
+  return r;
+}
+
+// A chunk of the batched tripartite/gchi unit, of network variants run one after another
+// (each a parallel network run on all threads), or of retention derivations.
 ChunkResults run_chunk(const SweepSpec& s, const std::vector<std::uint64_t>& variants,
                        std::vector<std::int64_t>& slot_row, int threads) {
   if (s.model == "network") {
@@ -37,6 +76,7 @@ ChunkResults run_chunk(const SweepSpec& s, const std::vector<std::uint64_t>& var
     }
     return r;
   }
+  if (s.model == "retention") return retention_chunk(s, variants, slot_row, threads);
   const bio::TripartiteChunkInput in = chunk_input(s, variants, slot_row);
 #ifdef GLIA_WITH_CUDA
   if (s.device == "cuda") return tripartite_results(s, bio::run_tripartite_chunk_cuda(in));

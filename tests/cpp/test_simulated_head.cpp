@@ -52,6 +52,41 @@ TEST(SimulatedHead, ClosedFormEqualsTheNetworkOperator) {
   }
 }
 
+// With a key mask the op leaves padded keys out of H and g but keeps c = 1/N_k over every key row; the
+// mapping presents the real keys only, with that c: its closed form is the op's output, query by query.
+TEST(SimulatedHead, MaskedHeadInputsPresentTheRealKeysWithTheOpsScale) {
+  std::mt19937 gen(8);
+  const auto q = random_tensor({2, 2, kKeys, kWidth}, gen, 1.0);
+  const auto k = random_tensor({2, 2, kKeys, kWidth}, gen, 1.0);
+  const auto v = random_tensor({2, 2, kKeys, kValues}, gen, 3.0);  // large H: σ(c H) far from linear
+  const auto position = random_tensor({2, kKeys, kWidth}, gen, 0.5);
+  const nn::Tensor<double> decay({2}, {-0.5, 0.3});
+  nn::KeyMask mask({2, kKeys});
+  for (nn::Index t = 0; t < kKeys; ++t) {
+    mask[t] = t != 2;                 // a gap
+    mask[kKeys + t] = t < kKeys - 2;  // trailing padding
+  }
+  for (bool astro : {true, false}) {
+    nn::AstromorphicAttentionOptions options;
+    options.astrocyte_term = astro;
+    const auto ctx = nn::astromorphic_attention_forward(q, k, v, position, decay, &mask, options);
+    for (nn::Index b = 0; b < 2; ++b)
+      for (nn::Index h = 0; h < 2; ++h) {
+        std::vector<nn::Index> rows;
+        const HeadInputs in =
+            head_inputs_from_attention(q, k, v, position, decay, b, h, options, &mask, &rows);
+        ASSERT_EQ(in.k.rows(), kKeys - 1 - b);
+        EXPECT_EQ(static_cast<nn::Index>(rows.size()), in.k.rows());
+        EXPECT_EQ(in.synaptic_scale, 1.0 / kKeys);
+        const Matrix op = ctx.out.block((b * 2 + h) * kKeys * kValues, kKeys, kValues);
+        EXPECT_LT(max_abs(head_operator(in), op), 1e-12) << "b " << b << " h " << h << " astro " << astro;
+        HeadInputs default_scale = in;  // c = 1/N of the keys presented: not the op
+        default_scale.synaptic_scale = 0;
+        EXPECT_GT(max_abs(head_operator(default_scale), op), 1e-4);
+      }
+  }
+}
+
 // Error against the operator at τ_n/τ_p = r (dt = τ_n/20, RK4: the integration error is negligible).
 double operator_error(const HeadInputs& in, const Matrix& op, double r) {
   SimulatedHeadSettings s;

@@ -14,7 +14,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 def test_there_are_notebooks():
     assert NOTEBOOKS, "no notebooks found"
-    assert {"01_single_astrocyte.ipynb", "02_sweep.ipynb", "03_retention.ipynb"} <= {p.name for p in NOTEBOOKS}
+    assert {"01_single_astrocyte.ipynb", "02_sweep.ipynb", "03_retention.ipynb",
+            "04_simulated_head.ipynb"} <= {p.name for p in NOTEBOOKS}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])

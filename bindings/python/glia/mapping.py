@@ -235,25 +235,30 @@ def _plain(v: Any) -> Any:
 
 def simulate_head(q, k, v, activity=None, *, alpha: float = 0.25, nonlinearity: bool = True, epsilon: float = 1e-6,
                   tau_n: float = 1e-3, tau_p: float = 0.1, dt: float = 1e-4, method: str = "rk4",
-                  neuron_leak: float = 1.0, synapse_leak: float = 0.0) -> Dict[str, Any]:
+                  neuron_leak: float = 1.0, synapse_leak: float = 0.0,
+                  synaptic_scale: Optional[float] = None) -> Dict[str, Any]:
     """Simulates one astromorphic head: q (N_q, m), k (N, m), v (N, d), activity A (N, m) or None (no astrocyte term).
 
+    ``synaptic_scale`` is c in sigma(c H) (None: 1/N of the keys given; a model's heads use 1/N_k over all key rows,
+    padded ones included: :meth:`glia.nn.Model.head_inputs` returns it with the inputs).
     Returns ``{"out": (N_q, d), "synapses": (m, d) the simulated H, "calcium": (m,) the simulated sum of phi(k),
     "warnings": [...]}``. Settings that cannot converge (tau_n >= tau_p, dt > tau_n, dt not dividing tau_p) raise
     ConfigError naming the setting; tau_n / tau_p > 0.05 is a warning (also issued as a Python warning)."""
     r = dict(_core.simulate_head(np.asarray(q, float), np.asarray(k, float), np.asarray(v, float),
                                  None if activity is None else np.asarray(activity, float), alpha, nonlinearity,
-                                 epsilon, tau_n, tau_p, dt, method, neuron_leak, synapse_leak))
+                                 epsilon, tau_n, tau_p, dt, method, neuron_leak, synapse_leak,
+                                 0.0 if synaptic_scale is None else float(synaptic_scale)))
     for w in r["warnings"]:
         warnings.warn(w, RuntimeWarning, stacklevel=2)
     return r
 
 
 def head_operator(q, k, v, activity=None, *, alpha: float = 0.25, nonlinearity: bool = True,
-                  epsilon: float = 1e-6) -> np.ndarray:
+                  epsilon: float = 1e-6, synaptic_scale: Optional[float] = None) -> np.ndarray:
     """The closed-form astromorphic operator of one head on the same inputs as :func:`simulate_head`."""
     return _core.head_operator(np.asarray(q, float), np.asarray(k, float), np.asarray(v, float),
-                               None if activity is None else np.asarray(activity, float), alpha, nonlinearity, epsilon)
+                               None if activity is None else np.asarray(activity, float), alpha, nonlinearity, epsilon,
+                               0.0 if synaptic_scale is None else float(synaptic_scale))
 
 
 __all__ = [

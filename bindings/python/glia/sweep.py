@@ -6,10 +6,13 @@ Tsodyks-Markram synapse whose glutamate drives a G-ChI astrocyte, optionally wit
 gliotransmitter feedback onto the synapse -- or of the bare G-ChI astrocyte under constant
 glutamate (both batched), or of a whole network ("model": "network": a base network
 configuration and a design over paths into it such as "groups.A.params.O_beta" or
-"projections.PE.weight"; variants run one after another, each network on all threads), and
+"projections.PE.weight"; variants run one after another, each network on all threads), or of
+the retention-factor derivation of glia.mapping.derive_retention ("model": "retention": a base
+retention configuration and a design over paths into it such as "params.tau_pl" or "T_on"), and
 keeps per-variant summaries chosen by name ("C.frequency", "release_probability"; for networks
-"rate.E", "events.A", "mean.A.C", ...), optional traces of chosen variants (not for networks),
-and per-variant failure status. See docs/sweep_config.md for the configuration.
+"rate.E", "events.A", "mean.A.C", ...; for retention "rf" -- every RF(t, T) --, "fit.tau_L",
+"p_l.final", ...), optional traces of chosen variants (not for networks or retention), and
+per-variant failure status. See docs/sweep_config.md for the configuration.
 """
 
 from __future__ import annotations
@@ -92,6 +95,20 @@ class SweepResult:
             return self.summaries[name]
         raise KeyError(f"{name!r}: neither a design parameter ({', '.join(self.design)}) "
                        f"nor a summary ({', '.join(self.summaries)})")
+
+    def rf(self, T: int, source: str = "simulated") -> np.ndarray:
+        """Retention sweeps: (variants, T) table RF(t, T), t = 1..T, of every variant, from the
+        summaries ``rf.T<T>.<t>`` (``source="simulated"``) or ``rf_fitted.T<T>.<t>`` ("fitted");
+        the sweep must keep them (e.g. ``"summaries": ["rf"]`` or ``["rf_fitted.T10"]``)."""
+        if source not in ("simulated", "fitted"):
+            raise ValueError(f"source = {source!r}: expected 'simulated' or 'fitted'")
+        prefix = "rf" if source == "simulated" else "rf_fitted"
+        names = [f"{prefix}.T{int(T)}.{t}" for t in range(1, int(T) + 1)]
+        missing = [n for n in names if n not in self.summaries]
+        if missing:
+            raise KeyError(f"{missing[0]!r}: not a summary of this sweep (keep \"{prefix}\" or "
+                           f"\"{prefix}.T{int(T)}\" in its summaries)")
+        return np.stack([self.summaries[n] for n in names], axis=1)
 
     def axes(self) -> Dict[str, np.ndarray]:
         """Grid designs: each swept parameter's values, in axis order of :meth:`grid`."""
@@ -176,14 +193,19 @@ def sweep(
             ``glia sweep``; docs/sweep_config.md). With ``"model": "network"`` it holds a base
             ``"network"`` (the dict of :func:`glia.simulate`) and a design over paths into it,
             e.g. ``{"grid": {"projections.PE.weight": [0, 1e-9], "simulation.seed": [1, 2]}}``.
+            With ``"model": "retention"`` it holds a base ``"retention"`` config (the dict of
+            :func:`glia.mapping.derive_retention`) and a design over paths into it, e.g.
+            ``{"grid": {"params.tau_pl": [10, 30], "T_on": [1, 2]}}``; ``"summaries": ["rf"]``
+            keeps every RF(t, T) (read back with :meth:`SweepResult.rf`).
         output: HDF5 result file; overrides the config's "output". With a file the sweep is
             resumable: calling again with the same configuration computes only the variants
             not yet in it (after Ctrl-C or a kill), and a file of a different sweep is an error.
             Without one, results stay in memory.
         threads: CPU threads (default: all cores). Results do not depend on it. A network
-            sweep runs its variants one after another, each network on all these threads.
-        chunk: variants per chunk (default: the config's; 256, or 1 for networks). Results do
-            not depend on it; a kill loses at most the chunk under way.
+            sweep runs its variants one after another, each network on all these threads; a
+            retention sweep runs the variants of a chunk in parallel, one per thread.
+        chunk: variants per chunk (default: the config's; 256, 1 for networks, 16 for
+            retention). Results do not depend on it; a kill loses at most the chunk under way.
         device: "cpu" or "cuda"; overrides the config's "device" (for networks, the network's
             ``simulation.device``).
         progress: print a progress line (rate, ETA) on stderr.
@@ -191,8 +213,8 @@ def sweep(
     Raises:
         ConfigError: the configuration is invalid, or ``output`` holds another sweep; the
             message names the field and value (e.g. "design.grid.O_beta[2] = nan: must be finite";
-            for networks also the parser's errors for a substituted value, restated under the
-            design field: "design.grid.groups.E.params.tau_e[1] = -1.0: must be > 0 (s)").
+            for networks and retention also the parser's errors for a substituted value, restated
+            under the design field: "design.grid.groups.E.params.tau_e[1] = -1.0: must be > 0 (s)").
     """
     text, config_output = _config_text(config, device)
     if output is None and config_output:
