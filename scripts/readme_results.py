@@ -133,7 +133,14 @@ def rows() -> list[str]:
             paper = f"majority class {100 * acc['test_majority_share']:.1f}%" + (f"; {paper}" if paper else "")
         variant = model["name"]
         if model["name"] == "rmaat":
-            variant += f", retention {model['retention']['source']}"
+            r = model["retention"]
+            variant += f", retention {r['source']}"
+            if r["source"] != "none" and "normalization" in r:
+                variant += " (Σ RF = 1)" if r["normalization"] == "sum" else " (T·RF, mean 1)"
+        if "attention" in model and "nonlinearity" in model["attention"]:
+            variant += f", σ {'on' if model['attention']['nonlinearity'] else 'off'}"
+        if model.get("segment_positions") == "global":
+            variant += ", global positions"
         seg = f", S = {model['segment_length']}, M = {model['memory_tokens']}" if "segment_length" in model else ""
         out.append(
             f"| {res['task']} (max length {model['max_length']}), {variant}{seg}, d {model['d_model']}, "
@@ -141,6 +148,18 @@ def rows() -> list[str]:
             f"{res['seed']} | test accuracy on {test['examples']} examples{'; ' + paper if paper else ''} | "
             f"**{100 * test['accuracy']:.1f}%** | `{acc['command']}` |"
         )
+    agree = load("simulated_model_agreement.json")
+    if agree:
+        for r in agree["runs"]:
+            st = r["settings"]
+            out.append(
+                f"| Trained {r['model']} ({r['config']['data']['path'].split('/')[-1]}, step {r['checkpoint_step']}) with "
+                f"every attention head run as a neuron–astrocyte simulation, τ_n/τ_p = {st['tau_ratio']:g}, dt = "
+                f"{st['dt_ratio']:g} τ_n, {st['method']} | share of identical predictions on the first {r['examples']} {r['split']} "
+                f"examples; accuracy operator {100 * r['operator_accuracy']:.1f}% vs simulated "
+                f"{100 * r['simulated_accuracy']:.1f}%; max abs logit difference {r['max_abs_logit_diff']:.2g} | "
+                f"**{100 * r['agreement']:.1f}% agree** | `{agree['command']}` |"
+            )
     ex4 = load("brian_example4_synrel.json")
     if ex4:
         out.append(
