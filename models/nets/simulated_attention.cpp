@@ -7,10 +7,6 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
-#include <filesystem>
-#include <fstream>
-
-#include <unistd.h>
 
 #include "data/dataset.hpp"
 #include "engine/core/error.hpp"
@@ -91,17 +87,6 @@ std::string number(double x) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6g", x);
   return buf;
-}
-
-void write_text_atomically(const std::string& path, const std::string& text, const std::string& field) {
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) throw ConfigError(field, path, "cannot write the file");
-    out << text;
-    if (!out) throw RuntimeError("cannot write " + tmp);
-  }
-  std::filesystem::rename(tmp, path);
 }
 
 Index arg_max(const float* x, Index n) {
