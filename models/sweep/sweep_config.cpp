@@ -122,6 +122,23 @@ void check_variants(const SweepSpec& s) {
   }
 }
 
+// The rest of a path sweep's (network, retention) resolved config after its base: design, summaries, chunk
+// (default_chunk variants), output and device; the definition is what a resumed file must match.
+void finish_path_sweep(JsonObjectReader& root, SweepSpec& s, const json& design, std::int64_t default_chunk) {
+  s.resolved["design"] = design;
+  s.resolved["summaries"] = root.member("summaries");
+  const std::int64_t chunk = root.integer("chunk", default_chunk);
+  if (chunk < 1) throw ConfigError("chunk", std::to_string(chunk), "must be >= 1 (variants per chunk)");
+  s.chunk = chunk;
+  s.output = root.string("output", "");
+  root.finish();
+  s.definition = s.resolved;
+  s.definition["device"] = s.device;
+  s.resolved["device"] = s.device;
+  s.resolved["chunk"] = s.chunk;
+  if (!s.output.empty()) s.resolved["output"] = s.output;
+}
+
 // "model": "network": the base network, a design over paths into it, network summaries.
 void parse_network_sweep(JsonObjectReader& root, SweepSpec& s) {
   const std::pair<const char*, const char*> elsewhere[] = {
@@ -166,18 +183,7 @@ void parse_network_sweep(JsonObjectReader& root, SweepSpec& s) {
   s.resolved["model"] = "network";
   s.resolved["network"] = s.network.base;
   s.resolved["transient"] = transient;
-  s.resolved["design"] = design;
-  s.resolved["summaries"] = root.member("summaries");
-  const std::int64_t chunk = root.integer("chunk", 1);
-  if (chunk < 1) throw ConfigError("chunk", std::to_string(chunk), "must be >= 1 (variants per chunk)");
-  s.chunk = chunk;
-  s.output = root.string("output", "");
-  root.finish();
-  s.definition = s.resolved;
-  s.definition["device"] = s.device;
-  s.resolved["device"] = s.device;
-  s.resolved["chunk"] = s.chunk;
-  if (!s.output.empty()) s.resolved["output"] = s.output;
+  finish_path_sweep(root, s, design, 1);
 }
 
 // "model": "retention": a base retention config, a design over paths into it, retention summaries.
@@ -223,18 +229,7 @@ void parse_retention_sweep(JsonObjectReader& root, SweepSpec& s) {
   s.resolved = json::object();
   s.resolved["model"] = "retention";
   s.resolved["retention"] = s.retention.base;
-  s.resolved["design"] = design;
-  s.resolved["summaries"] = root.member("summaries");
-  const std::int64_t chunk = root.integer("chunk", 16);
-  if (chunk < 1) throw ConfigError("chunk", std::to_string(chunk), "must be >= 1 (variants per chunk)");
-  s.chunk = chunk;
-  s.output = root.string("output", "");
-  root.finish();
-  s.definition = s.resolved;
-  s.definition["device"] = s.device;
-  s.resolved["device"] = s.device;
-  s.resolved["chunk"] = s.chunk;
-  if (!s.output.empty()) s.resolved["output"] = s.output;
+  finish_path_sweep(root, s, design, 16);
 }
 
 }  // namespace

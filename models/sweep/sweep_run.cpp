@@ -15,19 +15,25 @@ namespace glia::sweep {
 
 namespace {
 
-// A chunk of retention derivations: the variants in parallel, one per thread, each written to
-// its own slot (a variant's result does not depend on the thread that ran it).
-ChunkResults retention_chunk(const SweepSpec& s, const std::vector<std::uint64_t>& variants,
-                             std::vector<std::int64_t>& slot_row, int threads) {
-  slot_row.clear();
+// Results of n variants with n_q summaries each, before any has run: NaN summaries, status 0.
+ChunkResults unset_chunk(std::size_t n, std::size_t n_q) {
   ChunkResults r;
-  const std::size_t n = variants.size(), n_q = s.summary_names.size();
   r.summaries.assign(n_q * n, std::nan(""));
   r.status.assign(n, 0);
   r.failed_at.assign(n, std::nan(""));
   r.failed_value.assign(n, std::nan(""));
   r.failed_variable.assign(n, "");
   r.reason.assign(n, "");
+  return r;
+}
+
+// A chunk of retention derivations: the variants in parallel, one per thread, each written to
+// its own slot (a variant's result does not depend on the thread that ran it).
+ChunkResults retention_chunk(const SweepSpec& s, const std::vector<std::uint64_t>& variants,
+                             std::vector<std::int64_t>& slot_row, int threads) {
+  slot_row.clear();
+  const std::size_t n = variants.size(), n_q = s.summary_names.size();
+  ChunkResults r = unset_chunk(n, n_q);
   std::vector<RetentionVariantResult> out(n);
   std::vector<std::exception_ptr> error(n);
   const int team = std::max(1, std::min(threads > 0 ? threads : omp_get_max_threads(), static_cast<int>(n)));
@@ -57,14 +63,8 @@ ChunkResults run_chunk(const SweepSpec& s, const std::vector<std::uint64_t>& var
                        std::vector<std::int64_t>& slot_row, int threads) {
   if (s.model == "network") {
     slot_row.clear();
-    ChunkResults r;
     const std::size_t n = variants.size(), n_q = s.summary_names.size();
-    r.summaries.assign(n_q * n, std::nan(""));
-    r.status.assign(n, 0);
-    r.failed_at.assign(n, std::nan(""));
-    r.failed_value.assign(n, std::nan(""));
-    r.failed_variable.assign(n, "");
-    r.reason.assign(n, "");
+    ChunkResults r = unset_chunk(n, n_q);
     for (std::size_t k = 0; k < n; ++k) {
       const NetworkVariantResult v = run_network_variant(s.network, s.design, variants[k], threads);
       for (std::size_t q = 0; q < n_q; ++q) r.summaries[q * n + k] = v.summaries[q];
