@@ -38,12 +38,14 @@ T* ptr(const std::unique_ptr<cuda::DeviceBuffer<T>>& d) {
 __device__ bool finite(double v) { return v - v == 0.0; }
 
 __global__ void lif_coba_kernel(bio::LifCobaParams p, bool euler, double t, double dt, std::int64_t n,
-                                double* v, double* g_e, double* g_i, double* ref, char* flag,
+                                double* v, double* g_e, double* g_i, double* ref, const double* sic, char* flag,
                                 unsigned long long* bad) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= n) return;
+  bio::LifCobaParams pi = p;
+  if (sic) pi.I_ext += sic[i];
   bio::LifState s{v[i], g_e[i], g_i[i], ref[i]};
-  flag[i] = euler ? bio::lif_coba_euler_step(p, s, t, dt) : bio::lif_coba_step(p, s, t, dt);
+  flag[i] = euler ? bio::lif_coba_euler_step(pi, s, t, dt) : bio::lif_coba_step(pi, s, t, dt);
   v[i] = s.v;
   g_e[i] = s.g_e;
   g_i[i] = s.g_i;
@@ -52,11 +54,13 @@ __global__ void lif_coba_kernel(bio::LifCobaParams p, bool euler, double t, doub
 }
 
 __global__ void lif_cuba_kernel(bio::LifCubaParams p, double t, double dt, std::int64_t n, double* v,
-                                double* i_syn, double* ref, char* flag, unsigned long long* bad) {
+                                double* i_syn, double* ref, const double* sic, char* flag, unsigned long long* bad) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= n) return;
+  bio::LifCubaParams pi = p;
+  if (sic) pi.I_ext += sic[i];
   bio::LifCubaState s{v[i], i_syn[i], ref[i]};
-  flag[i] = bio::lif_cuba_step(p, s, t, dt);
+  flag[i] = bio::lif_cuba_step(pi, s, t, dt);
   v[i] = s.v;
   i_syn[i] = s.i_syn;
   ref[i] = s.refractory_until;
@@ -73,6 +77,8 @@ struct DeliverArgs {
   bool tm, glutamate, receptors;
   double U_star, alpha, w, released_to_Y, to_tick;
   double *u, *x, *Y;
+  const double* rho;  // calcium STDP: transmit w rho (or null)
+  double* r_out;      // releases of the delivered synapses (or null)
   const std::int32_t* astro;
   const double* gamma;
   double* acc;  // n_blocks x n_astro, or null
@@ -90,13 +96,14 @@ __global__ void deliver_kernel(DeliverArgs a) {
     const std::uint32_t i = a.spikes[s];
     for (std::int64_t q = row[i] + threadIdx.x; q < row[i + 1]; q += blockDim.x) {
       if (!a.tm) {
-        atomicAdd(a.target + a.post[q], a.w);
+        if (a.target) atomicAdd(a.target + a.post[q], a.rho ? a.w * a.rho[q] : a.w);
         continue;
       }
       const std::int32_t k = a.glutamate ? a.astro[q] : -1;
       const double U =
           k >= 0 && a.receptors ? modulated_release_probability(a.U_star, a.alpha, a.gamma[k]) : a.U_star;
       const double r = tm_release(a.u[q], a.x[q], a.ef[s], a.ed[s], U);
+      if (a.r_out) a.r_out[q] = r;
       if (a.target) atomicAdd(a.target + a.post[q], a.w * r);
       if (a.glutamate) {
         a.Y[q] = a.Y[q] * a.ey[s] + a.released_to_Y * r;
@@ -156,12 +163,54 @@ __global__ void astrocyte_kernel(AstrocyteStepParams q, double t, double h, std:
   if (f & kAstrocyteOutOfBounds) atomicMin(bad, static_cast<unsigned long long>(a));
 }
 
+
+__global__ void li_rinzel_kernel(bio::LiRinzelParams p, sim::FixedStepMethod method, double t, double h, std::int64_t n,
+                                 double* ip3_in, double* y, unsigned long long* bad) {
+  const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (a >= n) return;
+  if (li_rinzel_step(p, method, t, h, ip3_in[a], y + a * bio::kLiRinzelVars) != 0)
+    atomicMin(bad, static_cast<unsigned long long>(a));
+  ip3_in[a] = 0.0;
+}
+
+__global__ void stdp_kernel(bio::CalciumStdpParams p, double dt, std::uint64_t seed, std::uint32_t stream,
+                            std::int64_t k, std::int64_t n, double* rho, double* c) {
+  const std::int64_t q = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (q < n) stdp_synapse_step(p, dt, seed, stream, k, static_cast<std::uint32_t>(q), rho[q], c[q]);
+}
+
+// One CUDA block per spike: its synapses in every block of postsynaptic indices.
+__global__ void stdp_pre_kernel(bio::CalciumStdpParams p, const std::int64_t* row_ptr, std::int64_t stride,
+                                std::int64_t n_blocks, const std::uint32_t* spikes, double* c) {
+  const std::uint32_t i = spikes[blockIdx.x];
+  for (std::int64_t b = 0; b < n_blocks; ++b) {
+    const std::int64_t* row = row_ptr + b * stride;
+    for (std::int64_t q = row[i] + threadIdx.x; q < row[i + 1]; q += blockDim.x) bio::cstdp_pre_calcium(p, c[q]);
+  }
+}
+
+// One CUDA block per postsynaptic spike.
+__global__ void stdp_post_kernel(bio::CalciumStdpParams p, const std::int64_t* in_ptr, const std::int64_t* in_syn,
+                                 const std::uint32_t* spikes, double* c) {
+  const std::uint32_t j = spikes[blockIdx.x];
+  for (std::int64_t e = in_ptr[j] + threadIdx.x; e < in_ptr[j + 1]; e += blockDim.x)
+    bio::cstdp_post_calcium(p, c[in_syn[e]]);
+}
+
+__global__ void sic_kernel(bio::LiRinzelSicParams p, double w, const std::int64_t* in_ptr, const std::int64_t* in_syn,
+                           const std::uint32_t* pre_of, const double* y, std::int64_t n, double* I_sic, bool first) {
+  const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  const double v = sic_current(p, w, in_ptr, in_syn, pre_of, y, i);
+  I_sic[i] = first ? v : I_sic[i] + v;
+}
+
 }  // namespace
 
 struct NetworkDevice::Impl {
   struct Group {
     std::unique_ptr<cuda::DeviceBuffer<double>> v, g_e, g_i, i_syn, ref, y, x_A, G_A, Y_in, J, n_covered,
-        I_bias;
+        I_bias, I_sic, ip3_in;
     std::unique_ptr<cuda::DeviceBuffer<std::int64_t>> row_ptr;
     std::unique_ptr<cuda::DeviceBuffer<std::uint32_t>> neighbours;
     std::unique_ptr<cuda::DeviceBuffer<char>> flag;
@@ -170,8 +219,10 @@ struct NetworkDevice::Impl {
     std::unique_ptr<cuda::DeviceBuffer<std::int64_t>> row_ptr;
     std::unique_ptr<cuda::DeviceBuffer<std::uint32_t>> post, spikes;
     std::unique_ptr<cuda::DeviceBuffer<double>> u, x, Y, acc, Y_sum, gamma, gamma_inf, gamma_decay, ef, ed,
-        ey;
+        ey, rho, c, r_out;
     std::unique_ptr<cuda::DeviceBuffer<std::int32_t>> astro;
+    std::unique_ptr<cuda::DeviceBuffer<std::int64_t>> in_ptr, in_syn;
+    std::unique_ptr<cuda::DeviceBuffer<std::uint32_t>> pre_of, post_spikes;
     double* target = nullptr;
   };
   std::vector<GroupState>* host_groups = nullptr;
@@ -217,15 +268,19 @@ NetworkDevice::NetworkDevice(std::vector<GroupState>& groups, std::vector<Projec
     d.J = mirror(g.J);
     d.n_covered = mirror(g.n_covered);
     d.I_bias = mirror(g.I_bias);
+    d.I_sic = mirror(g.I_sic);
+    d.ip3_in = mirror(g.ip3_in);
     d.row_ptr = mirror(g.row_ptr);
     d.neighbours = mirror(g.neighbours);
     d.flag = mirror(g.flag);
     m.dt = g.dt / static_cast<double>(g.cfg->every);  // the same base step for every group
+    if (g.cfg->is_rate()) continue;  // the rate system's
   }
   m.projections.resize(projections.size());
   for (std::size_t k = 0; k < projections.size(); ++k) {
     const ProjectionState& p = projections[k];
     Impl::Projection& d = m.projections[k];
+    if (!p.cfg) continue;  // a continuous projection: the rate system's
     d.row_ptr = mirror(p.row_ptr);
     d.post = mirror(p.post);
     d.u = mirror(p.u);
@@ -237,15 +292,35 @@ NetworkDevice::NetworkDevice(std::vector<GroupState>& groups, std::vector<Projec
     d.gamma = mirror(p.gamma);
     d.gamma_inf = mirror(p.gamma_inf);
     d.gamma_decay = mirror(p.gamma_decay);
+    d.rho = mirror(p.rho);
+    d.c = mirror(p.c);
+    d.r_out = mirror(p.r_last);
+    d.in_ptr = mirror(p.in_ptr);
+    d.in_syn = mirror(p.in_syn);
+    d.pre_of = mirror(p.pre_of);
+    d.post_spikes = std::make_unique<cuda::DeviceBuffer<std::uint32_t>>(p.n_post);
     d.spikes = std::make_unique<cuda::DeviceBuffer<std::uint32_t>>(p.n_pre);
     d.ef = std::make_unique<cuda::DeviceBuffer<double>>(p.n_pre);
     d.ed = std::make_unique<cuda::DeviceBuffer<double>>(p.n_pre);
     d.ey = std::make_unique<cuda::DeviceBuffer<double>>(p.n_pre);
     if (p.cfg->has_target) {
       const Impl::Group& t = m.groups[p.cfg->target];
-      d.target = p.cfg->receptor == Receptor::g_e   ? ptr(t.g_e)
-                 : p.cfg->receptor == Receptor::g_i ? ptr(t.g_i)
-                                                    : ptr(t.i_syn);
+      switch (p.cfg->receptor) {
+        case Receptor::g_e:
+          d.target = ptr(t.g_e);
+          break;
+        case Receptor::g_i:
+          d.target = ptr(t.g_i);
+          break;
+        case Receptor::i_syn:
+          d.target = ptr(t.i_syn);
+          break;
+        case Receptor::ip3:
+          d.target = ptr(t.ip3_in);
+          break;
+        default:
+          d.target = nullptr;
+      }
     }
   }
 }
@@ -261,20 +336,21 @@ std::int64_t NetworkDevice::lif_step(GroupState& g, double t, double I_ext_facto
     bio::LifCobaParams p = g.cfg->coba;
     p.I_ext *= I_ext_factor;
     lif_coba_kernel<<<blocks_for(n), kThreads>>>(p, g.cfg->lif_method == LifMethod::euler, t, g.dt, n,
-                                                 ptr(d.v), ptr(d.g_e), ptr(d.g_i), ptr(d.ref), ptr(d.flag),
-                                                 m.bad.get());
+                                                 ptr(d.v), ptr(d.g_e), ptr(d.g_i), ptr(d.ref), ptr(d.I_sic),
+                                                 ptr(d.flag), m.bad.get());
   } else {
     bio::LifCubaParams p = g.cfg->cuba;
     p.I_ext *= I_ext_factor;
     lif_cuba_kernel<<<blocks_for(n), kThreads>>>(p, t, g.dt, n, ptr(d.v), ptr(d.i_syn), ptr(d.ref),
-                                                 ptr(d.flag), m.bad.get());
+                                                 ptr(d.I_sic), ptr(d.flag), m.bad.get());
   }
   cuda::check(cudaGetLastError(), "lif kernel");
   d.flag->download(g.flag.data());
   return m.read_bad();
 }
 
-void NetworkDevice::deliver(ProjectionState& p, const std::vector<std::uint32_t>& spikes, double to_tick) {
+void NetworkDevice::deliver(ProjectionState& p, const std::vector<std::uint32_t>& spikes, double to_tick, double w,
+                            double* r_out) {
   Impl& m = *impl_;
   Impl::Projection& d = m.projections[p.cfg->index];
   const std::size_t n = spikes.size();
@@ -298,7 +374,9 @@ void NetworkDevice::deliver(ProjectionState& p, const std::vector<std::uint32_t>
   a.receptors = p.receives_gliotransmitter;
   a.U_star = cfg.tm.U;
   a.alpha = cfg.astrocytes.receptors.alpha;
-  a.w = cfg.weight;
+  a.w = w;
+  a.rho = cfg.model == SynapseModel::calcium_stdp ? ptr(d.rho) : nullptr;
+  a.r_out = r_out ? ptr(d.r_out) : nullptr;
   a.released_to_Y = cfg.has_astrocytes ? cfg.astrocytes.glutamate.rho_c * cfg.astrocytes.glutamate.Y_T : 0.0;
   a.to_tick = to_tick;
   a.u = ptr(d.u);
@@ -311,6 +389,63 @@ void NetworkDevice::deliver(ProjectionState& p, const std::vector<std::uint32_t>
   a.target = d.target;
   deliver_kernel<<<p.n_blocks, kThreads>>>(a);
   cuda::check(cudaGetLastError(), "deliver kernel");
+  if (r_out) d.r_out->download(r_out);
+}
+
+void NetworkDevice::stdp_advance(ProjectionState& p, std::int64_t k) {
+  Impl& m = *impl_;
+  Impl::Projection& d = m.projections[p.cfg->index];
+  stdp_kernel<<<blocks_for(p.n_syn), kThreads>>>(p.cfg->stdp, m.dt, m.seed, kStdpStream + p.cfg->index, k, p.n_syn,
+                                                 ptr(d.rho), ptr(d.c));
+  cuda::check(cudaGetLastError(), "stdp kernel");
+  // A plastic weight that is no longer finite stops the run: the host checks its copy.
+  d.rho->download(p.rho.data());
+}
+
+void NetworkDevice::stdp_calcium(ProjectionState& p, const std::vector<std::uint32_t>& pre,
+                                 const std::vector<std::uint32_t>& post) {
+  Impl::Projection& d = impl_->projections[p.cfg->index];
+  if (!pre.empty()) {
+    cuda::check(cudaMemcpy(d.spikes->get(), pre.data(), pre.size() * sizeof(std::uint32_t), cudaMemcpyHostToDevice),
+                "upload presynaptic spikes");
+    stdp_pre_kernel<<<static_cast<unsigned>(pre.size()), kThreads>>>(
+        p.cfg->stdp, ptr(d.row_ptr), static_cast<std::int64_t>(p.n_pre) + 1, p.n_blocks, d.spikes->get(), ptr(d.c));
+    cuda::check(cudaGetLastError(), "stdp pre kernel");
+  }
+  if (!post.empty()) {
+    cuda::check(cudaMemcpy(d.post_spikes->get(), post.data(), post.size() * sizeof(std::uint32_t),
+                           cudaMemcpyHostToDevice),
+                "upload postsynaptic spikes");
+    stdp_post_kernel<<<static_cast<unsigned>(post.size()), kThreads>>>(p.cfg->stdp, ptr(d.in_ptr), ptr(d.in_syn),
+                                                                         d.post_spikes->get(), ptr(d.c));
+    cuda::check(cudaGetLastError(), "stdp post kernel");
+  }
+}
+
+void NetworkDevice::update_sic(GroupState& neurons) {
+  Impl& m = *impl_;
+  Impl::Group& dn = m.groups[neurons.cfg->index];
+  const auto n = static_cast<std::int64_t>(neurons.cfg->n);
+  bool first = true;
+  for (std::uint32_t pi : neurons.sic_from) {
+    const ProjectionState& p = (*m.host_projections)[pi];
+    Impl::Projection& d = m.projections[pi];
+    sic_kernel<<<blocks_for(n), kThreads>>>(p.cfg->sic, p.cfg->weight, ptr(d.in_ptr), ptr(d.in_syn), ptr(d.pre_of),
+                                            ptr(m.groups[p.cfg->source].y), n, ptr(dn.I_sic), first);
+    first = false;
+  }
+  cuda::check(cudaGetLastError(), "sic kernel");
+}
+
+std::int64_t NetworkDevice::li_rinzel_tick(GroupState& g, double t) {
+  Impl& m = *impl_;
+  Impl::Group& d = m.groups[g.cfg->index];
+  const auto n = static_cast<std::int64_t>(g.cfg->n);
+  m.reset_bad(n);
+  li_rinzel_kernel<<<blocks_for(n), kThreads>>>(g.cfg->li_rinzel, g.cfg->method, t, g.dt, n, ptr(d.ip3_in), ptr(d.y),
+                                                m.bad.get());
+  cuda::check(cudaGetLastError(), "li_rinzel kernel");
+  return m.read_bad();
 }
 
 void NetworkDevice::relax_receptors(ProjectionState& p) {
@@ -373,6 +508,8 @@ void NetworkDevice::download(GroupState& g) {
   copy_back(d.x_A, g.x_A);
   copy_back(d.G_A, g.G_A);
   copy_back(d.Y_in, g.Y_in);
+  copy_back(d.I_sic, g.I_sic);
+  copy_back(d.ip3_in, g.ip3_in);
   for (std::uint32_t pi : g.receptors_of) copy_back(m.projections[pi].gamma, (*m.host_projections)[pi].gamma);
 }
 
@@ -382,6 +519,8 @@ void NetworkDevice::download(ProjectionState& p) {
   copy_back(d.x, p.x);
   copy_back(d.Y, p.Y);
   copy_back(d.gamma, p.gamma);
+  copy_back(d.rho, p.rho);
+  copy_back(d.c, p.c);
 }
 
 }  // namespace glia::network

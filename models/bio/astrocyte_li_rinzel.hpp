@@ -21,11 +21,14 @@ struct LiRinzelParams {
   double a2 = 0.2;         // 1/(µM s), IP3R binding rate for Ca2+ inhibition
   double IP3_0 = 0.16;     // µM, baseline IP3
   double tau_IP3 = 7.142;  // s, IP3 relaxation time constant
+  // µM per unit weight: a spike arriving through a projection onto the astrocyte adds
+  // delta_IP3 * weight to IP3 (NEST's astrocyte_lr_1994 input; not used by single cells).
+  double delta_IP3 = 0.0002;
 };
 
 enum LiRinzelVar { kLrCa = 0, kLrH = 1, kLrIP3 = 2, kLiRinzelVars = 3 };
 
-// Right-hand side between IP3 input events (an event adds Delta_IP3 * w to IP3).
+// Right-hand side between IP3 input events (an event adds delta_IP3 * w to IP3).
 GLIA_HD inline void li_rinzel_rhs(const LiRinzelParams& p, const double* y, double* dydt) {
   const double C = y[kLrCa], h = y[kLrH], IP3 = y[kLrIP3];
   const double C_ER = (p.Ca_tot - C) / p.r_ER;

@@ -55,7 +55,9 @@ GLIA_HD inline void cstdp_step(const CalciumStdpParams& p, CalciumStdpState& s, 
   s.c *= exp(-dt / p.tau_Ca);
 }
 
-GLIA_HD inline void cstdp_pre_arrival(const CalciumStdpParams& p, CalciumStdpState& s) { s.c += p.C_pre; }
-GLIA_HD inline void cstdp_post_spike(const CalciumStdpParams& p, CalciumStdpState& s) { s.c += p.C_post; }
+GLIA_HD inline void cstdp_pre_calcium(const CalciumStdpParams& p, double& c) { c += p.C_pre; }
+GLIA_HD inline void cstdp_post_calcium(const CalciumStdpParams& p, double& c) { c += p.C_post; }
+GLIA_HD inline void cstdp_pre_arrival(const CalciumStdpParams& p, CalciumStdpState& s) { cstdp_pre_calcium(p, s.c); }
+GLIA_HD inline void cstdp_post_spike(const CalciumStdpParams& p, CalciumStdpState& s) { cstdp_post_calcium(p, s.c); }
 
 }  // namespace glia::bio

@@ -5,6 +5,7 @@
 #include "engine/core/error.hpp"
 #include "engine/io/json_reader.hpp"
 #include "engine/sim/step_config.hpp"
+#include "models/network/network.hpp"
 
 namespace glia::bio {
 
@@ -81,147 +82,6 @@ void check_spec(NeuronAstrocyteSpec s) {
   if (s.record_every < 1) throw ConfigError("record_every", std::to_string(s.record_every), "must be >= 1");
 }
 
-// The coupled network as one state vector: x_pre, x_post, then s, p^s, p^l per synapse.
-class Network {
- public:
-  explicit Network(const NeuronAstrocyteSpec& spec)
-      : sp_(spec),
-        n_pre_(static_cast<std::int64_t>(spec.b_pre.size())),
-        n_post_(static_cast<std::int64_t>(spec.b_post.size())),
-        n_syn_(n_pre_ * n_post_),
-        T_(static_cast<std::size_t>(n_syn_ * n_syn_)),
-        theta_pre_(static_cast<std::size_t>(n_pre_)),
-        theta_post_(static_cast<std::size_t>(n_post_)),
-        psi_(static_cast<std::size_t>(n_syn_)),
-        u_post_(static_cast<std::size_t>(n_post_)),
-        coupling_(static_cast<std::size_t>(n_syn_)) {
-    // Dense kernel: the networks of the LTP protocol are small (9 synapses by default).
-    for (std::int64_t a = 0; a < n_syn_; ++a)
-      for (std::int64_t b = 0; b < n_syn_; ++b)
-        T_[static_cast<std::size_t>(a * n_syn_ + b)] =
-            process_kernel(sp_.process, static_cast<double>(a / n_pre_ - b / n_pre_),
-                           static_cast<double>(a % n_pre_ - b % n_pre_));
-  }
-
-  std::int64_t size() const { return n_pre_ + n_post_ + 3 * n_syn_; }
-  std::int64_t pre() const { return 0; }
-  std::int64_t post() const { return n_pre_; }
-  std::int64_t syn() const { return n_pre_ + n_post_; }
-  std::int64_t ps() const { return syn() + n_syn_; }
-  std::int64_t pl() const { return ps() + n_syn_; }
-
-  void step(double* y, bool on) {
-    const double dt = sp_.dt;
-    const auto n = static_cast<std::size_t>(size());
-    k1_.resize(n);
-    k2_.resize(n);
-    k3_.resize(n);
-    k4_.resize(n);
-    tmp_.resize(n);
-    switch (sp_.method) {
-      case NetworkStepMethod::exact:
-        step_exact(y, on);
-        break;
-      case NetworkStepMethod::euler:
-        rhs(y, on, k1_.data());
-        for (std::size_t i = 0; i < n; ++i) y[i] += dt * k1_[i];
-        break;
-      case NetworkStepMethod::rk2:
-        rhs(y, on, k1_.data());
-        for (std::size_t i = 0; i < n; ++i) tmp_[i] = y[i] + 0.5 * dt * k1_[i];
-        rhs(tmp_.data(), on, k2_.data());
-        for (std::size_t i = 0; i < n; ++i) y[i] += dt * k2_[i];
-        break;
-      case NetworkStepMethod::rk4:
-        rhs(y, on, k1_.data());
-        for (std::size_t i = 0; i < n; ++i) tmp_[i] = y[i] + 0.5 * dt * k1_[i];
-        rhs(tmp_.data(), on, k2_.data());
-        for (std::size_t i = 0; i < n; ++i) tmp_[i] = y[i] + 0.5 * dt * k2_[i];
-        rhs(tmp_.data(), on, k3_.data());
-        for (std::size_t i = 0; i < n; ++i) tmp_[i] = y[i] + dt * k3_[i];
-        rhs(tmp_.data(), on, k4_.data());
-        for (std::size_t i = 0; i < n; ++i)
-          y[i] += dt / 6.0 * (k1_[i] + 2.0 * k2_[i] + 2.0 * k3_[i] + k4_[i]);
-        break;
-    }
-  }
-
- private:
-  // theta of every neuron, psi of every process, the postsynaptic inputs and the coupling sums.
-  void inputs(const double* y, bool on) {
-    const RateNonlinearity f = sp_.neuron.theta;
-    for (std::int64_t j = 0; j < n_pre_; ++j) theta_pre_[j] = rate_theta(f, y[pre() + j]);
-    for (std::int64_t i = 0; i < n_post_; ++i) theta_post_[i] = rate_theta(f, y[post() + i]);
-    for (std::int64_t k = 0; k < n_syn_; ++k) psi_[k] = process_psi(sp_.process, y[ps() + k]);
-    for (std::int64_t i = 0; i < n_post_; ++i) {
-      double u = on ? sp_.b_post[i] : 0.0;
-      for (std::int64_t j = 0; j < n_pre_; ++j) u += sp_.w_gain * y[syn() + i * n_pre_ + j] * theta_pre_[j];
-      u_post_[i] = u;
-    }
-    for (std::int64_t a = 0; a < n_syn_; ++a) {
-      double c = 0.0;
-      for (std::int64_t b = 0; b < n_syn_; ++b) c += T_[a * n_syn_ + b] * psi_[b];
-      coupling_[a] = c;
-    }
-  }
-
-  void rhs(const double* y, bool on, double* d) {
-    inputs(y, on);
-    for (std::int64_t j = 0; j < n_pre_; ++j)
-      d[pre() + j] = rate_neuron_rhs(sp_.neuron, y[pre() + j], on ? sp_.b_pre[j] : 0.0);
-    for (std::int64_t i = 0; i < n_post_; ++i)
-      d[post() + i] = rate_neuron_rhs(sp_.neuron, y[post() + i], u_post_[i]);
-    for (std::int64_t k = 0; k < n_syn_; ++k) {
-      const double s = y[syn() + k];
-      d[syn() + k] = hebbian_rhs(sp_.synapse, s, theta_post_[k / n_pre_], theta_pre_[k % n_pre_], psi_[k]);
-      d[ps() + k] = process_short_rhs(sp_.process, y[ps() + k], coupling_[k], s);
-      d[pl() + k] = process_long_rhs(sp_.process, y[pl() + k], s);
-    }
-  }
-
-  // Every element's exact step with the inputs of the step start (exponential Euler).
-  void step_exact(double* y, bool on) {
-    inputs(y, on);
-    const double dt = sp_.dt;
-    for (std::int64_t j = 0; j < n_pre_; ++j) {
-      RateNeuronState x{y[pre() + j]};
-      rate_neuron_step_exact(sp_.neuron, x, on ? sp_.b_pre[j] : 0.0, dt);
-      y[pre() + j] = x.x;
-    }
-    for (std::int64_t i = 0; i < n_post_; ++i) {
-      RateNeuronState x{y[post() + i]};
-      rate_neuron_step_exact(sp_.neuron, x, u_post_[i], dt);
-      y[post() + i] = x.x;
-    }
-    for (std::int64_t k = 0; k < n_syn_; ++k) {
-      const double s_start = y[syn() + k];
-      HebbianSynapseState s{s_start};
-      hebbian_step_exact(sp_.synapse, s, theta_post_[k / n_pre_], theta_pre_[k % n_pre_], psi_[k], dt);
-      AstrocyteProcessState p{y[ps() + k], y[pl() + k]};
-      process_step_exact(sp_.process, p, coupling_[k], s_start, dt);
-      y[syn() + k] = s.s;
-      y[ps() + k] = p.p_s;
-      y[pl() + k] = p.p_l;
-    }
-  }
-
-  const NeuronAstrocyteSpec& sp_;
-  std::int64_t n_pre_, n_post_, n_syn_;
-  std::vector<double> T_, theta_pre_, theta_post_, psi_, u_post_, coupling_;
-  std::vector<double> k1_, k2_, k3_, k4_, tmp_;
-};
-
-void record(const Network& net, const std::vector<double>& y, std::int64_t n_pre, std::int64_t n_post,
-            NeuronAstrocyteResult& r) {
-  const std::int64_t n_syn = n_pre * n_post;
-  const auto at = [&](std::int64_t k) { return y.begin() + k; };
-  r.x_pre.insert(r.x_pre.end(), at(net.pre()), at(net.pre() + n_pre));
-  r.x_post.insert(r.x_post.end(), at(net.post()), at(net.post() + n_post));
-  r.s.insert(r.s.end(), at(net.syn()), at(net.syn() + n_syn));
-  r.p_s.insert(r.p_s.end(), at(net.ps()), at(net.ps() + n_syn));
-  r.p_l.insert(r.p_l.end(), at(net.pl()), at(net.pl() + n_syn));
-}
-
 }  // namespace
 
 NeuronAstrocyteSpec build_neuron_astrocyte_network(const NeuronAstrocyteArrays& a) {
@@ -257,34 +117,132 @@ std::map<std::string, double> neuron_astrocyte_params(const NeuronAstrocyteSpec&
   return out;
 }
 
-NeuronAstrocyteResult run_neuron_astrocyte_network(const NeuronAstrocyteSpec& spec) {
+namespace {
+
+const char* method_name(NetworkStepMethod m) {
+  switch (m) {
+    case NetworkStepMethod::exact:
+      return "exact";
+    case NetworkStepMethod::euler:
+      return "euler";
+    case NetworkStepMethod::rk2:
+      return "rk2";
+    case NetworkStepMethod::rk4:
+      return "rk4";
+  }
+  return "rk4";
+}
+
+const char* theta_name(RateNonlinearity f) {
+  switch (f) {
+    case RateNonlinearity::identity:
+      return "identity";
+    case RateNonlinearity::tanh:
+      return "tanh";
+    case RateNonlinearity::elu_plus_one:
+      return "elu+1";
+    case RateNonlinearity::relu:
+      return "relu";
+  }
+  return "tanh";
+}
+
+// Synapse (post i, pre j) is list index j * n_post + i of an all-to-all projection: the indices
+// that record the synapses in this runner's order i * n_pre + j.
+std::vector<std::int64_t> synapses_post_major(std::int64_t n_pre, std::int64_t n_post) {
+  std::vector<std::int64_t> idx;
+  for (std::int64_t i = 0; i < n_post; ++i)
+    for (std::int64_t j = 0; j < n_pre; ++j) idx.push_back(j * n_post + i);
+  return idx;
+}
+
+}  // namespace
+
+nlohmann::json neuron_astrocyte_network_config(const NeuronAstrocyteSpec& spec) {
+  using nlohmann::json;
   check_spec(spec);
   std::int64_t n_on, n_off;
   phase_steps(spec, n_on, n_off);
-  const std::int64_t n_cycle = n_on + n_off, n_steps = n_cycle * spec.n_cycles;
-  Network net(spec);
+  const double T_cycle = static_cast<double>(n_on + n_off) * spec.dt;
+  const auto n_pre = static_cast<std::int64_t>(spec.b_pre.size());
+  const auto n_post = static_cast<std::int64_t>(spec.b_post.size());
+  // The correlated drive: b during the first T_on of every cycle, 0 for the rest.
+  const auto group = [&](const char* name, const std::vector<double>& b) {
+    json durations = n_off > 0 ? json{spec.T_on, spec.T_off} : json{spec.T_on};
+    json drive = n_off > 0 ? json{b, 0.0} : json{b};
+    return json{{"name", name},
+                {"model", "rate"},
+                {"n", b.size()},
+                {"params", {{"tau_n", spec.neuron.tau_n}, {"lambda", spec.neuron.lambda}}},
+                {"nonlinearity", theta_name(spec.neuron.theta)},
+                {"method", method_name(spec.method)},
+                {"windows", {{"durations", durations}, {"repeat", true}, {"drive", drive}}}};
+  };
+  const AstrocyteProcessParams& pr = spec.process;
+  json synapses = synapses_post_major(n_pre, n_post);
+  const double record_dt = static_cast<double>(spec.record_every) * spec.dt;
+  return json{
+      {"simulation", {{"duration", T_cycle * static_cast<double>(spec.n_cycles)}, {"dt", spec.dt}, {"seed", 0}}},
+      {"groups", {group("pre", spec.b_pre), group("post", spec.b_post)}},
+      {"projections",
+       {{{"name", "syn"},
+         {"model", "hebbian"},
+         {"source", "pre"},
+         {"target", "post"},
+         {"connect", {{"rule", "all_to_all"}}},
+         {"weight", spec.w_gain},
+         {"params", {{"tau_s", spec.synapse.tau_s}, {"beta", spec.synapse.beta}, {"c", spec.synapse.c}}},
+         {"process",
+          {{"model", "two_timescale"},
+           {"params",
+            {{"tau_ps", pr.tau_ps},
+             {"tau_pl", pr.tau_pl},
+             {"gamma_s", pr.gamma_s},
+             {"gamma_l", pr.gamma_l},
+             {"c_T", pr.c_T},
+             {"lambda_T", pr.lambda_T},
+             {"psi_gain", pr.psi_gain},
+             {"kappa_gain", pr.kappa_gain}}}}}}}},
+      {"monitors",
+       {{{"type", "state"}, {"target", "pre"}, {"variables", {"x"}}, {"dt", record_dt}},
+        {{"type", "state"}, {"target", "post"}, {"variables", {"x"}}, {"dt", record_dt}},
+        {{"type", "state"}, {"target", "syn"}, {"variables", {"s", "p_s", "p_l"}}, {"indices", synapses}, {"dt", record_dt}},
+        {{"type", "state"},
+         {"target", "syn"},
+         {"name", "p_l_on_end"},
+         {"variables", {"p_l"}},
+         {"indices", synapses},
+         {"start", spec.T_on},
+         {"dt", T_cycle}},
+        {{"type", "state"},
+         {"target", "syn"},
+         {"name", "p_l_cycle_end"},
+         {"variables", {"p_l"}},
+         {"indices", synapses},
+         {"start", T_cycle},
+         {"dt", T_cycle}}}}};
+}
+
+NeuronAstrocyteResult run_neuron_astrocyte_network(const NeuronAstrocyteSpec& spec) {
+  const network::NetworkConfig config = network::parse_network_config(neuron_astrocyte_network_config(spec));
+  const network::NetworkResult run = network::run_network(config);
+  if (!run.complete)
+    throw ConfigError("dt", io::number_text(spec.dt),
+                      "the simulation diverged (" + run.error + "); lower dt or use method \"exact\"");
   NeuronAstrocyteResult r;
   r.n_pre = static_cast<std::int64_t>(spec.b_pre.size());
   r.n_post = static_cast<std::int64_t>(spec.b_post.size());
-  const std::int64_t n_syn = r.n_pre * r.n_post;
-  std::vector<double> y(static_cast<std::size_t>(net.size()), 0.0);
-  r.t.push_back(0.0);
-  record(net, y, r.n_pre, r.n_post, r);
-  for (std::int64_t k = 0; k < n_steps; ++k) {
-    const std::int64_t in_cycle = k % n_cycle;
-    net.step(y.data(), in_cycle < n_on);
-    const double t = static_cast<double>(k + 1) * spec.dt;
-    const auto p_l = y.begin() + net.pl();
-    if (in_cycle + 1 == n_on) r.p_l_on_end.insert(r.p_l_on_end.end(), p_l, p_l + n_syn);
-    if (in_cycle + 1 == n_cycle) {
-      r.cycle_end_t.push_back(t);
-      r.p_l_cycle_end.insert(r.p_l_cycle_end.end(), p_l, p_l + n_syn);
-    }
-    if ((k + 1) % spec.record_every == 0) {
-      r.t.push_back(t);
-      record(net, y, r.n_pre, r.n_post, r);
-    }
-  }
+  const network::StateTrace& syn = run.state.at("syn");
+  r.t = syn.t;
+  r.x_pre = run.state.at("pre").values.at("x");
+  r.x_post = run.state.at("post").values.at("x");
+  r.s = syn.values.at("s");
+  r.p_s = syn.values.at("p_s");
+  r.p_l = syn.values.at("p_l");
+  r.p_l_on_end = run.state.at("p_l_on_end").values.at("p_l");
+  const network::StateTrace& ends = run.state.at("p_l_cycle_end");
+  r.cycle_end_t = ends.t;
+  r.p_l_cycle_end = ends.values.at("p_l");
   return r;
 }
 

@@ -13,8 +13,13 @@
 // each step sees the drive of its phase, so the RK methods keep their order across the switches.
 // Methods: "exact" (each element's exact step with its inputs held, first order), "euler", "rk2",
 // "rk4" (the tableaux of engine/sim/fixed_step.hpp on the whole coupled state).
+//
+// The network is a network config (two rate groups, a Hebbian projection with two-timescale
+// astrocyte processes; neuron_astrocyte_network_config) that the network engine runs: a user can
+// dump it (glia retention --dump-config), change its biology and run it with glia simulate.
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -53,6 +58,12 @@ struct NeuronAstrocyteResult {
 };
 
 NeuronAstrocyteResult run_neuron_astrocyte_network(const NeuronAstrocyteSpec& spec);
+
+// The network config that run_neuron_astrocyte_network runs (docs/network_config.md): groups "pre"
+// and "post", projection "syn"; monitors "pre", "post", "syn" (s, p_s, p_l every record_dt),
+// "p_l_on_end" and "p_l_cycle_end" (p^l at the end of each on-phase and each cycle), synapses
+// recorded in the order i * n_pre + j.
+nlohmann::json neuron_astrocyte_network_config(const NeuronAstrocyteSpec& spec);
 
 // The network as a front end describes it: scalar parameters by name (tau_n, lambda, tau_s, beta,
 // c, tau_ps, tau_pl, gamma_s, gamma_l, c_T, lambda_T, psi_gain, kappa_gain, w_gain), theta's name,

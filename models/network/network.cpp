@@ -1,15 +1,14 @@
+// Building a network: state buffers per group, CSR projections, the continuous system, the device.
+// Stepping is in network_step.cpp, monitors in network_monitors.cpp.
 #include "models/network/network.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <sstream>
 
 #include "engine/core/backend.hpp"
 #include "engine/core/error.hpp"
 #include "engine/core/philox.hpp"
-#include "engine/io/json_reader.hpp"
-#include "engine/sim/spike_source.hpp"
 #include "models/network/network_kernels.hpp"
 #ifdef GLIA_WITH_CUDA
 #include "models/network/network_device.hpp"
@@ -18,27 +17,27 @@
 namespace glia::network {
 
 namespace {
-
-constexpr std::uint32_t kSourceStream = 0x73726300u;   // + group index: spike sources
 constexpr std::uint32_t kInitStream = 0x696e6900u;     // + group index: random initial values
 constexpr std::uint32_t kConnectStream = 0x636f6e00u;  // + projection index: random connectivity
-constexpr std::int64_t kParallelMin = 1024;            // elements below which a loop stays serial
 
-std::string where(const GroupConfig& g) {
-  return "groups[" + std::to_string(g.index) + "] \"" + g.name + "\"";
+// Synapses of each postsynaptic element, as storage positions in storage order (CSR).
+void index_by_post(const std::vector<std::uint32_t>& post, std::uint32_t n_post, std::vector<std::int64_t>& in_ptr,
+                   std::vector<std::int64_t>& in_syn) {
+  in_ptr.assign(static_cast<std::size_t>(n_post) + 1, 0);
+  for (std::uint32_t i : post) ++in_ptr[i + 1];
+  for (std::size_t i = 0; i < n_post; ++i) in_ptr[i + 1] += in_ptr[i];
+  std::vector<std::int64_t> fill(in_ptr.begin(), in_ptr.end() - 1);
+  in_syn.resize(post.size());
+  for (std::size_t q = 0; q < post.size(); ++q) in_syn[static_cast<std::size_t>(fill[post[q]]++)] = static_cast<std::int64_t>(q);
 }
+}  // namespace
 
-std::string time_text(double t) {
-  std::ostringstream s;
-  s.precision(10);
-  s << t;
-  return s.str();
-}
+Network::~Network() = default;
 
-double initial_value(const GroupConfig& g, const std::string& var, double fallback, std::uint32_t i,
-                     std::uint32_t var_index, std::uint64_t seed) {
+double Network::initial_value(const GroupConfig& g, const std::string& var, std::uint32_t i,
+                              std::uint32_t var_index) const {
   const auto it = g.init.find(var);
-  if (it == g.init.end()) return fallback;
+  if (it == g.init.end()) return default_initial_value(g, var);
   const InitValue& v = it->second;
   switch (v.kind) {
     case InitValue::Kind::constant:
@@ -46,17 +45,28 @@ double initial_value(const GroupConfig& g, const std::string& var, double fallba
     case InitValue::Kind::array:
       return v.values[i];
     case InitValue::Kind::uniform:
-      return v.lo + (v.hi - v.lo) * philox_uniform(seed, var_index, i, kInitStream + g.index);
+      return v.lo + (v.hi - v.lo) * philox_uniform(c_.seed, var_index, i, kInitStream + g.index);
   }
-  return fallback;
+  return 0.0;
 }
 
-}  // namespace
-
-Network::~Network() = default;
+sim::SynapseList Network::connect(const ProjectionConfig& p) const {
+  const std::uint32_t n_pre = c_.groups[p.source].n;
+  const std::uint32_t n_post = p.has_target ? c_.groups[p.target].n : n_pre;
+  return sim::connect(p.connect, n_pre, n_post, p.has_target && p.source == p.target, c_.seed, kConnectStream + p.index,
+                      "projections[" + std::to_string(p.index) + "].connect", nullptr);
+}
 
 Network::Network(const NetworkConfig& config) : c_(config) {
   const auto t0 = std::chrono::steady_clock::now();
+  if (c_.device == Device::cuda) {
+#ifdef GLIA_WITH_CUDA
+    std::string why;
+    if (cuda_device_count(&why) == 0) throw ConfigError("simulation.device", "\"cuda\"", why);
+#else
+    throw ConfigError("simulation.device", "\"cuda\"", "this build of glia has no CUDA backend");
+#endif
+  }
   groups_.resize(c_.groups.size());
   projections_.resize(c_.projections.size());
   for (const auto& g : c_.groups) build_group(g);
@@ -64,29 +74,44 @@ Network::Network(const NetworkConfig& config) : c_(config) {
     Group& g = groups_[cc.group];
     g.coupled = true;
     g.coupling = cc.params;
-    sim::pairs_within(g.cfg->positions, cc.radius, g.row_ptr, g.neighbours);
+    if (cc.row_ptr.empty()) {
+      sim::pairs_within(g.cfg->positions, cc.radius, g.row_ptr, g.neighbours);
+    } else {
+      g.row_ptr = cc.row_ptr;
+      g.neighbours = cc.neighbours;
+    }
   }
-  for (const auto& p : c_.projections) build_projection(p);
+  for (const auto& p : c_.projections)
+    if (!p.continuous()) build_projection(p);
+  rates_ = std::make_unique<RateSystem>(
+      c_, [this](const ProjectionConfig& p) { return connect(p); },
+      [this](const GroupConfig& g, const std::string& var, std::uint32_t i, std::uint32_t k) {
+        return initial_value(g, var, i, k);
+      });
   for (const auto& m : c_.monitors) {
     if (m.on_projection) continue;
     if (m.type == MonitorType::spikes) groups_[m.target_index].record_spikes = true;
     if (m.type == MonitorType::rate) groups_[m.target_index].rate_bin = m.every;
   }
   for (std::size_t k = 0; k < projections_.size(); ++k)
-    result_.synapse_counts[c_.projections[k].name] = projections_[k].n_syn;
-  if (c_.device == Device::cuda) {
-#ifdef GLIA_WITH_CUDA
-    std::string why;
-    if (cuda_device_count(&why) == 0) throw ConfigError("simulation.device", "\"cuda\"", why);
-    device_ = std::make_shared<NetworkDevice>(groups_, projections_, c_.seed);
-#else
-    throw ConfigError("simulation.device", "\"cuda\"", "this build of glia has no CUDA backend");
-#endif
+    result_.synapse_counts[c_.projections[k].name] = synapse_count(static_cast<std::uint32_t>(k));
+  // Monitored synapses by list index must exist.
+  for (const auto& m : c_.monitors) {
+    if (!m.on_projection || m.type != MonitorType::state) continue;
+    const std::int64_t n = synapse_count(m.target_index);
+    for (std::size_t k = 0; k < m.indices.size(); ++k)
+      if (m.indices[k] >= n)
+        throw ConfigError(m.field + ".indices[" + std::to_string(k) + "]", std::to_string(m.indices[k]),
+                          "out of range: projection \"" + m.target + "\" has " + std::to_string(n) + " synapses");
   }
+#ifdef GLIA_WITH_CUDA
+  if (c_.device == Device::cuda) device_ = std::make_shared<NetworkDevice>(groups_, projections_, c_.seed);
+#endif
   result_.setup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 std::int64_t Network::synapse_count(std::uint32_t projection) const {
+  if (rates_ && rates_->has_projection(projection)) return rates_->synapse_count(projection);
   return projections_.at(projection).n_syn;
 }
 
@@ -95,34 +120,41 @@ void Network::build_group(const GroupConfig& cfg) {
   g.cfg = &cfg;
   g.dt = c_.dt * static_cast<double>(cfg.every);
   const std::uint32_t n = cfg.n;
+  if (cfg.is_rate()) return;  // the continuous system holds its state
   g.flag.assign(n, 0);
-  auto init = [&](std::vector<double>& a, const char* var, double fallback, std::uint32_t var_index) {
+  auto init = [&](std::vector<double>& a, const char* var, std::uint32_t var_index) {
     a.resize(n);
-    for (std::uint32_t i = 0; i < n; ++i) a[i] = initial_value(cfg, var, fallback, i, var_index, c_.seed);
+    for (std::uint32_t i = 0; i < n; ++i) a[i] = initial_value(cfg, var, i, var_index);
+  };
+  // Interleaved per element (stride = the model's variable count), as the per-element steps read it.
+  auto init_interleaved = [&](const std::vector<const char*>& names) {
+    const std::size_t stride = names.size();
+    g.y.resize(static_cast<std::size_t>(n) * stride);
+    for (std::size_t v = 0; v < stride; ++v)
+      for (std::uint32_t i = 0; i < n; ++i)
+        g.y[static_cast<std::size_t>(i) * stride + v] = initial_value(cfg, names[v], i, static_cast<std::uint32_t>(v));
   };
   if (cfg.model == GroupModel::lif_coba) {
-    init(g.v, "v", cfg.coba.E_l, 0);
-    init(g.g_e, "g_e", 0.0, 1);
-    init(g.g_i, "g_i", 0.0, 2);
+    init(g.v, "v", 0);
+    init(g.g_e, "g_e", 1);
+    init(g.g_i, "g_i", 2);
     g.refractory_until.assign(n, 0.0);
   } else if (cfg.model == GroupModel::lif_cuba) {
-    init(g.v, "v", cfg.cuba.E_l, 0);
-    init(g.i_syn, "i_syn", 0.0, 1);
+    init(g.v, "v", 0);
+    init(g.i_syn, "i_syn", 1);
     g.refractory_until.assign(n, 0.0);
-  } else if (cfg.is_astrocyte()) {
-    const char* names[bio::kGChIVars] = {"Gamma_A", "I", "C", "h"};
-    const double fallback[bio::kGChIVars] = {0.0, 0.01, 0.01, 0.9};
-    g.y.resize(static_cast<std::size_t>(n) * bio::kGChIVars);
-    for (int v = 0; v < bio::kGChIVars; ++v)
-      for (std::uint32_t i = 0; i < n; ++i)
-        g.y[static_cast<std::size_t>(i) * bio::kGChIVars + static_cast<std::size_t>(v)] =
-            initial_value(cfg, names[v], fallback[v], i, static_cast<std::uint32_t>(v), c_.seed);
-    init(g.x_A, "x_A", 1.0, 4);
-    init(g.G_A, "G_A", 0.0, 5);
+  } else if (cfg.is_gchi()) {
+    init_interleaved({"Gamma_A", "I", "C", "h"});
+    init(g.x_A, "x_A", 4);
+    init(g.G_A, "G_A", 5);
     g.Y_in.assign(n, 0.0);
     g.J.assign(n, 0.0);
     g.I_bias = cfg.has_bias ? cfg.I_bias : std::vector<double>(n, 0.0);
+    g.glutamate = cfg.glutamate;
     g.n_covered.assign(n, 0.0);
+  } else if (cfg.is_li_rinzel()) {
+    init_interleaved({"C", "h", "IP3"});
+    g.ip3_in.assign(n, 0.0);
   }
 }
 
@@ -169,28 +201,60 @@ void Network::build_projection(const ProjectionConfig& cfg) {
   }
   if (cfg.has_target) {
     Group& t = groups_[cfg.target];
-    p.target = cfg.receptor == Receptor::g_e   ? t.g_e.data()
-               : cfg.receptor == Receptor::g_i ? t.g_i.data()
-                                               : t.i_syn.data();
+    switch (cfg.receptor) {
+      case Receptor::g_e:
+        p.target = t.g_e.data();
+        break;
+      case Receptor::g_i:
+        p.target = t.g_i.data();
+        break;
+      case Receptor::i_syn:
+        p.target = t.i_syn.data();
+        break;
+      case Receptor::ip3:
+        p.target = t.ip3_in.data();
+        break;
+      default:
+        p.target = nullptr;
+    }
   }
   if (cfg.model == SynapseModel::tsodyks_markram) {
     p.u.assign(static_cast<std::size_t>(p.n_syn), cfg.init_u);
     p.x.assign(static_cast<std::size_t>(p.n_syn), cfg.init_x);
   }
+  if (cfg.model == SynapseModel::calcium_stdp) {
+    p.rho.assign(static_cast<std::size_t>(p.n_syn), cfg.init_rho);
+    p.c.assign(static_cast<std::size_t>(p.n_syn), cfg.init_c);
+    p.stdp_ring.resize(static_cast<std::size_t>(cfg.stdp_delay_steps) + 1);
+    index_by_post(p.post, p.n_post, p.in_ptr, p.in_syn);
+  }
+  if (cfg.model == SynapseModel::sic) {
+    p.pre_of.resize(static_cast<std::size_t>(p.n_syn));
+    for (std::int64_t s = 0; s < p.n_syn; ++s) p.pre_of[static_cast<std::size_t>(phys[static_cast<std::size_t>(s)])] = list.pre[static_cast<std::size_t>(s)];
+    index_by_post(p.post, p.n_post, p.in_ptr, p.in_syn);
+    Group& t = groups_[cfg.target];
+    t.I_sic.assign(t.cfg->n, 0.0);
+    t.sic_from.push_back(cfg.index);
+    groups_[cfg.source].sic_to.push_back(cfg.index);
+  }
   p.last.assign(p.n_pre, 0.0);
   p.ring.resize(static_cast<std::size_t>(cfg.delay_steps) + 1);
 
-  // A state monitor of this projection records synapses by list index: map them to storage once.
+  // Monitors address synapses by list index.
+  bool monitored = false;
   for (const auto& m : c_.monitors) {
-    if (!m.on_projection || m.target_index != cfg.index || m.type != MonitorType::state) continue;
-    for (std::size_t k = 0; k < m.indices.size(); ++k) {
-      if (m.indices[k] >= p.n_syn)
-        throw ConfigError(
-            m.field + ".indices[" + std::to_string(k) + "]", std::to_string(m.indices[k]),
-            "out of range: projection \"" + m.target + "\" has " + std::to_string(p.n_syn) + " synapses");
-      p.monitor_q.push_back(phys[m.indices[k]]);
-      p.monitor_pre.push_back(list.pre[m.indices[k]]);
-    }
+    if (!m.on_projection || m.target_index != cfg.index) continue;
+    monitored = true;
+    if (m.type == MonitorType::spikes) p.record_spikes = true;
+  }
+  if (monitored) {
+    p.storage = phys;
+    p.list_pre = list.pre;
+  }
+  if (p.record_spikes && cfg.model == SynapseModel::tsodyks_markram) p.r_last.assign(static_cast<std::size_t>(p.n_syn), 0.0);
+  if (p.record_spikes) {
+    p.list_of.resize(static_cast<std::size_t>(p.n_syn));
+    for (std::int64_t s = 0; s < p.n_syn; ++s) p.list_of[static_cast<std::size_t>(phys[static_cast<std::size_t>(s)])] = s;
   }
 
   if (!cfg.has_astrocytes) return;
@@ -202,11 +266,9 @@ void Network::build_projection(const ProjectionConfig& cfg) {
   p.receives_gliotransmitter = cov.feedback != Feedback::none;
   p.astro.assign(static_cast<std::size_t>(p.n_syn), -1);
   if (cov.nearest_to_target) {
-    const std::vector<std::uint32_t> nearest =
-        sim::nearest_points(c_.groups[cfg.target].positions, a.cfg->positions);
+    const std::vector<std::uint32_t> nearest = sim::nearest_points(c_.groups[cfg.target].positions, a.cfg->positions);
     for (std::int64_t q = 0; q < p.n_syn; ++q)
-      p.astro[static_cast<std::size_t>(q)] =
-          static_cast<std::int32_t>(nearest[p.post[static_cast<std::size_t>(q)]]);
+      p.astro[static_cast<std::size_t>(q)] = static_cast<std::int32_t>(nearest[p.post[static_cast<std::size_t>(q)]]);
   } else {
     if (static_cast<std::int64_t>(cov.index.size()) != p.n_syn)
       throw ConfigError(field + ".astrocytes.index", std::to_string(cov.index.size()) + " entries",
@@ -230,16 +292,14 @@ void Network::build_projection(const ProjectionConfig& cfg) {
   p.gamma_decay.assign(p.n_astro, 1.0);
   if (p.receives_gliotransmitter) a.receptors_of.push_back(cfg.index);
 }
-// ---------------------------------------------------------------------------------------------
-// Stepping
 
 NetworkResult Network::run(const ProgressFn& progress) {
   const auto t0 = std::chrono::steady_clock::now();
   for (const auto& m : c_.monitors) {
-    if (m.type == MonitorType::spikes) result_.spikes[m.target];
-    if (m.type == MonitorType::rate) result_.rates[m.target];
-    if (m.type == MonitorType::state) result_.state[m.target].indices = m.indices;
-    if (m.type == MonitorType::mean) result_.means[m.target];
+    if (m.type == MonitorType::spikes) result_.spikes[m.name];
+    if (m.type == MonitorType::rate) result_.rates[m.name];
+    if (m.type == MonitorType::state) result_.state[m.name].indices = m.indices;
+    if (m.type == MonitorType::mean) result_.means[m.name];
   }
   try {
     sample(0, true);  // astrocytes are sampled at their ticks, the first one at k = 0
@@ -252,7 +312,7 @@ NetworkResult Network::run(const ProgressFn& progress) {
     // Astrocytes' state at the end (every group's step divides the duration).
     for (auto& g : groups_)
       if (g.cfg->is_astrocyte()) {
-        astrocyte_inputs(g);
+        if (g.cfg->is_gchi()) astrocyte_inputs(g);
         sample(c_.n_steps, false, static_cast<std::int32_t>(g.cfg->index));
       }
     result_.complete = true;
@@ -261,392 +321,6 @@ NetworkResult Network::run(const ProgressFn& progress) {
   }
   result_.run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result_;
-}
-
-void Network::step(std::int64_t k) {
-  for (auto& g : groups_) {
-    if (!g.cfg->is_astrocyte() || k % g.cfg->every != 0) continue;
-    astrocyte_inputs(g);
-    sample(k, false, static_cast<std::int32_t>(g.cfg->index));
-    astrocyte_tick(g, k);
-  }
-  for (auto& g : groups_) {
-    g.spikes.clear();
-    if ((k + 1) % g.cfg->every != 0) continue;
-    if (g.cfg->is_neuron()) advance_neurons(g, k);
-    if (g.cfg->is_source()) advance_source(g, k);
-  }
-  // Receptors relax towards the level set by the gliotransmitter at the last tick: Gamma_S(t_{k+1}).
-  for (auto& p : projections_) {
-    if (!p.receives_gliotransmitter) continue;
-#ifdef GLIA_WITH_CUDA
-    if (device_) {
-      device_->relax_receptors(p);
-      continue;
-    }
-#endif
-    for (std::uint32_t a = 0; a < p.n_astro; ++a)
-      p.gamma[a] = p.gamma_inf[a] + (p.gamma[a] - p.gamma_inf[a]) * p.gamma_decay[a];
-  }
-  for (auto& p : projections_) {
-    const Group& src = groups_[p.cfg->source];
-    const std::size_t slots = p.ring.size();
-    auto& later =
-        p.ring[static_cast<std::size_t>((k + p.cfg->delay_steps) % static_cast<std::int64_t>(slots))];
-    later.insert(later.end(), src.spikes.begin(), src.spikes.end());
-    deliver(p, k);
-  }
-  const double t = static_cast<double>(k + 1) * c_.dt;
-  for (auto& g : groups_) {
-    if (g.record_spikes && !g.cfg->is_astrocyte()) {
-      SpikeTrain& s = result_.spikes[g.cfg->name];
-      for (std::uint32_t i : g.spikes) {
-        s.t.push_back(t);
-        s.i.push_back(i);
-      }
-    }
-    if (g.rate_bin > 0) {
-      g.rate_count += static_cast<std::int64_t>(g.spikes.size());
-      if ((k + 1) % g.rate_bin == 0) {
-        RateTrace& r = result_.rates[g.cfg->name];
-        const double bin = static_cast<double>(g.rate_bin) * c_.dt;
-        r.t.push_back(static_cast<double>(k + 1 - g.rate_bin) * c_.dt);
-        r.rate.push_back(static_cast<double>(g.rate_count) / (static_cast<double>(g.cfg->n) * bin));
-        g.rate_count = 0;
-      }
-    }
-  }
-  sample(k + 1, true);
-}
-
-void Network::advance_neurons(Group& g, std::int64_t k) {
-  const GroupConfig& cfg = *g.cfg;
-  const auto n = static_cast<std::int64_t>(cfg.n);
-  const double t = static_cast<double>(k + 1) * c_.dt - g.dt;  // start of the group's step
-  std::int64_t bad = n;
-#ifdef GLIA_WITH_CUDA
-  if (device_) bad = device_->lif_step(g, t, cfg.I_ext_factor.at(t));
-#endif
-  if (device_) {
-    // stepped on the device
-  } else if (cfg.model == GroupModel::lif_coba) {
-    bio::LifCobaParams p = cfg.coba;
-    p.I_ext *= cfg.I_ext_factor.at(t);
-    const bool euler = cfg.lif_method == LifMethod::euler;
-#pragma omp parallel for schedule(static) reduction(min : bad) if (n >= kParallelMin)
-    for (std::int64_t i = 0; i < n; ++i) {
-      const auto u = static_cast<std::size_t>(i);
-      bio::LifState s{g.v[u], g.g_e[u], g.g_i[u], g.refractory_until[u]};
-      const bool spiked = euler ? bio::lif_coba_euler_step(p, s, t, g.dt) : bio::lif_coba_step(p, s, t, g.dt);
-      g.v[u] = s.v;
-      g.g_e[u] = s.g_e;
-      g.g_i[u] = s.g_i;
-      g.refractory_until[u] = s.refractory_until;
-      g.flag[u] = spiked;
-      if (!std::isfinite(s.v) || !std::isfinite(s.g_e) || !std::isfinite(s.g_i)) bad = std::min(bad, i);
-    }
-  } else {
-    bio::LifCubaParams p = cfg.cuba;
-    p.I_ext *= cfg.I_ext_factor.at(t);
-#pragma omp parallel for schedule(static) reduction(min : bad) if (n >= kParallelMin)
-    for (std::int64_t i = 0; i < n; ++i) {
-      const auto u = static_cast<std::size_t>(i);
-      bio::LifCubaState s{g.v[u], g.i_syn[u], g.refractory_until[u]};
-      g.flag[u] = bio::lif_cuba_step(p, s, t, g.dt);
-      g.v[u] = s.v;
-      g.i_syn[u] = s.i_syn;
-      g.refractory_until[u] = s.refractory_until;
-      if (!std::isfinite(s.v) || !std::isfinite(s.i_syn)) bad = std::min(bad, i);
-    }
-  }
-  if (bad < n) {
-#ifdef GLIA_WITH_CUDA
-    if (device_) device_->download(g);
-#endif
-    const auto u = static_cast<std::size_t>(bad);
-    const bool coba = cfg.model == GroupModel::lif_coba;
-    const char* var = !std::isfinite(g.v[u]) ? "v"
-                      : coba                 ? (!std::isfinite(g.g_e[u]) ? "g_e" : "g_i")
-                                             : "i_syn";
-    const double value = !std::isfinite(g.v[u]) ? g.v[u]
-                         : coba                 ? (!std::isfinite(g.g_e[u]) ? g.g_e[u] : g.g_i[u])
-                                                : g.i_syn[u];
-    throw RuntimeError(where(cfg) + ": " + var + "[" + std::to_string(bad) + "] = " + io::number_text(value) +
-                       " at t = " + time_text(t + g.dt) +
-                       " s: the state is no longer finite (check weights, inputs and the step size)");
-  }
-  for (std::uint32_t i = 0; i < cfg.n; ++i)
-    if (g.flag[i]) g.spikes.push_back(i);
-}
-
-void Network::advance_source(Group& g, std::int64_t k) {
-  const GroupConfig& cfg = *g.cfg;
-  const std::int64_t m = (k + 1) / cfg.every;  // the group's step count: spikes at t = m * dt_group
-  const double t = static_cast<double>(m) * g.dt;
-  if (t < cfg.start - 0.5 * g.dt) return;
-  if (cfg.model == GroupModel::poisson) {
-    const double rate = cfg.rate_schedule.values.empty() ? cfg.rate : cfg.rate_schedule.at(t - g.dt);
-    const double p = rate * g.dt;
-    for (std::uint32_t i = 0; i < cfg.n; ++i)
-      if (philox_uniform(c_.seed, m, i, kSourceStream + cfg.index) < p) g.spikes.push_back(i);
-  } else {
-    sim::SpikeSourceParams p;
-    p.kind = sim::SourceKind::regular;
-    p.rate = cfg.rate;
-    p.start = cfg.start;
-    for (std::uint32_t i = 0; i < cfg.n; ++i)
-      if (sim::source_spikes(p, i, m, g.dt)) g.spikes.push_back(i);
-  }
-}
-
-void Network::deliver(Projection& p, std::int64_t k) {
-  auto& spikes = p.ring[static_cast<std::size_t>(k % static_cast<std::int64_t>(p.ring.size()))];
-  if (spikes.empty()) return;
-  const ProjectionConfig& cfg = *p.cfg;
-  const double t = static_cast<double>(k + 1) * c_.dt;
-  const bool tm = cfg.model == SynapseModel::tsodyks_markram;
-  const bool glutamate = cfg.has_astrocytes;
-  const std::size_t n_spikes = spikes.size();
-  p.ef.assign(n_spikes, 1.0);
-  p.ed.assign(n_spikes, 1.0);
-  p.ey.assign(n_spikes, 1.0);
-  const double Omega_c = glutamate ? cfg.astrocytes.glutamate.Omega_c : 0.0;
-  for (std::size_t s = 0; s < n_spikes; ++s) {
-    const double elapsed = t - p.last[spikes[s]];
-    if (tm) {
-      p.ef[s] = bio::tm_decay(elapsed, cfg.tm.tau_fac);
-      p.ed[s] = bio::tm_decay(elapsed, cfg.tm.tau_rec);
-    }
-    if (glutamate) p.ey[s] = std::exp(-Omega_c * elapsed);
-  }
-  // Glutamate reaches the astrocyte at its next tick: weight a release by its decay until then.
-  double to_tick = 1.0;
-  if (p.reads_glutamate) {
-    const std::int64_t every = c_.groups[p.astro_group].every;
-    const std::int64_t next_tick = ((k + 1 + every - 1) / every) * every;
-    to_tick = std::exp(-Omega_c * static_cast<double>(next_tick - (k + 1)) * c_.dt);
-  }
-  for (std::uint32_t i : spikes) p.last[i] = t;
-#ifdef GLIA_WITH_CUDA
-  if (device_) {
-    device_->deliver(p, spikes, to_tick);
-    spikes.clear();
-    return;
-  }
-#endif
-  const double released_to_Y =
-      glutamate ? cfg.astrocytes.glutamate.rho_c * cfg.astrocytes.glutamate.Y_T : 0.0;
-  const double U_star = cfg.tm.U, alpha = cfg.astrocytes.receptors.alpha;
-  const double w = cfg.weight;
-  double* target = p.target;
-  const std::size_t stride = static_cast<std::size_t>(p.n_pre) + 1;
-  const std::int64_t work =
-      static_cast<std::int64_t>(n_spikes) * (p.n_syn / std::max<std::int64_t>(1, p.n_pre));
-  const auto n_blocks = static_cast<std::int64_t>(p.n_blocks);
-#pragma omp parallel for schedule(dynamic, 1) if (work >= 4 * kParallelMin && n_blocks > 1)
-  for (std::int64_t b = 0; b < n_blocks; ++b) {
-    const std::int64_t* row = p.row_ptr.data() + static_cast<std::size_t>(b) * stride;
-    double* acc = p.reads_glutamate ? p.acc.data() + static_cast<std::size_t>(b) * p.n_astro : nullptr;
-    for (std::size_t s = 0; s < n_spikes; ++s) {
-      const std::uint32_t i = spikes[s];
-      for (std::int64_t q = row[i]; q < row[i + 1]; ++q) {
-        const auto qu = static_cast<std::size_t>(q);
-        if (!tm) {
-          target[p.post[qu]] += w;
-          continue;
-        }
-        const std::int32_t a = glutamate ? p.astro[qu] : -1;
-        const double U =
-            a >= 0 && p.receives_gliotransmitter
-                ? modulated_release_probability(U_star, alpha, p.gamma[static_cast<std::size_t>(a)])
-                : U_star;
-        const double r = tm_release(p.u[qu], p.x[qu], p.ef[s], p.ed[s], U);
-        if (target) target[p.post[qu]] += w * r;
-        if (glutamate) {
-          p.Y[qu] = p.Y[qu] * p.ey[s] + released_to_Y * r;
-          if (a >= 0 && acc) acc[a] += released_to_Y * r * to_tick;
-        }
-      }
-    }
-  }
-  spikes.clear();
-}
-
-void Network::astrocyte_inputs(Group& g) {
-#ifdef GLIA_WITH_CUDA
-  if (device_) {
-    device_->astrocyte_inputs(g);
-    return;
-  }
-#endif
-  const double h = g.dt;
-  const std::uint32_t n = g.cfg->n;
-  std::fill(g.Y_in.begin(), g.Y_in.end(), 0.0);
-  for (std::uint32_t pi : g.glutamate_from) {
-    Projection& p = projections_[pi];
-    const double decay = std::exp(-p.cfg->astrocytes.glutamate.Omega_c * h);
-    for (std::uint32_t a = 0; a < n; ++a) {
-      double sum = p.Y_sum[a] * decay;
-      for (std::uint32_t b = 0; b < p.n_blocks; ++b) {  // fixed order: independent of threads
-        double& acc = p.acc[static_cast<std::size_t>(b) * n + a];
-        sum += acc;
-        acc = 0.0;
-      }
-      p.Y_sum[a] = sum;
-      g.Y_in[a] += sum;
-    }
-  }
-  for (std::uint32_t a = 0; a < n; ++a)
-    if (g.n_covered[a] > 0.0) g.Y_in[a] /= g.n_covered[a];
-  // Receptors of the covered synapses over the next astrocyte step, with G_A(t) held.
-  for (std::uint32_t pi : g.receptors_of) {
-    Projection& p = projections_[pi];
-    const bio::PresynapticGliotransmitterParams& r = p.cfg->astrocytes.receptors;
-    for (std::uint32_t a = 0; a < n; ++a)
-      receptor_relaxation(r.O_G, r.Omega_G, g.G_A[a], c_.dt, p.gamma_inf[a], p.gamma_decay[a]);
-  }
-}
-
-void Network::astrocyte_tick(Group& g, std::int64_t k) {
-  const GroupConfig& cfg = *g.cfg;
-  const double t = static_cast<double>(k) * c_.dt, h = g.dt;
-  const auto n = static_cast<std::int64_t>(cfg.n);
-  std::int64_t bad = n;
-#ifdef GLIA_WITH_CUDA
-  if (device_) bad = device_->astrocyte_tick(g, t, k / cfg.every);
-#endif
-  if (!device_) {
-    if (g.coupled) {
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-      for (std::int64_t a = 0; a < n; ++a)
-        g.J[static_cast<std::size_t>(a)] =
-            bio::ip3_coupling_flux(g.coupling, g.row_ptr.data(), g.neighbours.data(), g.y.data(), a);
-    }
-    const AstrocyteStepParams q = astrocyte_step_params(cfg, h, c_.seed);
-    const std::int64_t tick = k / cfg.every;
-#pragma omp parallel for schedule(static) reduction(min : bad) if (n >= kParallelMin)
-    for (std::int64_t a = 0; a < n; ++a) {
-      const auto u = static_cast<std::size_t>(a);
-      const int flags = astrocyte_step(q, t, h, tick, static_cast<std::uint32_t>(a), g.I_bias[u], g.Y_in[u],
-                                       g.J[u], g.y.data() + u * bio::kGChIVars, g.x_A[u], g.G_A[u]);
-      g.flag[u] = (flags & kAstrocyteReleased) != 0;
-      if (flags & kAstrocyteOutOfBounds) bad = std::min(bad, a);
-    }
-  }
-  if (bad < n) {
-#ifdef GLIA_WITH_CUDA
-    if (device_) device_->download(g);
-#endif
-    const double C_max = cfg.gchi.C_T / (1.0 + cfg.gchi.rho_A);
-    const double* y = g.y.data() + static_cast<std::size_t>(bad) * bio::kGChIVars;
-    const char* names[bio::kGChIVars] = {"Gamma_A", "I", "C", "h"};
-    int v = 0;
-    while (v < bio::kGChIVars && std::isfinite(y[v])) ++v;
-    std::string what;
-    if (v < bio::kGChIVars) {
-      what =
-          std::string(names[v]) + "[" + std::to_string(bad) + "] = " + io::number_text(y[v]) + ": not finite";
-    } else if (y[bio::kIP3] < 0.0) {
-      what = "I[" + std::to_string(bad) + "] = " + io::number_text(y[bio::kIP3]) + " µM: negative";
-    } else {
-      what = "C[" + std::to_string(bad) + "] = " + io::number_text(y[bio::kCa]) +
-             " µM: outside [0, C_T/(1 + rho_A)] = [0, " + io::number_text(C_max) + "]";
-    }
-    throw RuntimeError(where(cfg) + ": " + what + " at t = " + time_text(t + h) +
-                       " s (the astrocyte step dt = " + time_text(h) +
-                       " s is too long for its method, or the input is out of range)");
-  }
-  if (g.record_spikes) {
-    SpikeTrain& s = result_.spikes[cfg.name];
-    for (std::uint32_t a = 0; a < cfg.n; ++a)
-      if (g.flag[a]) {
-        s.t.push_back(t + h);
-        s.i.push_back(a);
-      }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Monitors
-
-double Network::group_value(const Group& g, const std::string& var, std::uint32_t i) const {
-  if (var == "v") return g.v[i];
-  if (var == "g_e") return g.g_e[i];
-  if (var == "g_i") return g.g_i[i];
-  if (var == "i_syn") return g.i_syn[i];
-  const double* y = g.y.data() + static_cast<std::size_t>(i) * bio::kGChIVars;
-  if (var == "Gamma_A") return y[bio::kGammaA];
-  if (var == "I") return y[bio::kIP3];
-  if (var == "C") return y[bio::kCa];
-  if (var == "h") return y[bio::kH];
-  if (var == "x_A") return g.x_A[i];
-  if (var == "G_A") return g.G_A[i];
-  if (var == "Y_S") return g.Y_in[i];
-  if (var == "Gamma_S") return g.receptors_of.empty() ? 0.0 : projections_[g.receptors_of.front()].gamma[i];
-  return 0.0;
-}
-
-double Network::projection_value(const Projection& p, const std::string& var, std::int64_t q,
-                                 std::uint32_t pre, double t) const {
-  const auto u = static_cast<std::size_t>(q);
-  const double elapsed = t - p.last[pre];
-  if (var == "u") return p.u[u] * bio::tm_decay(elapsed, p.cfg->tm.tau_fac);
-  if (var == "x") return 1.0 - (1.0 - p.x[u]) * bio::tm_decay(elapsed, p.cfg->tm.tau_rec);
-  if (var == "Y_S") return p.Y[u] * std::exp(-p.cfg->astrocytes.glutamate.Omega_c * elapsed);
-  if (var == "Gamma_S") {
-    const std::int32_t a = p.astro[u];
-    return a >= 0 && p.receives_gliotransmitter ? p.gamma[static_cast<std::size_t>(a)] : 0.0;
-  }
-  return 0.0;
-}
-
-void Network::sample(std::int64_t k_time, bool neuron_side, std::int32_t astro_group) {
-  const double t = static_cast<double>(k_time) * c_.dt;
-  for (const auto& m : c_.monitors) {
-    if (m.type != MonitorType::state && m.type != MonitorType::mean) continue;
-    if (k_time % m.every != 0) continue;
-    const bool astro = !m.on_projection && groups_[m.target_index].cfg->is_astrocyte();
-    if (astro ? static_cast<std::int32_t>(m.target_index) != astro_group : !neuron_side) continue;
-#ifdef GLIA_WITH_CUDA
-    if (device_ && m.on_projection) device_->download(projections_[m.target_index]);
-    if (device_ && !m.on_projection) device_->download(groups_[m.target_index]);
-#endif
-    if (m.type == MonitorType::state) {
-      StateTrace& s = result_.state[m.target];
-      s.t.push_back(t);
-      for (const auto& var : m.variables) {
-        auto& out = s.values[var];
-        for (std::size_t k = 0; k < m.indices.size(); ++k) {
-          if (m.on_projection) {
-            const Projection& p = projections_[m.target_index];
-            out.push_back(projection_value(p, var, p.monitor_q[k], p.monitor_pre[k], t));
-          } else {
-            out.push_back(group_value(groups_[m.target_index], var, m.indices[k]));
-          }
-        }
-      }
-    } else {
-      MeanTrace& s = result_.means[m.target];
-      s.t.push_back(t);
-      const std::string& var = m.variables.front();
-      double sum = 0.0, count = 0.0;
-      if (m.on_projection) {
-        const Projection& p = projections_[m.target_index];
-        const std::size_t stride = static_cast<std::size_t>(p.n_pre) + 1;
-        for (std::uint32_t b = 0; b < p.n_blocks; ++b)
-          for (std::uint32_t i = 0; i < p.n_pre; ++i)
-            for (std::int64_t q = p.row_ptr[b * stride + i]; q < p.row_ptr[b * stride + i + 1]; ++q) {
-              sum += projection_value(p, var, q, i, t);
-              count += 1.0;
-            }
-      } else {
-        const Group& g = groups_[m.target_index];
-        for (std::uint32_t i = 0; i < g.cfg->n; ++i) sum += group_value(g, var, i);
-        count = g.cfg->n;
-      }
-      s.values[var].push_back(count > 0.0 ? sum / count : 0.0);
-    }
-  }
 }
 
 NetworkResult run_network(const NetworkConfig& config, const ProgressFn& progress) {

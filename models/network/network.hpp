@@ -3,16 +3,22 @@
 // a base clock with per-group clocks (BIOPHYSICS.md §5). State lives in struct-of-arrays buffers.
 //
 // One base step k takes every group from t_k = k dt to t_{k+1}:
-//  1. astrocyte groups whose clock ticks at t_k exchange with their synapses — they read the
-//     mean glutamate Y_S of the synapses they cover as of t_k, and their gliotransmitter G_A(t_k)
-//     sets the receptor dynamics of those synapses — and then advance one astrocyte step with
-//     these inputs held (zero-order hold on both sides, at the slower clock's ticks);
-//  2. neuron and source groups whose step ends at t_{k+1} advance; their spikes carry the time
-//     t_{k+1} (the end of the step in which the threshold was crossed);
-//  3. spikes are delivered through projections (after their delay, in whole steps) at t_{k+1}:
+//  1. astrocyte groups whose clock ticks at t_k exchange with their synapses — G-ChI astrocytes
+//     read the mean glutamate Y_S of the synapses they cover as of t_k, and their gliotransmitter
+//     G_A(t_k) sets the receptor dynamics of those synapses; Li–Rinzel astrocytes take the IP3
+//     that spikes delivered since their last tick — and then advance one astrocyte step with
+//     these inputs held (zero-order hold on both sides, at the slower clock's ticks); the slow
+//     inward current of a Li–Rinzel group onto its neurons is set from its new Ca²⁺ and held;
+//  2. calcium-STDP synapses advance their efficacy rho (Euler–Maruyama) and calcium by dt;
+//  3. neuron and source groups whose step ends at t_{k+1} advance; their spikes carry the time
+//     t_{k+1} (the end of the step in which the threshold was crossed); the rate groups and the
+//     projections between them advance as one continuous system (rate_system.hpp);
+//  4. spikes are delivered through projections (after their delay, in whole steps) at t_{k+1}:
 //     Tsodyks–Markram synapses update exactly and lazily (their state is read only at spikes),
 //     the postsynaptic conductance or current jumps by w r, glutamate Y_S jumps by rho_c Y_T r;
-//  4. monitors sample.
+//     calcium-STDP synapses transmit w rho, and their calcium jumps at presynaptic spikes (after D)
+//     and at the spikes of their target;
+//  5. monitors sample.
 // Synapses are stored CSR by presynaptic index inside fixed blocks of postsynaptic indices; the
 // block count depends only on the target size, blocks are spread over threads and each sums into
 // its own accumulators, so results are identical for any thread count.
@@ -25,6 +31,7 @@
 
 #include "models/network/network_config.hpp"
 #include "models/network/network_state.hpp"
+#include "models/network/rate_system.hpp"
 
 namespace glia::network {
 
@@ -32,7 +39,8 @@ class NetworkDevice;  // cuda/network_device.cu
 
 struct SpikeTrain {
   std::vector<double> t;  // s
-  std::vector<std::uint32_t> i;
+  std::vector<std::uint32_t> i;  // element (group) or synapse (projection)
+  std::vector<double> r;         // released fraction per delivery (Tsodyks–Markram projections)
 };
 
 struct RateTrace {
@@ -51,6 +59,7 @@ struct MeanTrace {
   std::map<std::string, std::vector<double>> values;  // [sample]
 };
 
+// Recordings by monitor name (the target's name unless the monitor names itself).
 struct NetworkResult {
   std::map<std::string, SpikeTrain> spikes;
   std::map<std::string, RateTrace> rates;
@@ -82,21 +91,28 @@ class Network {
   using Projection = ProjectionState;
   void build_group(const GroupConfig& g);
   void build_projection(const ProjectionConfig& p);
+  sim::SynapseList connect(const ProjectionConfig& p) const;
+  double initial_value(const GroupConfig& g, const std::string& var, std::uint32_t i, std::uint32_t var_index) const;
   void step(std::int64_t k);
   void astrocyte_inputs(Group& g);
   void astrocyte_tick(Group& g, std::int64_t k);
+  void li_rinzel_tick(Group& g, std::int64_t k);
+  void update_sic(Group& neurons);
+  void stdp_advance(Projection& p, std::int64_t k);
+  void stdp_calcium(Projection& p, std::int64_t k);
   void advance_neurons(Group& g, std::int64_t k);
   void advance_source(Group& g, std::int64_t k);
   void deliver(Projection& p, std::int64_t k);
-  // Samples state and mean monitors due at k_time: of neurons and projections, or of one astrocyte group.
+  // Samples state and mean monitors due at k_time: of neurons, rate groups and projections, or of one
+  // astrocyte group.
   void sample(std::int64_t k_time, bool neuron_side, std::int32_t astro_group = -1);
   double group_value(const Group& g, const std::string& var, std::uint32_t i) const;
-  double projection_value(const Projection& p, const std::string& var, std::int64_t q, std::uint32_t pre,
-                          double t) const;
+  double projection_value(const Projection& p, const std::string& var, std::int64_t synapse, double t) const;
 
   const NetworkConfig& c_;
   std::vector<Group> groups_;
   std::vector<Projection> projections_;
+  std::unique_ptr<RateSystem> rates_;
   NetworkResult result_;
   // Set when the config asks for "cuda" (shared_ptr: its deleter is bound where the type is complete,
   // so CPU-only builds need no definition of NetworkDevice).

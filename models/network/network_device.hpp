@@ -25,8 +25,18 @@ class NetworkDevice {
   // A LIF group's step from t, with I_ext scaled by I_ext_factor; fills g.flag on the host.
   // Returns the first element whose state is not finite, or n.
   std::int64_t lif_step(GroupState& g, double t, double I_ext_factor);
-  // Delivers `spikes` (with p.ef, p.ed, p.ey filled) at time t; to_tick weights glutamate.
-  void deliver(ProjectionState& p, const std::vector<std::uint32_t>& spikes, double to_tick);
+  // Delivers `spikes` (with p.ef, p.ed, p.ey filled) at time t with weight w; to_tick weights
+  // glutamate. With r_out (host, n_syn), the releases of Tsodyks–Markram synapses are copied there.
+  void deliver(ProjectionState& p, const std::vector<std::uint32_t>& spikes, double to_tick, double w,
+               double* r_out);
+  // Calcium STDP: the step of every synapse from base step k; the calcium jumps of presynaptic
+  // spikes whose delay D ends now (`pre`) and of the target's spikes (`post`).
+  void stdp_advance(ProjectionState& p, std::int64_t k);
+  void stdp_calcium(ProjectionState& p, const std::vector<std::uint32_t>& pre, const std::vector<std::uint32_t>& post);
+  // The slow inward current of every neuron of a group from its sic projections.
+  void update_sic(GroupState& neurons);
+  // A Li–Rinzel group's step from t; returns the first astrocyte out of bounds, or n.
+  std::int64_t li_rinzel_tick(GroupState& g, double t);
   void relax_receptors(ProjectionState& p);
   // Astrocyte group at a tick: fold glutamate into Y_in (from the projections it reads), set the
   // receptor relaxation of the projections it drives, then step. Fills g.flag (released) on the

@@ -1,8 +1,9 @@
 #pragma once
-// The per-element updates of a network step, written once for the CPU loops (network.cpp) and
-// the CUDA kernels (cuda/network_device.cu): a Tsodyks–Markram synapse at a delivered spike,
-// presynaptic receptors under held gliotransmitter, and one astrocyte's step with its
-// gliotransmitter release.
+// The per-element updates of a network step, written once for the CPU loops (network_step.cpp)
+// and the CUDA kernels (cuda/network_device.cu): a Tsodyks–Markram synapse at a delivered spike,
+// presynaptic receptors under held gliotransmitter, one G-ChI astrocyte's step with its
+// gliotransmitter release, one Li–Rinzel astrocyte's step, a calcium-STDP synapse's step and the
+// slow inward current onto a neuron. (Rate groups: rate_kernels.hpp.)
 #include <cmath>
 #include <cstdint>
 
@@ -10,12 +11,15 @@
 #include "engine/core/philox.hpp"
 #include "engine/sim/fixed_step.hpp"
 #include "models/bio/astrocyte_gchi.hpp"
+#include "models/bio/astrocyte_li_rinzel.hpp"
 #include "models/bio/astrocyte_network.hpp"
+#include "models/bio/calcium_stdp.hpp"
 #include "models/bio/gliotransmission.hpp"
 
 namespace glia::network {
 
 constexpr std::uint32_t kNoiseStream = 0x6e6f6900u;  // + group index: astrocyte noise (Philox stream)
+constexpr std::uint32_t kStdpStream = 0x73746400u;   // + projection index: calcium-STDP noise
 
 // Release probability of a synapse whose receptors are activated to gamma (De Pittà et al. 2011).
 GLIA_HD inline double modulated_release_probability(double U_star, double alpha, double gamma) {
@@ -89,6 +93,44 @@ GLIA_HD inline int astrocyte_step(const AstrocyteStepParams& q, double t, double
     flags |= kAstrocyteReleased;
   }
   return flags;
+}
+
+// One Li–Rinzel astrocyte step from t to t + h: the IP3 delivered by spikes since the last step
+// (ip3_in, µM) is added first, then the fixed-step method integrates the cell. Returns
+// kAstrocyteOutOfBounds if the state is not finite, C left [0, Ca_tot], h left [0, 1] or IP3 turned
+// negative.
+GLIA_HD inline int li_rinzel_step(const bio::LiRinzelParams& p, sim::FixedStepMethod method, double t, double h,
+                                  double ip3_in, double* y) {
+  y[bio::kLrIP3] += ip3_in;
+  const auto rhs = [&](double, const double* s, double* d) { bio::li_rinzel_rhs(p, s, d); };
+  sim::fixed_step<bio::kLiRinzelVars>(method, rhs, t, y, h);
+  bool ok = true;
+  for (int v = 0; v < bio::kLiRinzelVars; ++v) ok = ok && y[v] - y[v] == 0.0;
+  ok = ok && y[bio::kLrCa] >= -1e-12 && y[bio::kLrCa] <= p.Ca_tot + 1e-12 && y[bio::kLrIP3] >= -1e-12 &&
+       y[bio::kLrH] >= -1e-12 && y[bio::kLrH] <= 1.0 + 1e-12;
+  return ok ? 0 : kAstrocyteOutOfBounds;
+}
+
+// A calcium-STDP synapse over one base step of dt from step k (its calcium held at its value at the
+// step start, then decaying exactly); `q` numbers its noise.
+GLIA_HD inline void stdp_synapse_step(const bio::CalciumStdpParams& p, double dt, std::uint64_t seed,
+                                      std::uint32_t stream, std::int64_t k, std::uint32_t q, double& rho, double& c) {
+  const double dW = p.sigma > 0.0 ? sqrt(dt) * philox_normal(seed, k, q, stream) : 0.0;
+  bio::CalciumStdpState s{rho, c};
+  bio::cstdp_step(p, s, dt, dW);
+  rho = s.rho;
+  c = s.c;
+}
+
+// The slow inward current onto neuron i from the astrocytes connected to it by one projection:
+// w Σ_q I_SIC(C of the astrocyte of synapse q). `C` has stride kLiRinzelVars (the astrocytes' state).
+GLIA_HD inline double sic_current(const bio::LiRinzelSicParams& p, double w, const std::int64_t* in_ptr,
+                                  const std::int64_t* in_syn, const std::uint32_t* pre_of, const double* y,
+                                  std::int64_t i) {
+  double sum = 0.0;
+  for (std::int64_t k = in_ptr[i]; k < in_ptr[i + 1]; ++k)
+    sum += bio::li_rinzel_sic(p, y[static_cast<std::int64_t>(pre_of[in_syn[k]]) * bio::kLiRinzelVars + bio::kLrCa]);
+  return w * sum;
 }
 
 }  // namespace glia::network

@@ -15,9 +15,14 @@ struct GroupState {
   const GroupConfig* cfg = nullptr;
   double dt = 0.0;                                           // s, the group's own step
   std::vector<double> v, g_e, g_i, i_syn, refractory_until;  // neurons
-  std::vector<double> y;                                     // astrocytes: n x (Gamma_A, I, C, h)
+  std::vector<double> I_sic;  // A, per neuron: slow inward current from astrocytes (empty without)
+  std::vector<std::uint32_t> sic_from;  // projections that inject it
+  std::vector<double> y;  // astrocytes: n x (Gamma_A, I, C, h) for G-ChI, n x (C, h, IP3) for Li–Rinzel
   std::vector<double> x_A, G_A, Y_in, J, n_covered;
-  std::vector<double> I_bias;  // µM, per astrocyte (0 without a bias)
+  std::vector<double> I_bias;     // µM, per astrocyte (0 without a bias)
+  std::vector<double> glutamate;  // µM, constant glutamate per G-ChI astrocyte (empty: none)
+  std::vector<double> ip3_in;     // µM, Li–Rinzel: IP3 delivered by spikes since the last tick
+  std::vector<std::uint32_t> sic_to;  // Li–Rinzel: the sic projections it drives
   bool coupled = false;
   bio::IP3CouplingParams coupling;
   std::vector<std::int64_t> row_ptr;  // gap-junction neighbours, CSR
@@ -48,8 +53,17 @@ struct ProjectionState {
   std::vector<double> Y_sum;  // µM, per astrocyte: summed glutamate of its synapses at the last tick
   std::vector<double> gamma, gamma_inf, gamma_decay;  // per astrocyte: Gamma_S and its per-step relaxation
   std::vector<double> ef, ed, ey;          // per delivered spike: decay factors since its last spike
-  std::vector<std::int64_t> monitor_q;     // storage positions of the synapses a state monitor records
-  std::vector<std::uint32_t> monitor_pre;  // and their presynaptic elements
+  std::vector<std::int64_t> storage;       // list index -> storage position (monitors, STDP noise)
+  std::vector<std::uint32_t> list_pre;     // list index -> presynaptic element
+  std::vector<std::int64_t> list_of;       // storage position -> list index (spike monitors), or empty
+  bool record_spikes = false;              // a spikes monitor records this projection's deliveries
+  std::vector<double> r_last;              // storage position -> release at its last delivery (recorded TM)
+  // Calcium STDP: efficacy and calcium per synapse, presynaptic calcium waiting for its delay D,
+  // and the synapses of each postsynaptic element (storage positions).
+  std::vector<double> rho, c;
+  std::vector<std::vector<std::uint32_t>> stdp_ring;
+  std::vector<std::int64_t> in_ptr, in_syn;
+  std::vector<std::uint32_t> pre_of;  // storage position -> presynaptic element (sic)
 };
 
 // What an astrocyte group's step needs besides the astrocytes' own state, for a step of h seconds.

@@ -1,0 +1,475 @@
+// Stepping a network (the order of one base step is in network.hpp). Each update calls the
+// per-element functions of network_kernels.hpp, in OpenMP loops here and in CUDA kernels in
+// cuda/network_device.cu.
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "engine/core/error.hpp"
+#include "engine/core/parallel.hpp"
+#include "engine/core/philox.hpp"
+#include "engine/io/json_reader.hpp"
+#include "engine/sim/spike_source.hpp"
+#include "models/network/network.hpp"
+#include "models/network/network_kernels.hpp"
+#ifdef GLIA_WITH_CUDA
+#include "models/network/network_device.hpp"
+#endif
+
+namespace glia::network {
+
+namespace {
+
+constexpr std::uint32_t kSourceStream = 0x73726300u;  // + group index: spike sources
+constexpr std::int64_t kParallelMin = 1024;           // elements below which a loop stays serial
+
+std::string where(const GroupConfig& g) { return "groups[" + std::to_string(g.index) + "] \"" + g.name + "\""; }
+
+std::string time_text(double t) {
+  std::ostringstream s;
+  s.precision(10);
+  s << t;
+  return s.str();
+}
+
+}  // namespace
+
+void Network::step(std::int64_t k) {
+  for (auto& g : groups_) {
+    if (!g.cfg->is_astrocyte() || k % g.cfg->every != 0) continue;
+    if (g.cfg->is_gchi()) {
+      astrocyte_inputs(g);
+      sample(k, false, static_cast<std::int32_t>(g.cfg->index));
+      astrocyte_tick(g, k);
+    } else {
+      sample(k, false, static_cast<std::int32_t>(g.cfg->index));
+      li_rinzel_tick(g, k);
+      for (std::uint32_t pi : g.sic_to) update_sic(groups_[projections_[pi].cfg->target]);
+    }
+  }
+  for (auto& p : projections_)
+    if (p.cfg && p.cfg->model == SynapseModel::calcium_stdp) stdp_advance(p, k);
+  for (auto& g : groups_) {
+    g.spikes.clear();
+    if ((k + 1) % g.cfg->every != 0) continue;
+    if (g.cfg->is_neuron()) advance_neurons(g, k);
+    if (g.cfg->is_source()) advance_source(g, k);
+  }
+  rates_->step(k);
+  // Receptors relax towards the level set by the gliotransmitter at the last tick: Gamma_S(t_{k+1}).
+  for (auto& p : projections_) {
+    if (!p.receives_gliotransmitter) continue;
+#ifdef GLIA_WITH_CUDA
+    if (device_) {
+      device_->relax_receptors(p);
+      continue;
+    }
+#endif
+    for (std::uint32_t a = 0; a < p.n_astro; ++a)
+      p.gamma[a] = p.gamma_inf[a] + (p.gamma[a] - p.gamma_inf[a]) * p.gamma_decay[a];
+  }
+  for (auto& p : projections_) {
+    if (!p.cfg || p.cfg->model == SynapseModel::sic) continue;
+    const Group& src = groups_[p.cfg->source];
+    const std::size_t slots = p.ring.size();
+    auto& later = p.ring[static_cast<std::size_t>((k + p.cfg->delay_steps) % static_cast<std::int64_t>(slots))];
+    later.insert(later.end(), src.spikes.begin(), src.spikes.end());
+    if (p.cfg->model == SynapseModel::calcium_stdp) stdp_calcium(p, k);
+    deliver(p, k);
+  }
+  const double t = static_cast<double>(k + 1) * c_.dt;
+  for (auto& g : groups_) {
+    if (g.record_spikes && !g.cfg->is_astrocyte()) {
+      for (const auto& m : c_.monitors) {
+        if (m.on_projection || m.type != MonitorType::spikes || m.target_index != g.cfg->index) continue;
+        SpikeTrain& s = result_.spikes[m.name];
+        for (std::uint32_t i : g.spikes) {
+          s.t.push_back(t);
+          s.i.push_back(i);
+        }
+      }
+    }
+    if (g.rate_bin > 0) {
+      g.rate_count += static_cast<std::int64_t>(g.spikes.size());
+      if ((k + 1) % g.rate_bin == 0) {
+        for (const auto& m : c_.monitors) {
+          if (m.on_projection || m.type != MonitorType::rate || m.target_index != g.cfg->index) continue;
+          RateTrace& r = result_.rates[m.name];
+          const double bin = static_cast<double>(g.rate_bin) * c_.dt;
+          r.t.push_back(static_cast<double>(k + 1 - g.rate_bin) * c_.dt);
+          r.rate.push_back(static_cast<double>(g.rate_count) / (static_cast<double>(g.cfg->n) * bin));
+        }
+        g.rate_count = 0;
+      }
+    }
+  }
+  sample(k + 1, true);
+}
+
+void Network::advance_neurons(Group& g, std::int64_t k) {
+  const GroupConfig& cfg = *g.cfg;
+  const auto n = static_cast<std::int64_t>(cfg.n);
+  const double t = static_cast<double>(k + 1) * c_.dt - g.dt;  // start of the group's step
+  std::int64_t bad = n;
+#ifdef GLIA_WITH_CUDA
+  if (device_) bad = device_->lif_step(g, t, cfg.I_ext_factor.at(t));
+#endif
+  const double* sic = g.I_sic.empty() ? nullptr : g.I_sic.data();
+  if (device_) {
+    // stepped on the device
+  } else if (cfg.model == GroupModel::lif_coba) {
+    bio::LifCobaParams p = cfg.coba;
+    p.I_ext *= cfg.I_ext_factor.at(t);
+    const bool euler = cfg.lif_method == LifMethod::euler;
+    AtomicMin first_bad(n);
+    parallel_for(n, kParallelMin, [&](std::int64_t i) {
+      const auto u = static_cast<std::size_t>(i);
+      bio::LifCobaParams pi = p;
+      if (sic) pi.I_ext += sic[u];
+      bio::LifState s{g.v[u], g.g_e[u], g.g_i[u], g.refractory_until[u]};
+      const bool spiked = euler ? bio::lif_coba_euler_step(pi, s, t, g.dt) : bio::lif_coba_step(pi, s, t, g.dt);
+      g.v[u] = s.v;
+      g.g_e[u] = s.g_e;
+      g.g_i[u] = s.g_i;
+      g.refractory_until[u] = s.refractory_until;
+      g.flag[u] = spiked;
+      if (!std::isfinite(s.v) || !std::isfinite(s.g_e) || !std::isfinite(s.g_i)) first_bad.update(i);
+    });
+    bad = first_bad.get();
+  } else {
+    bio::LifCubaParams p = cfg.cuba;
+    p.I_ext *= cfg.I_ext_factor.at(t);
+    AtomicMin first_bad(n);
+    parallel_for(n, kParallelMin, [&](std::int64_t i) {
+      const auto u = static_cast<std::size_t>(i);
+      bio::LifCubaParams pi = p;
+      if (sic) pi.I_ext += sic[u];
+      bio::LifCubaState s{g.v[u], g.i_syn[u], g.refractory_until[u]};
+      g.flag[u] = bio::lif_cuba_step(pi, s, t, g.dt);
+      g.v[u] = s.v;
+      g.i_syn[u] = s.i_syn;
+      g.refractory_until[u] = s.refractory_until;
+      if (!std::isfinite(s.v) || !std::isfinite(s.i_syn)) first_bad.update(i);
+    });
+    bad = first_bad.get();
+  }
+  if (bad < n) {
+#ifdef GLIA_WITH_CUDA
+    if (device_) device_->download(g);
+#endif
+    const auto u = static_cast<std::size_t>(bad);
+    const bool coba = cfg.model == GroupModel::lif_coba;
+    const char* var = !std::isfinite(g.v[u]) ? "v" : coba ? (!std::isfinite(g.g_e[u]) ? "g_e" : "g_i") : "i_syn";
+    const double value = !std::isfinite(g.v[u]) ? g.v[u] : coba ? (!std::isfinite(g.g_e[u]) ? g.g_e[u] : g.g_i[u]) : g.i_syn[u];
+    throw RuntimeError(where(cfg) + ": " + var + "[" + std::to_string(bad) + "] = " + io::number_text(value) +
+                       " at t = " + time_text(t + g.dt) +
+                       " s: the state is no longer finite (check weights, inputs and the step size)");
+  }
+  for (std::uint32_t i = 0; i < cfg.n; ++i)
+    if (g.flag[i]) g.spikes.push_back(i);
+}
+
+void Network::advance_source(Group& g, std::int64_t k) {
+  const GroupConfig& cfg = *g.cfg;
+  const std::int64_t m = (k + 1) / cfg.every;  // the group's step count: spikes at t = m * dt_group
+  const double t = static_cast<double>(m) * g.dt;
+  if (t < cfg.start - 0.5 * g.dt) return;
+  if (cfg.model == GroupModel::poisson) {
+    const double rate = cfg.rate_schedule.values.empty() ? cfg.rate : cfg.rate_schedule.at(t - g.dt);
+    const double p = rate * g.dt;
+    for (std::uint32_t i = 0; i < cfg.n; ++i)
+      if (philox_uniform(c_.seed, m, i, kSourceStream + cfg.index) < p) g.spikes.push_back(i);
+  } else {
+    sim::SpikeSourceParams p;
+    p.kind = sim::SourceKind::regular;
+    p.rate = cfg.rate;
+    p.start = cfg.start;
+    for (std::uint32_t i = 0; i < cfg.n; ++i)
+      if (sim::source_spikes(p, i, m, g.dt)) g.spikes.push_back(i);
+  }
+}
+
+void Network::deliver(Projection& p, std::int64_t k) {
+  auto& spikes = p.ring[static_cast<std::size_t>(k % static_cast<std::int64_t>(p.ring.size()))];
+  if (spikes.empty()) return;
+  const ProjectionConfig& cfg = *p.cfg;
+  const double t = static_cast<double>(k + 1) * c_.dt;
+  const bool tm = cfg.model == SynapseModel::tsodyks_markram;
+  const bool stdp = cfg.model == SynapseModel::calcium_stdp;
+  const bool glutamate = cfg.has_astrocytes;
+  const std::size_t n_spikes = spikes.size();
+  p.ef.assign(n_spikes, 1.0);
+  p.ed.assign(n_spikes, 1.0);
+  p.ey.assign(n_spikes, 1.0);
+  const double Omega_c = glutamate ? cfg.astrocytes.glutamate.Omega_c : 0.0;
+  for (std::size_t s = 0; s < n_spikes; ++s) {
+    const double elapsed = t - p.last[spikes[s]];
+    if (tm) {
+      p.ef[s] = bio::tm_decay(elapsed, cfg.tm.tau_fac);
+      p.ed[s] = bio::tm_decay(elapsed, cfg.tm.tau_rec);
+    }
+    if (glutamate) p.ey[s] = std::exp(-Omega_c * elapsed);
+  }
+  // Glutamate reaches the astrocyte at its next tick: weight a release by its decay until then.
+  double to_tick = 1.0;
+  if (p.reads_glutamate) {
+    const std::int64_t every = c_.groups[p.astro_group].every;
+    const std::int64_t next_tick = ((k + 1 + every - 1) / every) * every;
+    to_tick = std::exp(-Omega_c * static_cast<double>(next_tick - (k + 1)) * c_.dt);
+  }
+  for (std::uint32_t i : spikes) p.last[i] = t;
+  // A spike onto a Li–Rinzel astrocyte adds delta_IP3 * w to its IP3.
+  const double w = cfg.receptor == Receptor::ip3 ? cfg.weight * c_.groups[cfg.target].li_rinzel.delta_IP3 : cfg.weight;
+  const std::size_t stride = static_cast<std::size_t>(p.n_pre) + 1;
+  double* r_out = p.record_spikes && tm ? p.r_last.data() : nullptr;  // releases, for a spikes monitor
+#ifdef GLIA_WITH_CUDA
+  if (device_) device_->deliver(p, spikes, to_tick, w, r_out);
+#endif
+  if (!device_) {
+    const double released_to_Y = glutamate ? cfg.astrocytes.glutamate.rho_c * cfg.astrocytes.glutamate.Y_T : 0.0;
+    const double U_star = cfg.tm.U, alpha = cfg.astrocytes.receptors.alpha;
+    double* target = p.target;
+    const std::int64_t work = static_cast<std::int64_t>(n_spikes) * (p.n_syn / std::max<std::int64_t>(1, p.n_pre));
+    const auto n_blocks = static_cast<std::int64_t>(p.n_blocks);
+    parallel_for_dynamic(n_blocks, work >= 4 * kParallelMin && n_blocks > 1, [&](std::int64_t b) {
+      const std::int64_t* row = p.row_ptr.data() + static_cast<std::size_t>(b) * stride;
+      double* acc = p.reads_glutamate ? p.acc.data() + static_cast<std::size_t>(b) * p.n_astro : nullptr;
+      for (std::size_t s = 0; s < n_spikes; ++s) {
+        const std::uint32_t i = spikes[s];
+        for (std::int64_t q = row[i]; q < row[i + 1]; ++q) {
+          const auto qu = static_cast<std::size_t>(q);
+          if (!tm) {
+            if (target) target[p.post[qu]] += stdp ? w * p.rho[qu] : w;
+            continue;
+          }
+          const std::int32_t a = glutamate ? p.astro[qu] : -1;
+          const double U = a >= 0 && p.receives_gliotransmitter
+                               ? modulated_release_probability(U_star, alpha, p.gamma[static_cast<std::size_t>(a)])
+                               : U_star;
+          const double r = tm_release(p.u[qu], p.x[qu], p.ef[s], p.ed[s], U);
+          if (target) target[p.post[qu]] += w * r;
+          if (glutamate) {
+            p.Y[qu] = p.Y[qu] * p.ey[s] + released_to_Y * r;
+            if (a >= 0 && acc) acc[a] += released_to_Y * r * to_tick;
+          }
+          if (r_out) r_out[qu] = r;
+        }
+      }
+    });
+  }
+  if (p.record_spikes) {
+    // Deliveries in the order of the CPU loop: blocks, spikes, synapses.
+    for (const auto& m : c_.monitors) {
+      if (!m.on_projection || m.type != MonitorType::spikes || m.target_index != cfg.index) continue;
+      SpikeTrain& rec = result_.spikes[m.name];
+      for (std::uint32_t b = 0; b < p.n_blocks; ++b)
+        for (std::uint32_t i : spikes)
+          for (std::int64_t q = p.row_ptr[b * stride + i]; q < p.row_ptr[b * stride + i + 1]; ++q) {
+            rec.t.push_back(t);
+            rec.i.push_back(static_cast<std::uint32_t>(p.list_of[static_cast<std::size_t>(q)]));
+            if (r_out) rec.r.push_back(r_out[static_cast<std::size_t>(q)]);
+          }
+    }
+  }
+  spikes.clear();
+}
+
+void Network::stdp_advance(Projection& p, std::int64_t k) {
+#ifdef GLIA_WITH_CUDA
+  if (device_) {
+    device_->stdp_advance(p, k);
+    return;
+  }
+#endif
+  const ProjectionConfig& cfg = *p.cfg;
+  const std::uint32_t stream = kStdpStream + cfg.index;
+  parallel_for(p.n_syn, kParallelMin, [&](std::int64_t q) {
+    const auto u = static_cast<std::size_t>(q);
+    stdp_synapse_step(cfg.stdp, c_.dt, c_.seed, stream, k, static_cast<std::uint32_t>(q), p.rho[u], p.c[u]);
+  });
+  for (std::int64_t q = 0; q < p.n_syn; ++q) {
+    const double rho = p.rho[static_cast<std::size_t>(q)];
+    if (!std::isfinite(rho))
+      throw RuntimeError("projections[" + std::to_string(cfg.index) + "] \"" + cfg.name + "\": rho of synapse " +
+                         std::to_string(q) + " (storage order) = " + io::number_text(rho) + " at t = " +
+                         time_text(static_cast<double>(k + 1) * c_.dt) + " s: the plastic weight is no longer finite");
+  }
+}
+
+// Calcium jumps of step k: presynaptic spikes whose delay D ends now, and the target's spikes.
+void Network::stdp_calcium(Projection& p, std::int64_t k) {
+  const ProjectionConfig& cfg = *p.cfg;
+  const std::size_t slots = p.stdp_ring.size();
+  const Group& src = groups_[cfg.source];
+  auto& later = p.stdp_ring[static_cast<std::size_t>((k + cfg.stdp_delay_steps) % static_cast<std::int64_t>(slots))];
+  later.insert(later.end(), src.spikes.begin(), src.spikes.end());
+  auto& now = p.stdp_ring[static_cast<std::size_t>(k % static_cast<std::int64_t>(slots))];
+  const std::vector<std::uint32_t>& post = groups_[cfg.target].spikes;
+#ifdef GLIA_WITH_CUDA
+  if (device_) {
+    device_->stdp_calcium(p, now, post);
+    now.clear();
+    return;
+  }
+#endif
+  const std::size_t stride = static_cast<std::size_t>(p.n_pre) + 1;
+  for (std::uint32_t i : now)
+    for (std::uint32_t b = 0; b < p.n_blocks; ++b)
+      for (std::int64_t q = p.row_ptr[b * stride + i]; q < p.row_ptr[b * stride + i + 1]; ++q)
+        bio::cstdp_pre_calcium(cfg.stdp, p.c[static_cast<std::size_t>(q)]);
+  for (std::uint32_t j : post)
+    for (std::int64_t e = p.in_ptr[j]; e < p.in_ptr[j + 1]; ++e)
+      bio::cstdp_post_calcium(cfg.stdp, p.c[static_cast<std::size_t>(p.in_syn[static_cast<std::size_t>(e)])]);
+  now.clear();
+}
+
+void Network::update_sic(Group& neurons) {
+#ifdef GLIA_WITH_CUDA
+  if (device_) {
+    device_->update_sic(neurons);
+    return;
+  }
+#endif
+  const auto n = static_cast<std::int64_t>(neurons.cfg->n);
+  std::fill(neurons.I_sic.begin(), neurons.I_sic.end(), 0.0);
+  for (std::uint32_t pi : neurons.sic_from) {
+    const Projection& p = projections_[pi];
+    const double* y = groups_[p.cfg->source].y.data();
+    parallel_for(n, kParallelMin, [&](std::int64_t i) {
+      neurons.I_sic[static_cast<std::size_t>(i)] +=
+          sic_current(p.cfg->sic, p.cfg->weight, p.in_ptr.data(), p.in_syn.data(), p.pre_of.data(), y, i);
+    });
+  }
+}
+
+void Network::li_rinzel_tick(Group& g, std::int64_t k) {
+  const GroupConfig& cfg = *g.cfg;
+  const double t = static_cast<double>(k) * c_.dt, h = g.dt;
+  const auto n = static_cast<std::int64_t>(cfg.n);
+  std::int64_t bad = n;
+#ifdef GLIA_WITH_CUDA
+  if (device_) bad = device_->li_rinzel_tick(g, t);
+#endif
+  if (!device_) {
+    AtomicMin first_bad(n);
+    parallel_for(n, kParallelMin, [&](std::int64_t a) {
+      const auto u = static_cast<std::size_t>(a);
+      if (li_rinzel_step(cfg.li_rinzel, cfg.method, t, h, g.ip3_in[u], g.y.data() + u * bio::kLiRinzelVars) != 0)
+        first_bad.update(a);
+      g.ip3_in[u] = 0.0;
+    });
+    bad = first_bad.get();
+  }
+  if (bad < n) {
+#ifdef GLIA_WITH_CUDA
+    if (device_) device_->download(g);
+#endif
+    const double* y = g.y.data() + static_cast<std::size_t>(bad) * bio::kLiRinzelVars;
+    std::ostringstream s;
+    s << where(cfg) << ": astrocyte " << bad << " has C = " << io::number_text(y[bio::kLrCa])
+      << " µM, h = " << io::number_text(y[bio::kLrH]) << ", IP3 = " << io::number_text(y[bio::kLrIP3])
+      << " µM at t = " << time_text(t + h)
+      << " s: outside C in [0, Ca_tot], h in [0, 1], IP3 >= 0 (the step dt = " << time_text(h)
+      << " s is too long for its method, or the input is out of range)";
+    throw RuntimeError(s.str());
+  }
+}
+
+void Network::astrocyte_inputs(Group& g) {
+#ifdef GLIA_WITH_CUDA
+  if (device_) {
+    device_->astrocyte_inputs(g);
+    return;
+  }
+#endif
+  const double h = g.dt;
+  const std::uint32_t n = g.cfg->n;
+  std::fill(g.Y_in.begin(), g.Y_in.end(), 0.0);
+  for (std::uint32_t pi : g.glutamate_from) {
+    Projection& p = projections_[pi];
+    const double decay = std::exp(-p.cfg->astrocytes.glutamate.Omega_c * h);
+    for (std::uint32_t a = 0; a < n; ++a) {
+      double sum = p.Y_sum[a] * decay;
+      for (std::uint32_t b = 0; b < p.n_blocks; ++b) {  // fixed order: independent of threads
+        double& acc = p.acc[static_cast<std::size_t>(b) * n + a];
+        sum += acc;
+        acc = 0.0;
+      }
+      p.Y_sum[a] = sum;
+      g.Y_in[a] += sum;
+    }
+  }
+  for (std::uint32_t a = 0; a < n; ++a) {
+    if (g.n_covered[a] > 0.0) g.Y_in[a] /= g.n_covered[a];
+    if (!g.glutamate.empty()) g.Y_in[a] += g.glutamate[a];
+  }
+  // Receptors of the covered synapses over the next astrocyte step, with G_A(t) held.
+  for (std::uint32_t pi : g.receptors_of) {
+    Projection& p = projections_[pi];
+    const bio::PresynapticGliotransmitterParams& r = p.cfg->astrocytes.receptors;
+    for (std::uint32_t a = 0; a < n; ++a)
+      receptor_relaxation(r.O_G, r.Omega_G, g.G_A[a], c_.dt, p.gamma_inf[a], p.gamma_decay[a]);
+  }
+}
+
+void Network::astrocyte_tick(Group& g, std::int64_t k) {
+  const GroupConfig& cfg = *g.cfg;
+  const double t = static_cast<double>(k) * c_.dt, h = g.dt;
+  const auto n = static_cast<std::int64_t>(cfg.n);
+  std::int64_t bad = n;
+#ifdef GLIA_WITH_CUDA
+  if (device_) bad = device_->astrocyte_tick(g, t, k / cfg.every);
+#endif
+  if (!device_) {
+    if (g.coupled)
+      parallel_for(n, kParallelMin, [&](std::int64_t a) {
+        g.J[static_cast<std::size_t>(a)] =
+            bio::ip3_coupling_flux(g.coupling, g.row_ptr.data(), g.neighbours.data(), g.y.data(), a);
+      });
+    const AstrocyteStepParams q = astrocyte_step_params(cfg, h, c_.seed);
+    const std::int64_t tick = k / cfg.every;
+    AtomicMin first_bad(n);
+    parallel_for(n, kParallelMin, [&](std::int64_t a) {
+      const auto u = static_cast<std::size_t>(a);
+      const int flags = astrocyte_step(q, t, h, tick, static_cast<std::uint32_t>(a), g.I_bias[u], g.Y_in[u], g.J[u],
+                                       g.y.data() + u * bio::kGChIVars, g.x_A[u], g.G_A[u]);
+      g.flag[u] = (flags & kAstrocyteReleased) != 0;
+      if (flags & kAstrocyteOutOfBounds) first_bad.update(a);
+    });
+    bad = first_bad.get();
+  }
+  if (bad < n) {
+#ifdef GLIA_WITH_CUDA
+    if (device_) device_->download(g);
+#endif
+    const double C_max = cfg.gchi.C_T / (1.0 + cfg.gchi.rho_A);
+    const double* y = g.y.data() + static_cast<std::size_t>(bad) * bio::kGChIVars;
+    const char* names[bio::kGChIVars] = {"Gamma_A", "I", "C", "h"};
+    int v = 0;
+    while (v < bio::kGChIVars && std::isfinite(y[v])) ++v;
+    std::string what;
+    if (v < bio::kGChIVars) {
+      what = std::string(names[v]) + "[" + std::to_string(bad) + "] = " + io::number_text(y[v]) + ": not finite";
+    } else if (y[bio::kIP3] < 0.0) {
+      what = "I[" + std::to_string(bad) + "] = " + io::number_text(y[bio::kIP3]) + " µM: negative";
+    } else {
+      what = "C[" + std::to_string(bad) + "] = " + io::number_text(y[bio::kCa]) +
+             " µM: outside [0, C_T/(1 + rho_A)] = [0, " + io::number_text(C_max) + "]";
+    }
+    throw RuntimeError(where(cfg) + ": " + what + " at t = " + time_text(t + h) + " s (the astrocyte step dt = " +
+                       time_text(h) + " s is too long for its method, or the input is out of range)");
+  }
+  if (g.record_spikes) {
+    for (const auto& m : c_.monitors) {
+      if (m.on_projection || m.type != MonitorType::spikes || m.target_index != cfg.index) continue;
+      SpikeTrain& s = result_.spikes[m.name];
+      for (std::uint32_t a = 0; a < cfg.n; ++a)
+        if (g.flag[a]) {
+          s.t.push_back(t + h);
+          s.i.push_back(a);
+        }
+    }
+  }
+}
+
+}  // namespace glia::network

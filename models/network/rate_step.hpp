@@ -1,0 +1,181 @@
+#pragma once
+// One step of the continuous system (rate_kernels.hpp) by a method, written once over a backend:
+// the CPU backend (rate_system.cpp) runs `for_each` as an OpenMP loop, the CUDA backend
+// (cuda/rate_device.cu) as a kernel launch. A backend provides
+//   template <class F> void for_each(std::int64_t n, const F& f);  // f(i) for i in [0, n), any order
+//   template <class F> void serial(const F& f);                      // f() once
+// and the element functions write disjoint elements, so results do not depend on the backend's
+// order (sums run in a fixed order inside one element).
+#include <vector>
+
+#include "models/network/network_config.hpp"
+#include "models/network/rate_kernels.hpp"
+
+namespace glia::network {
+
+// The views of one step and the state buffers (each of `size` doubles).
+struct RateViews {
+  std::vector<RateGroupView> groups;
+  std::vector<RateProjectionView> projections;
+  std::int64_t size = 0;
+  double *y = nullptr, *k1 = nullptr, *k2 = nullptr, *k3 = nullptr, *k4 = nullptr, *tmp = nullptr;
+};
+
+namespace rate_ops {
+struct Theta {
+  RateGroupView g;
+  const double* y;
+  GLIA_HD void operator()(std::int64_t i) const { rate_theta(g, y, i); }
+};
+struct InputBase {
+  RateGroupView g;
+  GLIA_HD void operator()(std::int64_t i) const { rate_input_base(g, i); }
+};
+struct Clamp {
+  RateGroupView g;
+  double* y;
+  GLIA_HD void operator()(std::int64_t i) const { y[g.x + i] = g.clamp[i]; }
+};
+struct Psi {
+  RateProjectionView v;
+  const double* y;
+  GLIA_HD void operator()(std::int64_t q) const { rate_psi(v, y, q); }
+};
+struct Coupling {
+  RateProjectionView v;
+  GLIA_HD void operator()(std::int64_t q) const { rate_coupling(v, q); }
+};
+struct Response {
+  RateProjectionView v;
+  const double* y;
+  GLIA_HD void operator()() const { rate_response(v, y); }
+};
+struct Transmit {
+  RateProjectionView v;
+  const double* y;
+  GLIA_HD void operator()(std::int64_t i) const { rate_transmit(v, y, i); }
+};
+struct NeuronDerivative {
+  RateGroupView g;
+  const double* y;
+  double* d;
+  GLIA_HD void operator()(std::int64_t i) const { rate_neuron_derivative(g, y, d, i); }
+};
+struct SynapseDerivative {
+  RateProjectionView v;
+  const double* y;
+  double* d;
+  GLIA_HD void operator()(std::int64_t q) const { rate_synapse_derivative(v, y, d, q); }
+};
+struct CalciumDerivative {
+  RateProjectionView v;
+  double* d;
+  GLIA_HD void operator()(std::int64_t j) const { rate_calcium_derivative(v, d, j); }
+};
+struct NeuronExact {
+  RateGroupView g;
+  const double* y0;
+  double* y1;
+  double h;
+  GLIA_HD void operator()(std::int64_t i) const { rate_neuron_exact(g, y0, y1, i, h); }
+};
+struct SynapseExact {
+  RateProjectionView v;
+  const double* y0;
+  double* y1;
+  double h;
+  GLIA_HD void operator()(std::int64_t q) const { rate_synapse_exact(v, y0, y1, q, h); }
+};
+struct CalciumExact {
+  RateProjectionView v;
+  const double* y0;
+  double* y1;
+  double h;
+  GLIA_HD void operator()(std::int64_t j) const { rate_calcium_exact(v, y0, y1, j, h); }
+};
+struct Axpy {
+  const double* y;
+  const double* k;
+  double a;
+  double* out;
+  GLIA_HD void operator()(std::int64_t i) const { rate_axpy(y, k, a, out, i); }
+};
+struct Rk4Sum {
+  double* y;
+  const double *k1, *k2, *k3, *k4;
+  double h;
+  GLIA_HD void operator()(std::int64_t i) const { rate_rk4_sum(y, k1, k2, k3, k4, h, i); }
+};
+struct Copy {
+  const double* from;
+  double* to;
+  GLIA_HD void operator()(std::int64_t i) const { to[i] = from[i]; }
+};
+}  // namespace rate_ops
+
+// θ, the process coupling, the presynaptic responses and every neuron's input, from state y.
+template <class Backend>
+void rate_inputs(Backend& be, const RateViews& v, const double* y) {
+  for (const auto& g : v.groups) be.for_each(g.n, rate_ops::Theta{g, y});
+  for (const auto& p : v.projections) {
+    if (p.p_s >= 0) be.for_each(p.n_syn, rate_ops::Psi{p, y});
+    if (p.z >= 0) be.serial(rate_ops::Response{p, y});
+  }
+  for (const auto& p : v.projections)
+    if (p.p_s >= 0) be.for_each(p.n_syn, rate_ops::Coupling{p});
+  for (const auto& g : v.groups) be.for_each(g.n, rate_ops::InputBase{g});
+  for (const auto& p : v.projections) be.for_each(p.n_post, rate_ops::Transmit{p, y});
+}
+
+template <class Backend>
+void rate_derivatives(Backend& be, const RateViews& v, const double* y, double* d) {
+  rate_inputs(be, v, y);
+  for (const auto& g : v.groups) be.for_each(g.n, rate_ops::NeuronDerivative{g, y, d});
+  for (const auto& p : v.projections) {
+    if (!p.hebbian) continue;
+    be.for_each(p.n_syn, rate_ops::SynapseDerivative{p, y, d});
+    if (p.z >= 0) be.for_each(p.n_pre, rate_ops::CalciumDerivative{p, d});
+  }
+}
+
+// Clamps the elements of this step's clamp windows, then advances y by h.
+template <class Backend>
+void rate_step(Backend& be, const RateViews& v, RateMethod method, double h) {
+  for (const auto& g : v.groups)
+    if (g.clamp) be.for_each(g.n, rate_ops::Clamp{g, v.y});
+  const std::int64_t n = v.size;
+  switch (method) {
+    case RateMethod::exact:
+      rate_inputs(be, v, v.y);
+      for (const auto& g : v.groups) be.for_each(g.n, rate_ops::NeuronExact{g, v.y, v.tmp, h});
+      for (const auto& p : v.projections) {
+        if (!p.hebbian) continue;
+        be.for_each(p.n_syn, rate_ops::SynapseExact{p, v.y, v.tmp, h});
+        if (p.z >= 0) be.for_each(p.n_pre, rate_ops::CalciumExact{p, v.y, v.tmp, h});
+      }
+      be.for_each(n, rate_ops::Copy{v.tmp, v.y});
+      break;
+    case RateMethod::euler:
+      rate_derivatives(be, v, v.y, v.k1);
+      be.for_each(n, rate_ops::Axpy{v.y, v.k1, h, v.y});
+      break;
+    case RateMethod::rk2:
+      rate_derivatives(be, v, v.y, v.k1);
+      be.for_each(n, rate_ops::Axpy{v.y, v.k1, 0.5 * h, v.tmp});
+      rate_derivatives(be, v, v.tmp, v.k2);
+      be.for_each(n, rate_ops::Axpy{v.y, v.k2, h, v.y});
+      break;
+    case RateMethod::rk4:
+      rate_derivatives(be, v, v.y, v.k1);
+      be.for_each(n, rate_ops::Axpy{v.y, v.k1, 0.5 * h, v.tmp});
+      rate_derivatives(be, v, v.tmp, v.k2);
+      be.for_each(n, rate_ops::Axpy{v.y, v.k2, 0.5 * h, v.tmp});
+      rate_derivatives(be, v, v.tmp, v.k3);
+      be.for_each(n, rate_ops::Axpy{v.y, v.k3, h, v.tmp});
+      rate_derivatives(be, v, v.tmp, v.k4);
+      be.for_each(n, rate_ops::Rk4Sum{v.y, v.k1, v.k2, v.k3, v.k4, h});
+      break;
+  }
+}
+
+}  // namespace glia::network
