@@ -13,12 +13,11 @@
 #include "engine/core/error.hpp"
 #include "engine/core/version.hpp"
 #include "engine/io/json_reader.hpp"
-#include "models/bio/astrocyte_network.hpp"
 #include "models/bio/cell_integration.hpp"
 #include "models/bio/gchi_ensemble.hpp"
 #include "models/bio/neuron_astrocyte_network.hpp"
 #include "models/network/network.hpp"
-#include "models/simulation/simulate.hpp"
+#include "models/simulation/driven_network.hpp"
 
 #include <omp.h>
 
@@ -42,47 +41,12 @@ void check_device(const std::string& device) {
     throw glia::ConfigError("device", "\"cuda\"", why);
 }
 
-py::dict to_python(const glia::simulation::SimulationResult& r, const std::string& resolved) {
-  py::dict state, spikes;
-  for (const auto& [target, s] : r.state) {
-    py::dict d;
-    const auto n_t = static_cast<py::ssize_t>(s.t.size());
-    const auto n_i = static_cast<py::ssize_t>(s.indices.size());
-    d["t"] = to_numpy(s.t, {n_t});
-    d["indices"] = to_numpy(s.indices, {n_i});
-    for (const auto& [name, values] : s.variables) d[name.c_str()] = to_numpy(values, {n_t, n_i});
-    state[target.c_str()] = d;
-  }
-  for (const auto& [target, sp] : r.spikes) {
-    py::dict d;
-    d["t"] = to_numpy(sp.t, {static_cast<py::ssize_t>(sp.t.size())});
-    d["i"] = to_numpy(sp.i, {static_cast<py::ssize_t>(sp.i.size())});
-    if (sp.has_r) d["r"] = to_numpy(sp.r, {static_cast<py::ssize_t>(sp.r.size())});
-    spikes[target.c_str()] = d;
-  }
-  py::dict out;
-  out["state"] = state;
-  out["spikes"] = spikes;
-  out["config"] = resolved;
-  return out;
-}
-
-py::dict simulate(const std::string& config_json, const std::string& output) {
-  using namespace glia::simulation;
-  SimulationConfig c = parse_simulation_config_text(config_json, "config");
-  if (!output.empty()) c.resolved["output"] = output;
-  SimulationResult r;
-  {
-    py::gil_scoped_release release;
-    r = output.empty() ? run_simulation(c) : simulate_to_file(c, output);
-  }
-  return to_python(r, c.resolved.dump());
-}
-
-// A network configuration: the recordings as NumPy arrays, with timings and completion.
-py::dict simulate_network(const std::string& config_json, const std::string& output, int threads) {
+// A `glia simulate` configuration (either form; the driven-synapse form becomes a network config):
+// the recordings as NumPy arrays, with timings and completion.
+py::dict simulate(const std::string& config_json, const std::string& output, int threads) {
   using namespace glia::network;
-  NetworkConfig c = parse_network_config(glia::io::parse_json(config_json, "config"));
+  NetworkConfig c =
+      parse_network_config(glia::simulation::as_network_config(glia::io::parse_json(config_json, "config")));
   if (!output.empty()) c.resolved["output"] = output;
   NetworkResult r;
   {
@@ -103,6 +67,7 @@ py::dict simulate_network(const std::string& config_json, const std::string& out
     py::dict d;
     d["t"] = to_numpy(s.t, {static_cast<py::ssize_t>(s.t.size())});
     d["i"] = to_numpy(s.i, {static_cast<py::ssize_t>(s.i.size())});
+    if (!s.r.empty()) d["r"] = to_numpy(s.r, {static_cast<py::ssize_t>(s.r.size())});
     spikes[target.c_str()] = d;
   }
   for (const auto& [target, s] : r.rates) {
@@ -198,47 +163,6 @@ py::dict gchi_ensemble(const std::map<std::string, std::vector<double>>& params,
   return out;
 }
 
-py::dict astrocyte_network(const std::map<std::string, double>& params,
-                           const std::vector<std::int64_t>& row_ptr,
-                           const std::vector<std::int64_t>& neighbours, double F, double I_Theta,
-                           double omega_I, const std::vector<double>& I_bias, double F_ex, double bias_period,
-                           double bias_on, const std::vector<double>& Y_S,
-                           const std::map<std::string, double>& initial, double duration, double dt,
-                           double record_dt, const std::string& method, const std::string& device) {
-  using namespace glia::bio;
-  AstrocyteNetworkArrays a;
-  a.params = params;
-  a.row_ptr = row_ptr;
-  a.neighbours = neighbours;
-  a.coupling = IP3CouplingParams{F, I_Theta, omega_I};
-  a.bias = IP3BiasParams{F_ex, I_Theta, omega_I, bias_period, bias_on};
-  a.I_bias = I_bias;
-  a.Y_S = Y_S;
-  a.initial = initial;
-  a.duration = duration;
-  a.dt = dt;
-  a.record_dt = record_dt;
-  a.method = method;
-  const AstrocyteNetworkSpec spec = build_astrocyte_network(a);
-  check_device(device);
-  AstrocyteNetworkResult r;
-  {
-    py::gil_scoped_release release;
-#ifdef GLIA_WITH_CUDA
-    r = device == "cuda" ? run_astrocyte_network_cuda(spec) : run_astrocyte_network_cpu(spec);
-#else
-    r = run_astrocyte_network_cpu(spec);
-#endif
-  }
-  const auto n_t = static_cast<py::ssize_t>(r.t.size());
-  const auto n = static_cast<py::ssize_t>(spec.Y_S.size());
-  py::dict out;
-  out["t"] = to_numpy(r.t, {n_t});
-  out["C"] = to_numpy(r.C, {n_t, n});
-  out["I"] = to_numpy(r.I, {n_t, n});
-  return out;
-}
-
 // The small neuron–astrocyte network under an STP protocol (glia.neuron_astrocyte_ltp); arrays
 // of synapses are shaped (..., n_post, n_pre).
 py::dict neuron_astrocyte_ltp(const std::map<std::string, double>& params, const std::string& theta,
@@ -275,14 +199,11 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "glia compiled core";
   py::register_exception<glia::ConfigError>(m, "ConfigError", PyExc_ValueError);
   py::register_exception<glia::RuntimeError>(m, "SimulationError", PyExc_RuntimeError);
-  m.def("simulate", &simulate, py::arg("config_json"), py::arg("output") = "",
-        "Run a simulation from JSON text; write HDF5 to `output` unless empty.");
-  m.def("simulate_network", &simulate_network, py::arg("config_json"), py::arg("output") = "",
-        py::arg("threads") = 0, "Run a network configuration (see glia.simulate).");
+  m.def("simulate", &simulate, py::arg("config_json"), py::arg("output") = "", py::arg("threads") = 0,
+        "Run a simulation from JSON text (see glia.simulate); write HDF5 to `output` unless empty.");
   m.def("integrate_cell", &integrate_cell, py::arg("config_json"),
         "Integrate one astrocyte model instance from a JSON configuration.");
   m.def("gchi_ensemble", &gchi_ensemble, "Integrate many G-ChI variants at once (see glia.integrate_cells).");
-  m.def("astrocyte_network", &astrocyte_network, "G-ChI astrocytes coupled by IP3 gap junctions.");
   m.def("neuron_astrocyte_ltp", &neuron_astrocyte_ltp,
         "Rate neurons, Hebbian synapses and astrocyte processes under an STP protocol "
         "(glia.neuron_astrocyte_ltp).");

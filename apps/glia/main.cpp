@@ -1,7 +1,6 @@
 // The `glia` command line. Exit status: 0 success, 2 usage or configuration error (one
 // line on stderr naming the field and value), 1 any other failure.
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -18,7 +17,7 @@
 #include "engine/core/version.hpp"
 #include "engine/io/json_reader.hpp"
 #include "models/network/network.hpp"
-#include "models/simulation/simulate.hpp"
+#include "models/simulation/driven_network.hpp"
 
 #include <omp.h>
 
@@ -32,24 +31,6 @@ std::string read_file(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-void print_summary(const glia::simulation::SimulationConfig& c, const glia::simulation::SimulationResult& r,
-                   const std::string& output, double wall) {
-  std::printf("glia simulate: %.4g s simulated (%lld steps of %.3g s) in %.3g s wall on %s\n", c.duration,
-              static_cast<long long>(c.n_steps), c.dt, wall, c.device == glia::Device::cuda ? "cuda" : "cpu");
-  for (const auto& [name, sp] : r.spikes) {
-    double mean_r = 0.0;
-    for (double v : sp.r) mean_r += v;
-    std::printf("  %s: %zu spikes", name.c_str(), sp.t.size());
-    if (sp.has_r && !sp.r.empty())
-      std::printf(", mean release r = %.4f (first %.4f, last %.4f)",
-                  mean_r / static_cast<double>(sp.r.size()), sp.r.front(), sp.r.back());
-    std::printf("\n");
-  }
-  for (const auto& [name, s] : r.state)
-    std::printf("  %s: %zu state samples x %zu synapses\n", name.c_str(), s.t.size(), s.indices.size());
-  std::printf("  wrote %s\n", output.c_str());
 }
 
 // A network configuration (one with "projections"): groups, projections, astrocytes.
@@ -70,8 +51,15 @@ int simulate_network(const nlohmann::json& config, const std::string& output_ove
   for (const auto& [name, n] : r.synapse_counts) std::printf("  %s: %lld synapses\n", name.c_str(), static_cast<long long>(n));
   for (const auto& [name, s] : r.spikes) {
     const auto* g = c.find_group(name);
-    std::printf("  %s: %zu spikes (%.3g Hz per element)\n", name.c_str(), s.t.size(),
+    std::printf("  %s: %zu spikes (%.3g Hz per element)", name.c_str(), s.t.size(),
                 static_cast<double>(s.t.size()) / (c.duration * (g ? g->n : 1)));
+    if (!s.r.empty()) {
+      double mean_r = 0.0;
+      for (double v : s.r) mean_r += v;
+      std::printf(", mean release r = %.4f (first %.4f, last %.4f)", mean_r / static_cast<double>(s.r.size()),
+                  s.r.front(), s.r.back());
+    }
+    std::printf("\n");
   }
   std::printf("  wrote %s\n", output.c_str());
   return 0;
@@ -79,39 +67,15 @@ int simulate_network(const nlohmann::json& config, const std::string& output_ove
 
 int simulate(const std::string& config_path, const std::string& output_override,
              const std::string& device_override, bool quiet) {
-  using namespace glia::simulation;
-  const nlohmann::json config = glia::io::parse_json(read_file(config_path), config_path);
-  if (glia::network::is_network_config(config)) {
-    nlohmann::json network = config;
-    if (!device_override.empty()) {
-      if (device_override != "cpu" && device_override != "cuda")
-        throw glia::ConfigError("--device", "\"" + device_override + "\"", "expected \"cpu\" or \"cuda\"");
-      network["simulation"]["device"] = device_override;
-    }
-    return simulate_network(network, output_override, quiet);
-  }
-  SimulationConfig c = parse_simulation_config(config);
+  // Either form of config; the driven-synapse form is a thin builder of a network config.
+  nlohmann::json network =
+      glia::simulation::as_network_config(glia::io::parse_json(read_file(config_path), config_path));
   if (!device_override.empty()) {
     if (device_override != "cpu" && device_override != "cuda")
       throw glia::ConfigError("--device", "\"" + device_override + "\"", "expected \"cpu\" or \"cuda\"");
-    c.device = device_override == "cuda" ? glia::Device::cuda : glia::Device::cpu;
-    std::string why;
-    if (c.device == glia::Device::cuda && glia::cuda_device_count(&why) == 0)
-      throw glia::ConfigError("--device", "\"cuda\"", why);
-    c.resolved["simulation"]["device"] = device_override;
+    network["simulation"]["device"] = device_override;
   }
-  const std::string output = output_override.empty() ? c.output : output_override;
-  if (output.empty())
-    throw glia::ConfigError("output", "", "no output file: give \"output\" in the config or --output");
-  c.resolved["output"] = output;
-
-  glia::ProgressLine line("simulate", c.duration, !quiet);
-  const auto t0 = std::chrono::steady_clock::now();
-  const SimulationResult r =
-      simulate_to_file(c, output, [&](std::int64_t d, std::int64_t t) { line.update(d, t); });
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!quiet) print_summary(c, r, output, wall);
-  return 0;
+  return simulate_network(network, output_override, quiet);
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 
 #include "engine/core/error.hpp"
 #include "engine/nn/ops/exponential_toeplitz.hpp"
-#include "models/bio/hebbian_synapse.hpp"
 #include "models/bio/rate_neuron.hpp"
+#include "models/network/network.hpp"
 
 namespace glia::mapping {
 
@@ -87,79 +87,105 @@ Matrix head_operator(const HeadInputs& in) {
   return out;
 }
 
-SimulatedHeadResult simulate_head(const HeadInputs& in, const SimulatedHeadSettings& s) {
+namespace {
+
+const char* method_name(sim::FixedStepMethod m) {
+  switch (m) {
+    case sim::FixedStepMethod::euler:
+      return "euler";
+    case sim::FixedStepMethod::rk2:
+      return "rk2";
+    case sim::FixedStepMethod::rk4:
+      return "rk4";
+  }
+  return "rk4";
+}
+
+nlohmann::json rows(const Matrix& m) {
+  nlohmann::json out = nlohmann::json::array();
+  for (Eigen::Index r = 0; r < m.rows(); ++r) {
+    nlohmann::json row = nlohmann::json::array();
+    for (Eigen::Index c = 0; c < m.cols(); ++c) row.push_back(m(r, c));
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json simulated_head_config(const HeadInputs& in, const SimulatedHeadSettings& s) {
+  using nlohmann::json;
   validate_inputs(in);
   validate_settings(s);
   const Eigen::Index n = in.k.rows(), m = in.k.cols(), d = in.v.cols(), n_q = in.q.rows();
   const bool astro = in.activity.size() != 0;
-  const bio::RateNeuronParams hidden{s.tau_n, s.neuron_leak, RateNonlinearity::elu_plus_one};
-  const bio::RateNeuronParams output{s.tau_n, s.neuron_leak, RateNonlinearity::identity};
-  const bio::HebbianSynapseParams synapse{s.tau_p, s.synapse_leak, 1.0};
-  const auto steps = static_cast<long>(std::llround(s.tau_p / s.dt));
-  sim::FixedStepScratch scratch;
+  const double T = s.tau_p;
+  const auto group = [&](const char* name, Eigen::Index size, const char* theta, const char* key, json windows) {
+    return json{{"name", name},
+                {"model", "rate"},
+                {"n", size},
+                {"params", {{"tau_n", s.tau_n}, {"lambda", s.neuron_leak}}},
+                {"nonlinearity", theta},
+                {"method", method_name(s.method)},
+                {"windows", {{"dt", T}, {key, std::move(windows)}}}};
+  };
+  // Hidden neurons: driven by the keys (write), then the queries (read). Output neurons: clamped to
+  // the values while writing, free while reading. The astrocyte's positional drive: clamped to A.
+  json drive = rows(in.k);
+  for (auto& r : rows(in.q)) drive.push_back(std::move(r));
+  json groups = {group("hidden", m, "elu+1", "drive", std::move(drive)), group("output", d, "identity", "clamp", rows(in.v))};
+  if (astro) groups.push_back(group("positional", m, "elu+1", "clamp", rows(in.activity)));
+  json syn{{"name", "synapses"},
+           {"model", "hebbian"},
+           {"source", "hidden"},
+           {"target", "output"},
+           {"connect", {{"rule", "all_to_all"}}},
+           {"weight", 1.0},
+           {"params", {{"tau_s", T}, {"beta", s.synapse_leak}, {"c", 1.0}}},
+           {"learning", {{"until", T * static_cast<double>(n)}}},
+           {"presynaptic_calcium", {{"tau", T}, {"alpha", in.alpha}, {"epsilon", in.epsilon}}}};
+  if (astro) syn["process"] = {{"model", "positional"}, {"drive", "positional"}};
+  if (in.nonlinearity) syn["efficacy"] = {{"sigmoid_scale", synaptic_scale(in)}};
+  json all = json::array();
+  for (Eigen::Index q = 0; q < m * d; ++q) all.push_back(q);
+  json recorded = astro ? json{"s", "p", "z"} : json{"s", "z"};
+  return json{
+      {"simulation", {{"duration", T * static_cast<double>(n + n_q)}, {"dt", s.dt}, {"seed", 0}}},
+      {"groups", std::move(groups)},
+      {"projections", {std::move(syn)}},
+      {"monitors",
+       {{{"type", "state"}, {"target", "output"}, {"variables", {"x"}}, {"start", T * static_cast<double>(n + 1)}, {"dt", T}},
+        {{"type", "state"},
+         {"target", "synapses"},
+         {"variables", std::move(recorded)},
+         {"indices", std::move(all)},
+         {"times", {T * static_cast<double>(n)}}}}}};
+}
+
+SimulatedHeadResult simulate_head(const HeadInputs& in, const SimulatedHeadSettings& s) {
+  const network::NetworkConfig config = network::parse_network_config(simulated_head_config(in, s));
+  const network::NetworkResult run = network::run_network(config);
+  if (!run.complete) throw RuntimeError("simulated head: " + run.error);
+  const Eigen::Index m = in.k.cols(), d = in.v.cols(), n_q = in.q.rows();
   SimulatedHeadResult result;
   if (s.tau_n / s.tau_p > 0.05)
     result.warnings.push_back("tau_n/tau_p = " + std::to_string(s.tau_n / s.tau_p) +
                               " > 0.05: each window keeps a transient of that order, far from the operator");
-
-  // Write phase. State: hidden x (m), Ca²⁺ z (m), synapses s (m·d, row j = hidden neuron), processes p (m·d).
-  std::vector<double> y(static_cast<std::size_t>(2 * m + 2 * m * d), 0.0);
-  double t = 0;
-  for (Eigen::Index tok = 0; tok < n; ++tok) {
-    const auto rhs = [&](double, const double* st, double* dst) {
-      const double* x = st;
-      const double* sy = st + 2 * m;
-      const double* pr = st + 2 * m + m * d;
-      for (Eigen::Index j = 0; j < m; ++j) {
-        const double fx = phi(x[j]);
-        dst[j] = bio::rate_neuron_rhs(hidden, x[j], in.k(tok, j));
-        dst[m + j] = fx / s.tau_p;
-        const double fa = astro ? phi(in.activity(tok, j)) : 0.0;
-        for (Eigen::Index i = 0; i < d; ++i) {
-          const Eigen::Index ji = j * d + i;
-          dst[2 * m + ji] = bio::hebbian_rhs(synapse, sy[ji], in.v(tok, i), fx, 0.0);
-          dst[2 * m + m * d + ji] = astro ? bio::hebbian_rhs(synapse, pr[ji], in.v(tok, i), fa, 0.0) : 0.0;
-        }
-      }
-    };
-    for (long k = 0; k < steps; ++k, t += s.dt) sim::fixed_step_dynamic(s.method, rhs, t, y, s.dt, scratch);
-  }
-  result.calcium.assign(y.begin() + m, y.begin() + 2 * m);
+  // Synapse (j, i) (hidden j, output i) is list index j d + i: the layout of the m x d matrices.
+  const network::StateTrace& syn = run.state.at("synapses");
+  const std::vector<double>& sv = syn.values.at("s");
   result.synapses = Matrix(m, d);
-  for (Eigen::Index j = 0; j < m; ++j)
-    for (Eigen::Index i = 0; i < d; ++i)
-      result.synapses(j, i) = y[static_cast<std::size_t>(2 * m + j * d + i)] +
-                              y[static_cast<std::size_t>(2 * m + m * d + j * d + i)];
-
-  // Read phase: synaptic efficacy and presynaptic response are fixed; state: hidden x (m), output o (d).
-  Matrix w = result.synapses;
-  if (in.nonlinearity) {
-    const double c = synaptic_scale(in);
-    w = w.unaryExpr([c](double x) { return logistic(c * x); });
+  for (Eigen::Index q = 0; q < m * d; ++q) result.synapses(q / d, q % d) = sv[static_cast<std::size_t>(q)];
+  if (in.activity.size() != 0) {
+    const std::vector<double>& pv = syn.values.at("p");
+    for (Eigen::Index q = 0; q < m * d; ++q) result.synapses(q / d, q % d) += pv[static_cast<std::size_t>(q)];
   }
-  std::vector<double> g(static_cast<std::size_t>(m));
-  for (Eigen::Index j = 0; j < m; ++j) g[j] = std::pow(std::max(result.calcium[j], 0.0), in.alpha);
-  std::vector<double> r(static_cast<std::size_t>(m + d), 0.0);
-  for (Eigen::Index j = 0; j < m; ++j) r[j] = y[j];  // the hidden neurons carry over from the write phase
+  const std::vector<double>& z = syn.values.at("z");
+  for (Eigen::Index j = 0; j < m; ++j) result.calcium.push_back(z[static_cast<std::size_t>(j * d)]);
+  const std::vector<double>& out = run.state.at("output").values.at("x");
   result.out = Matrix(n_q, d);
-  std::vector<double> fx(static_cast<std::size_t>(m));
-  for (Eigen::Index qi = 0; qi < n_q; ++qi) {
-    const auto rhs = [&](double, const double* st, double* dst) {
-      double response = in.epsilon;  // C = φ(x) · g + ε
-      for (Eigen::Index j = 0; j < m; ++j) {
-        fx[j] = phi(st[j]);
-        response += fx[j] * g[j];
-        dst[j] = bio::rate_neuron_rhs(hidden, st[j], in.q(qi, j));
-      }
-      for (Eigen::Index i = 0; i < d; ++i) {
-        double u = 0;
-        for (Eigen::Index j = 0; j < m; ++j) u += fx[j] * w(j, i);
-        dst[m + i] = bio::rate_neuron_rhs(output, st[m + i], u / response);
-      }
-    };
-    for (long k = 0; k < steps; ++k, t += s.dt) sim::fixed_step_dynamic(s.method, rhs, t, r, s.dt, scratch);
-    for (Eigen::Index i = 0; i < d; ++i) result.out(qi, i) = r[static_cast<std::size_t>(m + i)];
-  }
+  for (Eigen::Index r = 0; r < n_q; ++r)
+    for (Eigen::Index i = 0; i < d; ++i) result.out(r, i) = out[static_cast<std::size_t>(r * d + i)];
   return result;
 }
 

@@ -9,7 +9,8 @@
 // all its key rows, padded ones included, while padded keys leave the sums: head_inputs_from_attention with
 // a key mask presents the real keys only and sets c = 1/N_k).
 //
-// The simulation realises it with the engine's models (models/bio):
+// The simulation is a network config run by the network engine (simulated_head_config), built from
+// the engine's models:
 // - m hidden ("presynaptic") rate neurons, nonlinearity φ (elu+1), time constant τ_n, leak λ, driven by the
 //   token's key (write) or query (read): their output φ(x_j) relaxes to φ(k_tj) or φ(q_ij);
 // - d output rate neurons (identity): clamped to v_t while writing; while reading
@@ -29,6 +30,7 @@
 // integral misses ≈ τ_n/τ_p of the step between successive drives) and, at fixed τ_n/τ_p, its ODE solution is
 // approached as dt → 0 at the integrator's order. With a leak β > 0 (or λ ≠ 1) it is a different,
 // biologically constrained operator.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -77,6 +79,16 @@ struct SimulatedHeadResult {
 // (τ_n ≥ τ_p, dt that does not divide τ_p or exceeds τ_n, non-positive times, negative leaks) and for
 // inputs of mismatched shapes.
 SimulatedHeadResult simulate_head(const HeadInputs& inputs, const SimulatedHeadSettings& settings);
+
+// The network config that simulate_head runs with the network engine (docs/network_config.md): rate
+// groups "hidden" (m, φ = elu+1, driven by the keys then the queries, one window of τ_p each),
+// "output" (d, identity, clamped to the values while writing) and, with the astrocyte term,
+// "positional" (m, φ, clamped to A); a Hebbian projection "synapses" hidden → output (τ_s = τ_p,
+// leak β, learning during the write phase) with a positional astrocyte process per synapse,
+// presynaptic Ca²⁺ (τ_p, α, ε) and, with the nonlinearity, the sigmoid efficacy σ(c ·); monitors of
+// the output at the end of every query window and of the synapses at the end of the write phase.
+// A user can change the biology of this config and run it with glia simulate.
+nlohmann::json simulated_head_config(const HeadInputs& inputs, const SimulatedHeadSettings& settings);
 
 // The checks simulate_head makes on the settings alone (ConfigError naming the setting), to fail before any
 // work when many heads are to be simulated.

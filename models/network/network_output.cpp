@@ -22,6 +22,7 @@ NetworkResult simulate_network_to_file(const NetworkConfig& c, const std::string
   for (const auto& [target, s] : r.spikes) {
     file.dataset("/spikes/" + target + "/t", s.t, {s.t.size()});
     file.dataset("/spikes/" + target + "/i", s.i, {s.i.size()});
+    if (!s.r.empty()) file.dataset("/spikes/" + target + "/r", s.r, {s.r.size()});
   }
   for (const auto& [target, s] : r.rates) {
     file.dataset("/rates/" + target + "/t", s.t, {s.t.size()});

@@ -59,7 +59,15 @@ struct RateProjectionView {
   const std::uint32_t* t_idx = nullptr;
   const double* t_val = nullptr;
   double* response = nullptr;  // 1 value: C of the stage (with z)
+  // The state at the step start: outside the learning window s, p and z do not change within a step,
+  // so the stages read them there (the steppers leave those parts of their stage states unset).
+  const double* y0 = nullptr;
 };
+
+// Where a stage reads the plastic state of a projection: its own stage state while learning.
+GLIA_HD inline const double* rate_plastic(const RateProjectionView& v, const double* y) {
+  return v.learning ? y : v.y0;
+}
 
 GLIA_HD inline double rate_logistic(double v) { return 1.0 / (1.0 + exp(-v)); }
 
@@ -74,7 +82,7 @@ GLIA_HD inline void rate_input_base(const RateGroupView& g, std::int64_t i) {
 }
 
 GLIA_HD inline void rate_psi(const RateProjectionView& v, const double* y, std::int64_t q) {
-  v.psi[q] = bio::process_psi(v.proc, y[v.p_s + q]);
+  v.psi[q] = bio::process_psi(v.proc, rate_plastic(v, y)[v.p_s + q]);
 }
 
 GLIA_HD inline void rate_coupling(const RateProjectionView& v, std::int64_t q) {
@@ -84,7 +92,8 @@ GLIA_HD inline void rate_coupling(const RateProjectionView& v, std::int64_t q) {
 }
 
 // C = ε + Σ_j θ(x_j) g_j, g_j = max(z_j, 0)^α: the presynaptic response that scales transmission.
-GLIA_HD inline void rate_response(const RateProjectionView& v, const double* y) {
+GLIA_HD inline void rate_response(const RateProjectionView& v, const double* y_stage) {
+  const double* y = rate_plastic(v, y_stage);
   double c = v.epsilon;
   for (std::int64_t j = 0; j < v.n_pre; ++j) {
     const double zj = y[v.z + j];
@@ -94,8 +103,9 @@ GLIA_HD inline void rate_response(const RateProjectionView& v, const double* y) 
 }
 
 // The efficacy W of synapse q: its static weight, or s (+ p) through the optional sigmoid.
-GLIA_HD inline double rate_efficacy(const RateProjectionView& v, const double* y, std::int64_t q) {
+GLIA_HD inline double rate_efficacy(const RateProjectionView& v, const double* y_stage, std::int64_t q) {
   if (!v.hebbian) return v.weights ? v.weights[q] : v.w;
+  const double* y = rate_plastic(v, y_stage);
   double e = y[v.s + q];
   if (v.p_pos >= 0) e += y[v.p_pos + q];
   return v.sigmoid_scale > 0.0 ? rate_logistic(v.sigmoid_scale * e) : e;

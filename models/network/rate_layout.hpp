@@ -30,7 +30,8 @@ struct RateLayout {
     std::vector<std::int64_t> storage;         // list index -> storage index
     std::vector<std::uint32_t> list_pre;       // list index -> presynaptic element
   };
-  std::int64_t size = 0;  // doubles of state
+  std::int64_t size = 0;     // doubles of state
+  std::int64_t plastic = 0;  // where the projections' state starts (the groups' activities come first)
   std::vector<double> y;  // the state (initial values until stepped)
   std::vector<double> reals;
   std::vector<std::int64_t> ints;
@@ -49,6 +50,7 @@ inline void rate_views(const RateLayout& L, std::int64_t k, double* state, doubl
   v.groups.clear();
   v.projections.clear();
   v.size = L.size;
+  v.active = L.plastic;
   v.y = state;
   v.k1 = state + L.size;
   v.k2 = state + 2 * L.size;
@@ -82,7 +84,9 @@ inline void rate_views(const RateLayout& L, std::int64_t k, double* state, doubl
     pv.t_idx = p.t_idx >= 0 ? idx + p.t_idx : nullptr;
     pv.t_val = p.t_val >= 0 ? reals + p.t_val : nullptr;
     pv.response = p.response >= 0 ? reals + p.response : nullptr;
-    pv.learning = k >= p.learn_from && (p.learn_until < 0 || k < p.learn_until);
+    pv.learning = pv.hebbian && k >= p.learn_from && (p.learn_until < 0 || k < p.learn_until);
+    pv.y0 = state;
+    if (pv.learning) v.active = L.size;
     v.projections.push_back(pv);
   }
 }

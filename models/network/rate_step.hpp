@@ -18,6 +18,7 @@ struct RateViews {
   std::vector<RateGroupView> groups;
   std::vector<RateProjectionView> projections;
   std::int64_t size = 0;
+  std::int64_t active = 0;  // the leading part of the state that changes in this step (all but frozen plastic state)
   double *y = nullptr, *k1 = nullptr, *k2 = nullptr, *k3 = nullptr, *k4 = nullptr, *tmp = nullptr;
 };
 
@@ -113,6 +114,12 @@ struct Copy {
 };
 }  // namespace rate_ops
 
+// Whether a projection's plastic state is part of the stepped state: always while it learns, and when
+// another projection learns (it then takes zero rates; the active part covers every projection).
+inline bool stepped(const RateViews& v, const RateProjectionView& p) {
+  return p.hebbian && (p.learning || v.active == v.size);
+}
+
 // θ, the process coupling, the presynaptic responses and every neuron's input, from state y.
 template <class Backend>
 void rate_inputs(Backend& be, const RateViews& v, const double* y) {
@@ -132,24 +139,25 @@ void rate_derivatives(Backend& be, const RateViews& v, const double* y, double* 
   rate_inputs(be, v, y);
   for (const auto& g : v.groups) be.for_each(g.n, rate_ops::NeuronDerivative{g, y, d});
   for (const auto& p : v.projections) {
-    if (!p.hebbian) continue;
+    if (!stepped(v, p)) continue;
     be.for_each(p.n_syn, rate_ops::SynapseDerivative{p, y, d});
     if (p.z >= 0) be.for_each(p.n_pre, rate_ops::CalciumDerivative{p, d});
   }
 }
 
-// Clamps the elements of this step's clamp windows, then advances y by h.
+// Clamps the elements of this step's clamp windows, then advances y by h. Only the active part of the
+// state is stepped: the plastic state of projections outside their learning window stays as it is.
 template <class Backend>
 void rate_step(Backend& be, const RateViews& v, RateMethod method, double h) {
   for (const auto& g : v.groups)
     if (g.clamp) be.for_each(g.n, rate_ops::Clamp{g, v.y});
-  const std::int64_t n = v.size;
+  const std::int64_t n = v.active;
   switch (method) {
     case RateMethod::exact:
       rate_inputs(be, v, v.y);
       for (const auto& g : v.groups) be.for_each(g.n, rate_ops::NeuronExact{g, v.y, v.tmp, h});
       for (const auto& p : v.projections) {
-        if (!p.hebbian) continue;
+        if (!stepped(v, p)) continue;
         be.for_each(p.n_syn, rate_ops::SynapseExact{p, v.y, v.tmp, h});
         if (p.z >= 0) be.for_each(p.n_pre, rate_ops::CalciumExact{p, v.y, v.tmp, h});
       }

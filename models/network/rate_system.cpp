@@ -86,6 +86,7 @@ RateSystem::RateSystem(const NetworkConfig& c, const Connect& connect, const Ini
     L.groups.push_back(std::move(lg));
   }
 
+  L.plastic = L.size;
   for (const auto& p : c.projections) {
     if (!p.continuous()) continue;
     const std::string field = io::element_field("projections", p.index);

@@ -4,7 +4,8 @@
 
 #include <cmath>
 
-#include "models/bio/driven_synapses.hpp"
+#include "models/network/network.hpp"
+#include "models/simulation/driven_network.hpp"
 #include "models/bio/tsodyks_markram.hpp"
 
 namespace glia::bio {
@@ -89,56 +90,62 @@ TEST(TsodyksMarkram, LazyEvaluationMatchesOdeIntegration) {
   EXPECT_NEAR(x_lazy, x, 1e-12);
 }
 
-// The same steady state through the whole time-stepped runner with a regular source.
-TEST(DrivenSynapses, RunnerReachesAnalyticSteadyState) {
-  DrivenSynapsesSpec spec;
-  spec.n = 2;
-  spec.dt = 1e-4;
-  spec.n_steps = 200000;  // 20 s at 20 Hz: 400 spikes
-  spec.source = sim::SpikeSourceParams{sim::SourceKind::regular, 20.0, 0.0, 0, 0};
-  spec.tm = TsodyksMarkramParams{0.03, 0.13, 0.53};
-  spec.state_indices = {1};
-  spec.state_every = 100;
-  const DrivenSynapsesRecord rec = run_driven_synapses_cpu(spec);
-  ASSERT_EQ(rec.spike_t.size(), 800u);
-  ASSERT_EQ(rec.spike_r.size(), 800u);
-  EXPECT_EQ(rec.spike_i[0], 0u);
-  EXPECT_EQ(rec.spike_i[1], 1u);
-  const SteadyState ss = analytic_steady_state(spec.tm, 0.05);
-  EXPECT_NEAR(rec.spike_r.back(), ss.r, 1e-12);
-  // State samples are taken after the step's spike: at a spike time u = u+ and x = x- - r.
-  const auto last_spike_sample = static_cast<std::size_t>(std::llround(rec.spike_t.back() / spec.dt) / 100);
-  EXPECT_NEAR(rec.u[last_spike_sample], ss.u_plus, 1e-12);
-  EXPECT_NEAR(rec.x[last_spike_sample], ss.x_minus - ss.r, 1e-12);
-  ASSERT_EQ(rec.state_t.size(), 2000u);
-  EXPECT_DOUBLE_EQ(rec.state_t[1], 0.01);
+// A driven-synapse config (sources -> Tsodyks–Markram synapses one to one), run by the network engine.
+network::NetworkResult run_driven(const std::string& source, std::uint32_t n, double rate, double seconds,
+                                  const TsodyksMarkramParams& tm, const nlohmann::json& indices, double record_dt,
+                                  std::uint64_t seed) {
+  const nlohmann::json driven{
+      {"simulation", {{"duration", seconds}, {"dt", 1e-4}, {"seed", seed}}},
+      {"groups", {{{"name", "src"}, {"model", source}, {"n", n}, {"rate", rate}}}},
+      {"synapses",
+       {{{"name", "syn"}, {"model", "tsodyks_markram"}, {"source", "src"}, {"U", tm.U}, {"tau_rec", tm.tau_rec},
+         {"tau_fac", tm.tau_fac}}}},
+      {"monitors",
+       {{{"type", "state"}, {"target", "syn"}, {"variables", {"u", "x"}}, {"indices", indices}, {"dt", record_dt}},
+        {{"type", "spikes"}, {"target", "syn"}}}}};
+  const network::NetworkConfig c = network::parse_network_config(simulation::as_network_config(driven));
+  return network::run_network(c);
+}
+
+// The same steady state through the whole time-stepped engine with a regular source.
+TEST(DrivenSynapses, NetworkReachesAnalyticSteadyState) {
+  const TsodyksMarkramParams tm{0.03, 0.13, 0.53};
+  const network::NetworkResult r = run_driven("regular", 2, 20.0, 20.0, tm, {1}, 0.01, 0);  // 400 spikes each
+  const network::SpikeTrain& sp = r.spikes.at("syn");
+  ASSERT_EQ(sp.t.size(), 800u);
+  ASSERT_EQ(sp.r.size(), 800u);
+  EXPECT_EQ(sp.i[0], 0u);
+  EXPECT_EQ(sp.i[1], 1u);
+  const SteadyState ss = analytic_steady_state(tm, 0.05);
+  EXPECT_NEAR(sp.r.back(), ss.r, 1e-12);
+  // State samples are taken after the step's spikes: at a spike time u = u+ and x = x- - r.
+  const network::StateTrace& st = r.state.at("syn");
+  const auto last_spike_sample = static_cast<std::size_t>(std::llround(sp.t.back() / 0.01));
+  EXPECT_NEAR(st.t[last_spike_sample], sp.t.back(), 1e-12);
+  EXPECT_NEAR(st.values.at("u")[last_spike_sample], ss.u_plus, 1e-12);
+  EXPECT_NEAR(st.values.at("x")[last_spike_sample], ss.x_minus - ss.r, 1e-12);
+  ASSERT_EQ(st.t.size(), 2001u);
+  EXPECT_DOUBLE_EQ(st.t[1], 0.01);
 }
 
 }  // namespace glia::bio
 
 namespace glia::bio {
 
-// The runner parallelises large groups with OpenMP; a fixed seed must give identical
-// spikes and traces whatever the thread count (counter-based RNG, no shared state).
+// Large groups run in parallel; a fixed seed must give identical spikes and traces whatever the
+// thread count (counter-based RNG, no shared state).
 TEST(DrivenSynapses, IdenticalAtOneAndTwoThreads) {
-  DrivenSynapsesSpec spec;
-  spec.n = 20000;  // above the runner's parallel threshold
-  spec.dt = 1e-4;
-  spec.n_steps = 2000;
-  spec.source = sim::SpikeSourceParams{sim::SourceKind::poisson, 30.0, 0.0, 77, 3};
-  spec.tm = TsodyksMarkramParams{0.2, 0.5, 0.3};
-  spec.state_indices = {0, 9999, 19999};
-  spec.state_every = 10;
+  const TsodyksMarkramParams tm{0.2, 0.5, 0.3};
   omp_set_num_threads(1);
-  const DrivenSynapsesRecord one = run_driven_synapses_cpu(spec);
+  const network::NetworkResult one = run_driven("poisson", 20000, 30.0, 0.2, tm, {0, 9999, 19999}, 1e-3, 77);
   omp_set_num_threads(2);
-  const DrivenSynapsesRecord two = run_driven_synapses_cpu(spec);
-  ASSERT_GT(one.spike_t.size(), 1000u);
-  EXPECT_EQ(one.spike_t, two.spike_t);
-  EXPECT_EQ(one.spike_i, two.spike_i);
-  EXPECT_EQ(one.spike_r, two.spike_r);
-  EXPECT_EQ(one.u, two.u);
-  EXPECT_EQ(one.x, two.x);
+  const network::NetworkResult two = run_driven("poisson", 20000, 30.0, 0.2, tm, {0, 9999, 19999}, 1e-3, 77);
+  const network::SpikeTrain &a = one.spikes.at("syn"), &b = two.spikes.at("syn");
+  ASSERT_GT(a.t.size(), 1000u);
+  EXPECT_EQ(a.t, b.t);
+  EXPECT_EQ(a.i, b.i);
+  EXPECT_EQ(a.r, b.r);
+  EXPECT_EQ(one.state.at("syn").values, two.state.at("syn").values);
 }
 
 }  // namespace glia::bio

@@ -34,9 +34,9 @@ def test_uncoupled_ring_is_independent_cells():
 
 
 def test_bad_network_arguments():
-    with pytest.raises(glia.ConfigError, match=r"edges\.neighbours\[1\] = 7: out of range \[0, 2\)"):
+    with pytest.raises(glia.ConfigError, match=r"astrocyte_coupling\[0\]\.neighbours\.index\[1\] = 7: out of range \[0, 2\)"):
         glia.integrate_astrocyte_network(2, 1.0, 0.05, edges=([0, 1, 2], [1, 7]))
-    with pytest.raises(glia.ConfigError, match=r"coupling\.F = -1\.0: must be >= 0"):
+    with pytest.raises(glia.ConfigError, match=r"astrocyte_coupling\[0\]\.F = -1(\.0)?: must be >= 0"):
         glia.integrate_astrocyte_network(2, 1.0, 0.05, F=-1.0)
-    with pytest.raises(glia.ConfigError, match=r"params\.O_dleta = 1\.0: unknown parameter"):
+    with pytest.raises(glia.ConfigError, match=r"groups\[0\]\.params\.O_dleta = 1(\.0)?: unknown parameter"):
         glia.integrate_astrocyte_network(2, 1.0, 0.05, params={"O_dleta": 1.0})

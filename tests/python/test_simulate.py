@@ -34,7 +34,8 @@ def test_facilitating_preset_reaches_closed_form(base_config):
     base_config["synapses"][0] = {"name": "syn", "model": "tsodyks_markram", "source": "pre", "preset": "facilitating"}
     r = glia.simulate(base_config)
     assert abs(r.spikes["syn"]["r"][-1] - analytic_release(0.03, 0.13, 0.53, 20.0)) < 1e-12
-    assert r.config["synapses"][0]["tau_fac"] == 0.53
+    # The config that ran is the network the driven form describes, every default filled in.
+    assert r.config["projections"][0]["params"]["tau_fac"] == 0.53
 
 
 def test_recorded_state_at_spikes_is_post_spike_state(base_config):
@@ -53,8 +54,10 @@ def test_recorded_state_at_spikes_is_post_spike_state(base_config):
 def test_resolved_config_fills_defaults(base_config):
     r = glia.simulate(base_config)
     assert r.config["groups"][0]["start"] == 0.0
-    assert r.config["monitors"][0]["indices"] == "all"
+    assert r.config["monitors"][0]["indices"] == [0, 1]
     assert r.config["monitors"][0]["dt"] == pytest.approx(1e-3)
+    assert r.config["projections"][0]["connect"] == {"rule": "one_to_one", "autapses": True}
+    assert r.config["projections"][0]["init"] == {"u": 0.0, "x": 1.0}
 
 
 def test_config_output_is_written_unless_overridden(base_config, tmp_path):
@@ -68,11 +71,11 @@ def test_config_output_is_written_unless_overridden(base_config, tmp_path):
 def test_state_arrays_shapes_and_bounds(base_config):
     r = glia.simulate(base_config)
     s = r.state["syn"]
-    assert s["t"].shape == (1000,)
+    assert s["t"].shape == (1001,)  # 0 to the end of the run
     assert np.allclose(np.diff(s["t"]), 1e-3)
     assert list(s["indices"]) == [0, 1]
     for v in ("u", "x"):
-        assert s[v].shape == (1000, 2)
+        assert s[v].shape == (1001, 2)
         assert np.all((s[v] >= 0) & (s[v] <= 1))
     # Between spikes x recovers towards 1 with tau_rec: check one gap against the exponential.
     x = s["x"][:, 0]
@@ -111,7 +114,7 @@ def test_output_file_has_data_and_provenance(base_config, tmp_path):
         assert len(f.attrs["git_commit"]) > 0
         assert f.attrs["seed"] == 11
         cfg = json.loads(f.attrs["config"])
-        assert cfg["synapses"][0]["tau_rec"] == 0.8
+        assert cfg["projections"][0]["params"]["tau_rec"] == 0.8
         assert cfg["output"] == str(out)
         np.testing.assert_array_equal(f["state/syn/x"][()], r.state["syn"]["x"])
         np.testing.assert_array_equal(f["spikes/syn/r"][()], r.spikes["syn"]["r"])

@@ -1,4 +1,5 @@
-"""Astrocytes coupled by IP3 gap junctions (Ca2+ waves)."""
+"""Astrocytes coupled by IP3 gap junctions (Ca2+ waves): a builder of the network config that the
+network engine runs (one G-ChI group, explicit gap-junction neighbours, a state monitor)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Mapping, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _core
+from .simulation import simulate
 
 ArrayLike = Union[float, Sequence[float], np.ndarray]
 
@@ -60,21 +62,34 @@ def integrate_astrocyte_network(
         I_bias, Y_S: per astrocyte (scalar or length n), µM.
         initial: Gamma_A, I, C, h common to all astrocytes (defaults 0, 0, 0, 0.9).
         device: "cpu" or "cuda".
+
+    The result is the network run of groups[0] "astrocytes" (docs/network_config.md); G-ChI bounds
+    (C in [0, C_T/(1 + rho_A)], I >= 0) are checked at every step as in any network.
     """
     row_ptr, neighbours = ring(n) if isinstance(edges, str) and edges == "ring" else edges
     if isinstance(edges, str) and edges != "ring":
         raise _core.ConfigError(f'edges = "{edges}": expected "ring" or (row_ptr, neighbours)')
+    init = {"Gamma_A": 0.0, "I": 0.0, "C": 0.0, "h": 0.9}
+    init.update(initial or {})
+    group = {"name": "astrocytes", "model": "gchi", "n": int(n), "method": method, "params": dict(params or {}),
+             "glutamate": _per_astrocyte(Y_S), "init": init}
+    if F_ex > 0.0:
+        group["ip3_bias"] = {"I_bias": _per_astrocyte(I_bias), "F_ex": F_ex, "I_Theta": I_Theta, "omega_I": omega_I,
+                             "period": bias_period, "on": bias_on}
+    config = {
+        "simulation": {"duration": duration, "dt": dt, "device": device},
+        "groups": [group],
+        "projections": [],
+        "astrocyte_coupling": [{"group": "astrocytes", "F": F, "I_Theta": I_Theta, "omega_I": omega_I,
+                                "neighbours": {"row_ptr": [int(x) for x in row_ptr],
+                                               "index": [int(x) for x in neighbours]}}],
+        "monitors": [{"type": "state", "target": "astrocytes", "variables": ["C", "I"],
+                      "dt": dt if record_dt is None else record_dt}],
+    }
+    r = simulate(config).state["astrocytes"]
+    return AstrocyteNetworkResult(t=r["t"], C=r["C"], I=r["I"])
 
-    def per_astrocyte(name, value):
-        a = np.asarray(value, dtype=float)
-        if a.ndim == 0:
-            return np.full(n, float(a))
-        if a.shape != (n,):
-            raise _core.ConfigError(f"{name}: shape {a.shape}, expected a scalar or ({n},)")
-        return a
 
-    raw = _core.astrocyte_network(
-        dict(params or {}), [int(x) for x in row_ptr], [int(x) for x in neighbours], F, I_Theta, omega_I,
-        per_astrocyte("I_bias", I_bias), F_ex, bias_period, bias_on, per_astrocyte("Y_S", Y_S),
-        dict(initial or {}), duration, dt, 0.0 if record_dt is None else record_dt, method, device)
-    return AstrocyteNetworkResult(t=raw["t"], C=raw["C"], I=raw["I"])
+def _per_astrocyte(value: ArrayLike):
+    a = np.asarray(value, dtype=float)
+    return float(a) if a.ndim == 0 else a.tolist()

@@ -25,7 +25,8 @@ class SimulationResult:
         spikes: monitor target -> {"t": (n_spikes,) s, "i": (n_spikes,) element index,
             and for synapse groups "r": released fraction at each spike}. For an astrocyte
             group, the spikes are its gliotransmitter release events.
-        config: the effective configuration (defaults and presets filled in).
+        config: the network configuration that ran, every default filled in (a driven-synapse
+            config is run as the network it describes).
         attrs: provenance attributes when read from a file (glia_version, git_commit, ...);
             for a network run also setup_seconds and run_seconds.
         rates: (networks) rate monitor target -> {"t": bin starts (s), "rate": Hz per element}.
@@ -72,7 +73,7 @@ def simulate(
             -- a config with "projections" -- as in docs/network_config.md).
         output: also write the HDF5 result file there (with provenance). Overrides the
             config's "output"; when neither names a file, nothing is written.
-        threads: CPU threads for a network run (0: OpenMP's default); results do not depend on it.
+        threads: CPU threads (0: OpenMP's default); results do not depend on it.
 
     Raises:
         ConfigError: the configuration is invalid; the message names the field and value.
@@ -89,19 +90,16 @@ def simulate(
     if output is None:
         output = json.loads(text).get("output") if text.lstrip().startswith("{") else None
     out = "" if output is None else os.fspath(output)
-    if '"projections"' in text and "projections" in json.loads(text):
-        raw = _core.simulate_network(text, out, int(threads))
-        return SimulationResult(
-            state=raw["state"],
-            spikes=raw["spikes"],
-            config=json.loads(raw["config"]),
-            attrs={"setup_seconds": raw["setup_seconds"], "run_seconds": raw["run_seconds"]},
-            rates=raw["rates"],
-            mean=raw["mean"],
-            synapses=dict(raw["synapses"]),
-        )
-    raw = _core.simulate(text, out)
-    return SimulationResult(state=raw["state"], spikes=raw["spikes"], config=json.loads(raw["config"]))
+    raw = _core.simulate(text, out, int(threads))
+    return SimulationResult(
+        state=raw["state"],
+        spikes=raw["spikes"],
+        config=json.loads(raw["config"]),
+        attrs={"setup_seconds": raw["setup_seconds"], "run_seconds": raw["run_seconds"]},
+        rates=raw["rates"],
+        mean=raw["mean"],
+        synapses=dict(raw["synapses"]),
+    )
 
 
 def load(path: Union[str, "os.PathLike[str]"]) -> SimulationResult:
