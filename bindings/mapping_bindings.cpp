@@ -166,6 +166,32 @@ void bind_mapping(py::module_& m) {
       py::arg("synapse_leak") = 0.0, py::arg("synaptic_scale") = 0.0,
       "One astromorphic head as a neuron-astrocyte simulation (glia.mapping.simulate_head).");
   m.def(
+      "simulated_head_config",
+      [](const Array2& q, const Array2& k, const Array2& v, const std::optional<Array2>& activity, double alpha,
+         bool nonlinearity, double epsilon, double tau_n, double tau_p, double dt, const std::string& method,
+         double neuron_leak, double synapse_leak, double synaptic_scale) {
+        mapping::SimulatedHeadSettings s;
+        s.tau_n = tau_n;
+        s.tau_p = tau_p;
+        s.dt = dt;
+        s.method = step_method(method);
+        s.neuron_leak = neuron_leak;
+        s.synapse_leak = synapse_leak;
+        return mapping::simulated_head_config(
+                   head_inputs(q, k, v, activity, alpha, nonlinearity, epsilon, synaptic_scale), s)
+            .dump();
+      },
+      "The network config of one simulated head (glia.mapping.simulated_head_config).");
+  m.def(
+      "retention_network_config",
+      [](const std::string& config_json) {
+        const mapping::RetentionSpec spec = mapping::parse_retention_config_text(config_json, "config");
+        bio::NeuronAstrocyteSpec net = spec.network;
+        net.n_cycles = spec.n_cycles;
+        return bio::neuron_astrocyte_network_config(net).dump();
+      },
+      "The network config that derive_retention simulates (glia.mapping.retention_network_config).");
+  m.def(
       "head_operator",
       [](const Array2& q, const Array2& k, const Array2& v, const std::optional<Array2>& activity,
          double alpha, bool nonlinearity, double epsilon, double synaptic_scale) {

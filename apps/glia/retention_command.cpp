@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "engine/core/error.hpp"
+#include "engine/io/text_file.hpp"
 #include "models/mapping/retention.hpp"
 
 namespace glia::cli {
@@ -18,6 +19,8 @@ CLI::App* add_retention_subcommand(CLI::App& app, RetentionArgs& args) {
       ->required();
   sub->add_option("-o,--output", args.output, "HDF5 output path (overrides \"output\" in the config)");
   sub->add_flag("-q,--quiet", args.quiet, "no summary (warnings are still printed)");
+  sub->add_option("--dump-config", args.dump_config,
+                  "write the network config that is simulated (for glia simulate) and stop");
   return sub;
 }
 
@@ -27,6 +30,15 @@ int retention_command(const RetentionArgs& a) {
   std::ostringstream text;
   text << in.rdbuf();
   mapping::RetentionSpec spec = mapping::parse_retention_config_text(text.str(), a.config_path);
+  if (!a.dump_config.empty()) {
+    bio::NeuronAstrocyteSpec net = spec.network;
+    net.n_cycles = spec.n_cycles;
+    io::write_text_atomically(a.dump_config, bio::neuron_astrocyte_network_config(net).dump(1) + "\n", "--dump-config");
+    if (!a.quiet)
+      std::printf("glia retention: wrote %s, the network config of %lld STP cycles: run it with glia simulate\n",
+                  a.dump_config.c_str(), static_cast<long long>(spec.n_cycles));
+    return 0;
+  }
   const std::string output = a.output.empty() ? spec.output : a.output;
   if (output.empty())
     throw ConfigError("output", "", "no output file: give \"output\" in the config or --output");

@@ -11,6 +11,7 @@
 #include "engine/core/error.hpp"
 #include "engine/core/version.hpp"
 #include "engine/io/json_reader.hpp"
+#include "engine/io/text_file.hpp"
 #include "models/nets/simulated_attention.hpp"
 #include "models/nets/training.hpp"
 
@@ -81,6 +82,10 @@ CLI::App* add_evaluate_subcommand(CLI::App& app, EvaluateArgs& args) {
          "simulated heads: leak of the synapses and astrocyte processes (default 0: the operator's limit)")
       ->needs(simulate);
   sub->add_flag("-q,--quiet", args.quiet, "simulated heads: no progress line")->needs(simulate);
+  sub->add_option("--dump-config", args.dump_config,
+                  "simulated heads: write the network config of the first head simulated (example 0, segment 0, "
+                  "layer 0, head 0) for glia simulate, and stop")
+      ->needs(simulate);
   return sub;
 }
 
@@ -138,6 +143,14 @@ int compare_simulated_command(const EvaluateArgs& a) {
   o.style = nets::OptionStyle::command_line;
   o.progress = !a.quiet;
   o.output = a.output;
+  if (!a.dump_config.empty()) {
+    io::write_text_atomically(a.dump_config, nets::simulated_head_checkpoint_config(a.checkpoint, o).dump(1) + "\n",
+                              "--dump-config");
+    std::printf("glia evaluate: wrote %s, the network config of head 0 of layer 0 (segment 0, example 0): run it "
+                "with glia simulate\n",
+                a.dump_config.c_str());
+    return 0;
+  }
   const nlohmann::json r = nets::compare_simulated_checkpoint(a.checkpoint, o);
   const nlohmann::json& s = r["settings"];
   std::printf(

@@ -34,6 +34,7 @@ struct EvaluateArgs {
   double tau_ratio = 0.01, dt_ratio = 1.0, neuron_leak = 1.0, synapse_leak = 0.0;
   std::string method = "rk4";
   bool quiet = false;  // no progress line
+  std::string dump_config;  // write the network config of the first simulated head here and stop
 };
 
 CLI::App* add_train_subcommand(CLI::App& app, TrainArgs& args);

@@ -11,10 +11,13 @@ namespace glia {
 template <class F>
 void parallel_for(std::int64_t n, std::int64_t min_parallel, const F& f) {
   if (n < min_parallel) {
+    // Iterations are independent, so the loop may run in SIMD lanes (IEEE operations give the same
+    // result in a lane as in scalar code; math calls stay scalar without -ffast-math).
+#pragma omp simd
     for (std::int64_t i = 0; i < n; ++i) f(i);
     return;
   }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for simd schedule(static)
   for (std::int64_t i = 0; i < n; ++i) f(i);
 }
 

@@ -7,11 +7,14 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <memory>
+#include <optional>
 
 #include "data/dataset.hpp"
 #include "engine/core/error.hpp"
 #include "engine/core/progress.hpp"
 #include "engine/core/version.hpp"
+#include "engine/io/text_file.hpp"
 #include "engine/nn/checkpoint.hpp"
 #include "engine/sim/step_config.hpp"
 #include "models/nets/training.hpp"
@@ -232,26 +235,59 @@ CapturedHead capture_head(const SequenceClassifier<T>& model, const nn::Batch& b
   return captured;
 }
 
-nlohmann::json compare_simulated_checkpoint(const std::string& checkpoint,
-                                            const SimulatedComparisonOptions& o) {
-  const auto t_start = std::chrono::steady_clock::now();
-  const bool cli = o.style == OptionStyle::command_line;
-  const mapping::SimulatedHeadSettings hs = head_settings(o.settings, o.style);
+namespace {
+
+// A checkpoint's model and the data it is compared on, checked for the comparison.
+struct Comparison {
+  nn::CheckpointState state;
+  TrainConfig c;
+  std::unique_ptr<SequenceClassifier<float>> model;
+  std::string data_path;
+  std::optional<data::Dataset> data;
+  std::int64_t n = 0;  // examples compared
+};
+
+Comparison open_comparison(const std::string& checkpoint, const SimulatedComparisonOptions& o) {
   if (o.examples < 0)
     throw ConfigError(option_name(o.style, "examples"), std::to_string(o.examples), "must be >= 0 (0: all)");
   if (o.batch_size < 1)
     throw ConfigError(option_name(o.style, "batch_size"), std::to_string(o.batch_size), "must be >= 1");
-  const std::string checkpoint_field = cli ? "CHECKPOINT" : "checkpoint";
-  const nn::CheckpointState state = nn::read_checkpoint_state(checkpoint, checkpoint_field);
-  const TrainConfig c = parse_train_config(nlohmann::json::parse(state.config_json));
-  require_astromorphic(c.model);
-  SequenceClassifier<float> model(c.model);
-  nn::read_checkpoint<float>(checkpoint, model.parameters(), nullptr, checkpoint_field);
-  const std::string data_path = o.data_path.empty() ? c.data_path : o.data_path;
-  const data::Dataset data = data::Dataset::open(data_path, o.split);
-  check_data_fits_model(data, c.model, option_name(o.style, "data"));
-  const std::int64_t n = o.examples > 0 ? std::min(o.examples, data.size()) : data.size();
-  if (n < 1) throw ConfigError(option_name(o.style, "split"), o.split, "has no examples");
+  const std::string checkpoint_field = o.style == OptionStyle::command_line ? "CHECKPOINT" : "checkpoint";
+  Comparison k;
+  k.state = nn::read_checkpoint_state(checkpoint, checkpoint_field);
+  k.c = parse_train_config(nlohmann::json::parse(k.state.config_json));
+  require_astromorphic(k.c.model);
+  k.model = std::make_unique<SequenceClassifier<float>>(k.c.model);
+  nn::read_checkpoint<float>(checkpoint, k.model->parameters(), nullptr, checkpoint_field);
+  k.data_path = o.data_path.empty() ? k.c.data_path : o.data_path;
+  k.data.emplace(data::Dataset::open(k.data_path, o.split));
+  check_data_fits_model(*k.data, k.c.model, option_name(o.style, "data"));
+  k.n = o.examples > 0 ? std::min(o.examples, k.data->size()) : k.data->size();
+  if (k.n < 1) throw ConfigError(option_name(o.style, "split"), o.split, "has no examples");
+  return k;
+}
+
+}  // namespace
+
+nlohmann::json simulated_head_checkpoint_config(const std::string& checkpoint, const SimulatedComparisonOptions& o) {
+  const mapping::SimulatedHeadSettings hs = head_settings(o.settings, o.style);
+  const Comparison k = open_comparison(checkpoint, o);
+  const nn::Batch batch = read_batch(*k.data, {0});
+  const CapturedHead head = capture_head(*k.model, batch, 0, 0, 0, 0);
+  return mapping::simulated_head_config(head.inputs, hs);
+}
+
+nlohmann::json compare_simulated_checkpoint(const std::string& checkpoint,
+                                            const SimulatedComparisonOptions& o) {
+  const auto t_start = std::chrono::steady_clock::now();
+  const mapping::SimulatedHeadSettings hs = head_settings(o.settings, o.style);
+  const Comparison k = open_comparison(checkpoint, o);
+  const nn::CheckpointState& state = k.state;
+  const TrainConfig& c = k.c;
+  SequenceClassifier<float>& model = *k.model;
+  const std::string& data_path = k.data_path;
+  const data::Dataset& data = *k.data;
+  const std::int64_t n = k.n;
 
   const Index classes = c.model.num_classes;
   const std::int64_t layer_calls = c.model.layers * c.model.segments();  // attention layers per batch
@@ -331,7 +367,7 @@ nlohmann::json compare_simulated_checkpoint(const std::string& checkpoint,
       {"seed", state.seed},
       {"config", c.resolved}};
   if (!o.output.empty())
-    write_text_atomically(o.output, result.dump(2) + "\n", option_name(o.style, "output"));
+    io::write_text_atomically(o.output, result.dump(2) + "\n", option_name(o.style, "output"));
   return result;
 }
 

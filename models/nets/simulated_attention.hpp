@@ -107,4 +107,9 @@ struct SimulatedComparisonOptions {
 nlohmann::json compare_simulated_checkpoint(const std::string& checkpoint,
                                             const SimulatedComparisonOptions& options);
 
+// The network config (mapping::simulated_head_config) of the first head the comparison simulates:
+// example 0 of the split, segment 0, layer 0, head 0 (glia evaluate --simulate-heads --dump-config).
+nlohmann::json simulated_head_checkpoint_config(const std::string& checkpoint,
+                                                const SimulatedComparisonOptions& options);
+
 }  // namespace glia::nets

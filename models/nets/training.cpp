@@ -14,6 +14,7 @@
 #include "data/dataset.hpp"
 #include "engine/core/version.hpp"
 #include "engine/io/json_reader.hpp"
+#include "engine/io/text_file.hpp"
 #include "engine/nn/allocation.hpp"
 #include "engine/nn/checkpoint.hpp"
 #include "models/nets/data_order.hpp"
@@ -88,17 +89,6 @@ std::ofstream open_log(const std::string& path, const char* header) {
 
 // Writes text to path atomically (temporary file, then rename).
 }  // namespace
-
-void write_text_atomically(const std::string& path, const std::string& text, const std::string& field) {
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) throw ConfigError(field, path, "cannot write the file");
-    out << text;
-    if (!out) throw RuntimeError("cannot write " + tmp);
-  }
-  fs::rename(tmp, path);
-}
 
 nn::Batch read_batch(const data::Dataset& data, const std::vector<std::int64_t>& indices) {
   const auto B = static_cast<Index>(indices.size());
@@ -406,7 +396,7 @@ TrainResult train(const TrainConfig& c, const TrainOptions& options) {
                                   {"resumed_from", result.resumed_from},
                                   {"peak_rss_mib", peak_rss_mib()},
                                   {"evaluations", evaluations}};
-  write_text_atomically(result.result, summary.dump(2) + "\n", "output");
+  io::write_text_atomically(result.result, summary.dump(2) + "\n", "output");
   return result;
 }
 

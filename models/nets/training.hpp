@@ -79,9 +79,6 @@ EvalResult evaluate_checkpoint(const std::string& checkpoint, const std::string&
                                const std::string& data_path, std::int64_t batch_size,
                                std::int64_t max_examples = 0);
 
-// Writes `text` to `path` through a temporary file and a rename (never a half-written file); ConfigError
-// naming `field` when the file cannot be created.
-void write_text_atomically(const std::string& path, const std::string& text, const std::string& field);
 
 // The examples at `indices` of a data set as one batch, at the data set's pad width.
 nn::Batch read_batch(const data::Dataset& data, const std::vector<std::int64_t>& indices);

@@ -59,6 +59,8 @@ struct RateProjectionView {
   const std::uint32_t* t_idx = nullptr;
   const double* t_val = nullptr;
   double* response = nullptr;  // 1 value: C of the stage (with z)
+  double* eff = nullptr;       // n_syn: the efficacy W of each synapse (Hebbian), set per stage or per step
+  double* g = nullptr;         // n_pre: max(z, 0)^α of each source neuron (with z), likewise
   // The state at the step start: outside the learning window s, p and z do not change within a step,
   // so the stages read them there (the steppers leave those parts of their stage states unset).
   const double* y0 = nullptr;
@@ -91,30 +93,41 @@ GLIA_HD inline void rate_coupling(const RateProjectionView& v, std::int64_t q) {
   v.coupling[q] = c;
 }
 
-// C = ε + Σ_j θ(x_j) g_j, g_j = max(z_j, 0)^α: the presynaptic response that scales transmission.
-GLIA_HD inline void rate_response(const RateProjectionView& v, const double* y_stage) {
-  const double* y = rate_plastic(v, y_stage);
-  double c = v.epsilon;
-  for (std::int64_t j = 0; j < v.n_pre; ++j) {
-    const double zj = y[v.z + j];
-    c += v.theta_pre[j] * pow(zj > 0.0 ? zj : 0.0, v.alpha);
-  }
-  *v.response = c;
-}
-
-// The efficacy W of synapse q: its static weight, or s (+ p) through the optional sigmoid.
+// The efficacy W of a Hebbian synapse: s (+ p) through the optional sigmoid.
 GLIA_HD inline double rate_efficacy(const RateProjectionView& v, const double* y_stage, std::int64_t q) {
-  if (!v.hebbian) return v.weights ? v.weights[q] : v.w;
   const double* y = rate_plastic(v, y_stage);
   double e = y[v.s + q];
   if (v.p_pos >= 0) e += y[v.p_pos + q];
   return v.sigmoid_scale > 0.0 ? rate_logistic(v.sigmoid_scale * e) : e;
 }
 
-// input_i += w Σ_{q→i} W_q θ(x_pre(q)) (/ C): continuous transmission to postsynaptic element i.
-GLIA_HD inline void rate_transmit(const RateProjectionView& v, const double* y, std::int64_t i) {
+GLIA_HD inline void rate_store_efficacy(const RateProjectionView& v, const double* y, std::int64_t q) {
+  v.eff[q] = rate_efficacy(v, y, q);
+}
+
+// g_j = max(z_j, 0)^α: the saturating read-out of presynaptic Ca²⁺.
+GLIA_HD inline void rate_calcium_readout(const RateProjectionView& v, const double* y_stage, std::int64_t j) {
+  const double zj = rate_plastic(v, y_stage)[v.z + j];
+  v.g[j] = pow(zj > 0.0 ? zj : 0.0, v.alpha);
+}
+
+// C = ε + Σ_j θ(x_j) g_j: the presynaptic response that scales transmission.
+GLIA_HD inline void rate_response(const RateProjectionView& v) {
+  double c = v.epsilon;
+  for (std::int64_t j = 0; j < v.n_pre; ++j) c += v.theta_pre[j] * v.g[j];
+  *v.response = c;
+}
+
+// input_i += w Σ_{q→i} W_q θ(x_pre(q)) (/ C): continuous transmission to postsynaptic element i, with the
+// efficacies W of this stage (Hebbian) or the static weights.
+GLIA_HD inline void rate_transmit(const RateProjectionView& v, std::int64_t i) {
+  const double* w = v.hebbian ? v.eff : v.weights;
   double sum = 0.0;
-  for (std::int64_t q = v.in_ptr[i]; q < v.in_ptr[i + 1]; ++q) sum += rate_efficacy(v, y, q) * v.theta_pre[v.pre[q]];
+  if (w) {
+    for (std::int64_t q = v.in_ptr[i]; q < v.in_ptr[i + 1]; ++q) sum += w[q] * v.theta_pre[v.pre[q]];
+  } else {
+    for (std::int64_t q = v.in_ptr[i]; q < v.in_ptr[i + 1]; ++q) sum += v.w * v.theta_pre[v.pre[q]];
+  }
   if (!v.hebbian) {
     v.input_post[i] += sum;
   } else if (v.z >= 0) {
@@ -130,18 +143,32 @@ GLIA_HD inline void rate_neuron_derivative(const RateGroupView& g, const double*
   d[g.x + i] = g.clamp ? 0.0 : bio::rate_neuron_rhs(g.p, y[g.x + i], g.input[i]);
 }
 
-GLIA_HD inline void rate_synapse_derivative(const RateProjectionView& v, const double* y, double* d, std::int64_t q) {
-  const bool on = v.learning;
-  const double th_post = v.theta_post[v.post[q]];
+// The rates of synapse q while learning: its weight s, and its astrocyte process (two-timescale p^s
+// and p^l, or the positional p). Separate functions keep each loop free of branches.
+GLIA_HD inline void rate_hebbian_derivative(const RateProjectionView& v, const double* y, double* d, std::int64_t q) {
+  const double psi = v.psi ? v.psi[q] : 0.0;
+  d[v.s + q] = bio::hebbian_rhs(v.syn, y[v.s + q], v.theta_post[v.post[q]], v.theta_pre[v.pre[q]], psi);
+}
+
+GLIA_HD inline void rate_two_timescale_derivative(const RateProjectionView& v, const double* y, double* d,
+                                                  std::int64_t q) {
   const double s = y[v.s + q];
-  const double psi = v.p_s >= 0 ? v.psi[q] : 0.0;
-  d[v.s + q] = on ? bio::hebbian_rhs(v.syn, s, th_post, v.theta_pre[v.pre[q]], psi) : 0.0;
+  d[v.p_s + q] = bio::process_short_rhs(v.proc, y[v.p_s + q], v.coupling[q], s);
+  d[v.p_l + q] = bio::process_long_rhs(v.proc, y[v.p_l + q], s);
+}
+
+GLIA_HD inline void rate_positional_derivative(const RateProjectionView& v, const double* y, double* d, std::int64_t q) {
+  d[v.p_pos + q] = bio::hebbian_rhs(v.syn, y[v.p_pos + q], v.theta_post[v.post[q]], v.theta_drive[v.pre[q]], 0.0);
+}
+
+// Outside its learning window a projection's plastic state has zero rates.
+GLIA_HD inline void rate_frozen_derivative(const RateProjectionView& v, double* d, std::int64_t q) {
+  d[v.s + q] = 0.0;
   if (v.p_s >= 0) {
-    d[v.p_s + q] = on ? bio::process_short_rhs(v.proc, y[v.p_s + q], v.coupling[q], s) : 0.0;
-    d[v.p_l + q] = on ? bio::process_long_rhs(v.proc, y[v.p_l + q], s) : 0.0;
+    d[v.p_s + q] = 0.0;
+    d[v.p_l + q] = 0.0;
   }
-  if (v.p_pos >= 0)
-    d[v.p_pos + q] = on ? bio::hebbian_rhs(v.syn, y[v.p_pos + q], th_post, v.theta_drive[v.pre[q]], 0.0) : 0.0;
+  if (v.p_pos >= 0) d[v.p_pos + q] = 0.0;
 }
 
 GLIA_HD inline void rate_calcium_derivative(const RateProjectionView& v, double* d, std::int64_t j) {

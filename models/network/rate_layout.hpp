@@ -25,7 +25,7 @@ struct RateLayout {
     RateProjectionView view;                  // sizes, offsets in y, parameters
     std::int64_t in_ptr = 0, t_ptr = -1;      // offsets into ints
     std::int64_t pre = 0, post = 0, t_idx = -1;  // offsets into idx
-    std::int64_t weights = -1, psi = -1, coupling = -1, t_val = -1, response = -1;  // offsets into reals
+    std::int64_t weights = -1, psi = -1, coupling = -1, t_val = -1, response = -1, eff = -1, g = -1;  // into reals
     std::int64_t learn_from = 0, learn_until = -1;  // base steps
     std::vector<std::int64_t> storage;         // list index -> storage index
     std::vector<std::uint32_t> list_pre;       // list index -> presynaptic element
@@ -84,6 +84,8 @@ inline void rate_views(const RateLayout& L, std::int64_t k, double* state, doubl
     pv.t_idx = p.t_idx >= 0 ? idx + p.t_idx : nullptr;
     pv.t_val = p.t_val >= 0 ? reals + p.t_val : nullptr;
     pv.response = p.response >= 0 ? reals + p.response : nullptr;
+    pv.eff = p.eff >= 0 ? reals + p.eff : nullptr;
+    pv.g = p.g >= 0 ? reals + p.g : nullptr;
     pv.learning = pv.hebbian && k >= p.learn_from && (p.learn_until < 0 || k < p.learn_until);
     pv.y0 = state;
     if (pv.learning) v.active = L.size;

@@ -46,15 +46,23 @@ struct Coupling {
   RateProjectionView v;
   GLIA_HD void operator()(std::int64_t q) const { rate_coupling(v, q); }
 };
-struct Response {
+struct Efficacy {
   RateProjectionView v;
   const double* y;
-  GLIA_HD void operator()() const { rate_response(v, y); }
+  GLIA_HD void operator()(std::int64_t q) const { rate_store_efficacy(v, y, q); }
+};
+struct CalciumReadout {
+  RateProjectionView v;
+  const double* y;
+  GLIA_HD void operator()(std::int64_t j) const { rate_calcium_readout(v, y, j); }
+};
+struct Response {
+  RateProjectionView v;
+  GLIA_HD void operator()() const { rate_response(v); }
 };
 struct Transmit {
   RateProjectionView v;
-  const double* y;
-  GLIA_HD void operator()(std::int64_t i) const { rate_transmit(v, y, i); }
+  GLIA_HD void operator()(std::int64_t i) const { rate_transmit(v, i); }
 };
 struct NeuronDerivative {
   RateGroupView g;
@@ -62,11 +70,28 @@ struct NeuronDerivative {
   double* d;
   GLIA_HD void operator()(std::int64_t i) const { rate_neuron_derivative(g, y, d, i); }
 };
-struct SynapseDerivative {
+struct HebbianDerivative {
   RateProjectionView v;
   const double* y;
   double* d;
-  GLIA_HD void operator()(std::int64_t q) const { rate_synapse_derivative(v, y, d, q); }
+  GLIA_HD void operator()(std::int64_t q) const { rate_hebbian_derivative(v, y, d, q); }
+};
+struct TwoTimescaleDerivative {
+  RateProjectionView v;
+  const double* y;
+  double* d;
+  GLIA_HD void operator()(std::int64_t q) const { rate_two_timescale_derivative(v, y, d, q); }
+};
+struct PositionalDerivative {
+  RateProjectionView v;
+  const double* y;
+  double* d;
+  GLIA_HD void operator()(std::int64_t q) const { rate_positional_derivative(v, y, d, q); }
+};
+struct FrozenDerivative {
+  RateProjectionView v;
+  double* d;
+  GLIA_HD void operator()(std::int64_t q) const { rate_frozen_derivative(v, d, q); }
 };
 struct CalciumDerivative {
   RateProjectionView v;
@@ -120,18 +145,36 @@ inline bool stepped(const RateViews& v, const RateProjectionView& p) {
   return p.hebbian && (p.learning || v.active == v.size);
 }
 
-// θ, the process coupling, the presynaptic responses and every neuron's input, from state y.
+// Whether a projection's transmission matters in this step: not when its target is clamped throughout.
+inline bool transmits(const RateViews& v, const RateProjectionView& p) {
+  for (const auto& g : v.groups)
+    if (g.input == p.input_post) return !g.clamp;
+  return true;
+}
+
+// The efficacies and Ca²⁺ read-outs of a Hebbian projection from state y.
+template <class Backend>
+void rate_plastic_readout(Backend& be, const RateProjectionView& p, const double* y) {
+  be.for_each(p.n_syn, rate_ops::Efficacy{p, y});
+  if (p.z >= 0) be.for_each(p.n_pre, rate_ops::CalciumReadout{p, y});
+}
+
+// θ, the process coupling, the presynaptic responses and every neuron's input, from state y. The
+// efficacies of projections outside their learning window are the step's (rate_step sets them once).
 template <class Backend>
 void rate_inputs(Backend& be, const RateViews& v, const double* y) {
   for (const auto& g : v.groups) be.for_each(g.n, rate_ops::Theta{g, y});
-  for (const auto& p : v.projections) {
+  for (const auto& p : v.projections)
     if (p.p_s >= 0) be.for_each(p.n_syn, rate_ops::Psi{p, y});
-    if (p.z >= 0) be.serial(rate_ops::Response{p, y});
-  }
   for (const auto& p : v.projections)
     if (p.p_s >= 0) be.for_each(p.n_syn, rate_ops::Coupling{p});
   for (const auto& g : v.groups) be.for_each(g.n, rate_ops::InputBase{g});
-  for (const auto& p : v.projections) be.for_each(p.n_post, rate_ops::Transmit{p, y});
+  for (const auto& p : v.projections) {
+    if (!transmits(v, p)) continue;
+    if (p.hebbian && p.learning) rate_plastic_readout(be, p, y);
+    if (p.z >= 0) be.serial(rate_ops::Response{p});
+    be.for_each(p.n_post, rate_ops::Transmit{p});
+  }
 }
 
 template <class Backend>
@@ -140,7 +183,13 @@ void rate_derivatives(Backend& be, const RateViews& v, const double* y, double* 
   for (const auto& g : v.groups) be.for_each(g.n, rate_ops::NeuronDerivative{g, y, d});
   for (const auto& p : v.projections) {
     if (!stepped(v, p)) continue;
-    be.for_each(p.n_syn, rate_ops::SynapseDerivative{p, y, d});
+    if (!p.learning) {
+      be.for_each(p.n_syn, rate_ops::FrozenDerivative{p, d});
+    } else {
+      be.for_each(p.n_syn, rate_ops::HebbianDerivative{p, y, d});
+      if (p.p_s >= 0) be.for_each(p.n_syn, rate_ops::TwoTimescaleDerivative{p, y, d});
+      if (p.p_pos >= 0) be.for_each(p.n_syn, rate_ops::PositionalDerivative{p, y, d});
+    }
     if (p.z >= 0) be.for_each(p.n_pre, rate_ops::CalciumDerivative{p, d});
   }
 }
@@ -151,6 +200,8 @@ template <class Backend>
 void rate_step(Backend& be, const RateViews& v, RateMethod method, double h) {
   for (const auto& g : v.groups)
     if (g.clamp) be.for_each(g.n, rate_ops::Clamp{g, v.y});
+  for (const auto& p : v.projections)
+    if (p.hebbian && !p.learning && transmits(v, p)) rate_plastic_readout(be, p, v.y);
   const std::int64_t n = v.active;
   switch (method) {
     case RateMethod::exact:

@@ -138,6 +138,7 @@ RateSystem::RateSystem(const NetworkConfig& c, const Connect& connect, const Ini
     if (v.hebbian) {
       const HebbianConfig& h = p.hebbian;
       v.syn = h.params;
+      lp.eff = take(L.reals, n_syn);
       v.s = L.size;
       L.size += n_syn;
       L.y.resize(static_cast<std::size_t>(L.size), h.init_s);
@@ -210,6 +211,7 @@ RateSystem::RateSystem(const NetworkConfig& c, const Connect& connect, const Ini
         v.epsilon = h.calcium_epsilon;
         v.tau_z = h.calcium_tau;
         lp.response = take(L.reals, 1);
+        lp.g = take(L.reals, v.n_pre);
       }
     }
     L.projections.push_back(std::move(lp));
@@ -243,11 +245,17 @@ void RateSystem::step(std::int64_t k) {
     rate_views(layout_, k0, state_.data(), layout_.reals.data(), layout_.ints.data(), layout_.idx.data(), views_);
     CpuBackend be;
     rate_step(be, views_, layout_.method, h);
-    for (std::int64_t i = 0; i < layout_.size; ++i)
-      if (!std::isfinite(state_[static_cast<std::size_t>(i)])) {
-        bad = i;
-        break;
-      }
+    // y * 0 is 0 for finite y and NaN otherwise: one vectorised pass, the index only when needed.
+    double any = 0.0;
+    const double* y = state_.data();
+#pragma omp simd reduction(+ : any)
+    for (std::int64_t i = 0; i < views_.active; ++i) any += y[i] * 0.0;
+    if (any != 0.0 || std::isnan(any))
+      for (std::int64_t i = 0; i < layout_.size; ++i)
+        if (!std::isfinite(y[i])) {
+          bad = i;
+          break;
+        }
   }
   if (bad < layout_.size) {
     sync();

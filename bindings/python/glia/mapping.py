@@ -102,6 +102,32 @@ class RetentionResult:
         return tables[T]
 
 
+def _retention_config(config: Optional[Union[Mapping[str, Any], PathLike]], *, params=None, fit=None,
+                      **entries: Any) -> Dict[str, Any]:
+    """A retention config from a dict or file, overridden by keyword arguments (None: keep)."""
+    cfg: Dict[str, Any] = {}
+    if isinstance(config, (str, os.PathLike)):
+        cfg = json.loads(pathlib.Path(config).read_text())
+    elif config is not None:
+        cfg = json.loads(json.dumps(dict(config)))
+    if params:
+        cfg["params"] = {**cfg.get("params", {}), **{k: float(v) for k, v in params.items()}}
+    if fit is not None:
+        cfg["fit"] = {"model": fit}
+    cfg.update({k: _plain(v) for k, v in entries.items() if v is not None})
+    return cfg
+
+
+def retention_network_config(config: Optional[Union[Mapping[str, Any], PathLike]] = None, **overrides: Any) -> Dict[str, Any]:
+    """The network config that :func:`derive_retention` simulates (arguments as there): groups "pre" and "post"
+    (rate neurons driven during each cycle's burst), the Hebbian projection "syn" with two-timescale astrocyte
+    processes, and monitors of p^l at the end of every burst and cycle. Change its biology and run it with
+    :func:`glia.simulate` (or save it with json.dump for ``glia simulate``); ``glia retention --dump-config``
+    writes the same."""
+    overrides.pop("output", None)
+    return json.loads(_core.retention_network_config(json.dumps(_retention_config(config, **overrides))))
+
+
 def derive_retention(
     config: Optional[Union[Mapping[str, Any], PathLike]] = None,
     *,
@@ -143,20 +169,8 @@ def derive_retention(
         ConfigError: naming the field (for example "params.tau_pl", "T", "fit.model", or "b_pre"
             when the network produces no potentiation at all).
     """
-    cfg: Dict[str, Any] = {}
-    if isinstance(config, (str, os.PathLike)):
-        cfg = json.loads(pathlib.Path(config).read_text())
-    elif config is not None:
-        cfg = json.loads(json.dumps(dict(config)))
-    if params:
-        cfg["params"] = {**cfg.get("params", {}), **{k: float(v) for k, v in params.items()}}
-    if fit is not None:
-        cfg["fit"] = {"model": fit}
-    for key, value in (("T", T), ("b_pre", b_pre), ("b_post", b_post), ("T_on", T_on), ("T_off", T_off),
-                       ("dt", dt), ("method", method), ("n_cycles", n_cycles)):
-        if value is not None:
-            cfg[key] = _plain(value)
-    cfg.update({k: _plain(v) for k, v in more.items()})
+    cfg = _retention_config(config, T=T, params=params, b_pre=b_pre, b_post=b_post, T_on=T_on, T_off=T_off, dt=dt,
+                            method=method, fit=fit, n_cycles=n_cycles, **more)
     out = str(output) if output is not None else cfg.get("output", "") or ""
     raw = _core.derive_retention(json.dumps(cfg), out)
     for w in raw["warnings"]:
@@ -253,6 +267,21 @@ def simulate_head(q, k, v, activity=None, *, alpha: float = 0.25, nonlinearity: 
     return r
 
 
+def simulated_head_config(q, k, v, activity=None, *, alpha: float = 0.25, nonlinearity: bool = True,
+                          epsilon: float = 1e-6, tau_n: float = 1e-3, tau_p: float = 0.1, dt: float = 1e-4,
+                          method: str = "rk4", neuron_leak: float = 1.0, synapse_leak: float = 0.0,
+                          synaptic_scale: Optional[float] = None) -> Dict[str, Any]:
+    """The network config that :func:`simulate_head` runs on these inputs and settings (docs/network_config.md):
+    rate groups "hidden" (driven by the keys, then the queries), "output" (clamped to the values while writing)
+    and "positional" (clamped to A), the Hebbian projection "synapses" with positional astrocyte processes and
+    presynaptic Ca2+, and monitors of the output after each query window. Change its biology (a leak, noise,
+    another process) and run it with :func:`glia.simulate`."""
+    return json.loads(_core.simulated_head_config(
+        np.asarray(q, float), np.asarray(k, float), np.asarray(v, float),
+        None if activity is None else np.asarray(activity, float), alpha, nonlinearity, epsilon, tau_n, tau_p, dt,
+        method, neuron_leak, synapse_leak, 0.0 if synaptic_scale is None else float(synaptic_scale)))
+
+
 def head_operator(q, k, v, activity=None, *, alpha: float = 0.25, nonlinearity: bool = True,
                   epsilon: float = 1e-6, synaptic_scale: Optional[float] = None) -> np.ndarray:
     """The closed-form astromorphic operator of one head on the same inputs as :func:`simulate_head`."""
@@ -263,6 +292,8 @@ def head_operator(q, k, v, activity=None, *, alpha: float = 0.25, nonlinearity: 
 
 __all__ = [
     "simulate_head",
+    "simulated_head_config",
+    "retention_network_config",
     "head_operator",
     "RetentionResult",
     "RetentionWarning",
