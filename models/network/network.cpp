@@ -50,11 +50,11 @@ double Network::initial_value(const GroupConfig& g, const std::string& var, std:
   return 0.0;
 }
 
-sim::SynapseList Network::connect(const ProjectionConfig& p) const {
+sim::SynapseList Network::connect(const ProjectionConfig& p, std::vector<std::int64_t>* given_order) const {
   const std::uint32_t n_pre = c_.groups[p.source].n;
   const std::uint32_t n_post = p.has_target ? c_.groups[p.target].n : n_pre;
   return sim::connect(p.connect, n_pre, n_post, p.has_target && p.source == p.target, c_.seed, kConnectStream + p.index,
-                      "projections[" + std::to_string(p.index) + "].connect", nullptr);
+                      "projections[" + std::to_string(p.index) + "].connect", given_order);
 }
 
 Network::Network(const NetworkConfig& config) : c_(config) {
@@ -84,7 +84,7 @@ Network::Network(const NetworkConfig& config) : c_(config) {
   for (const auto& p : c_.projections)
     if (!p.continuous()) build_projection(p);
   rates_ = std::make_unique<RateSystem>(
-      c_, [this](const ProjectionConfig& p) { return connect(p); },
+      c_, [this](const ProjectionConfig& p, std::vector<std::int64_t>* order) { return connect(p, order); },
       [this](const GroupConfig& g, const std::string& var, std::uint32_t i, std::uint32_t k) {
         return initial_value(g, var, i, k);
       });
@@ -166,9 +166,7 @@ void Network::build_projection(const ProjectionConfig& cfg) {
   p.n_post = cfg.has_target ? c_.groups[cfg.target].n : src.n;
   const std::string field = "projections[" + std::to_string(cfg.index) + "]";
   std::vector<std::int64_t> given_order;
-  const sim::SynapseList list =
-      sim::connect(cfg.connect, p.n_pre, p.n_post, cfg.has_target && cfg.source == cfg.target, c_.seed,
-                   kConnectStream + cfg.index, field + ".connect", &given_order);
+  const sim::SynapseList list = connect(cfg, &given_order);
   p.n_syn = static_cast<std::int64_t>(list.pre.size());
 
   // Blocks of postsynaptic indices: fixed by the target size, never by the thread count.

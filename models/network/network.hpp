@@ -91,7 +91,7 @@ class Network {
   using Projection = ProjectionState;
   void build_group(const GroupConfig& g);
   void build_projection(const ProjectionConfig& p);
-  sim::SynapseList connect(const ProjectionConfig& p) const;
+  sim::SynapseList connect(const ProjectionConfig& p, std::vector<std::int64_t>* given_order) const;
   double initial_value(const GroupConfig& g, const std::string& var, std::uint32_t i, std::uint32_t var_index) const;
   void step(std::int64_t k);
   void astrocyte_inputs(Group& g);

@@ -95,7 +95,8 @@ RateSystem::RateSystem(const NetworkConfig& c, const Connect& connect, const Ini
     lp.index = p.index;
     lp.source = static_cast<std::uint32_t>(group_slot_[p.source]);
     lp.target = static_cast<std::uint32_t>(group_slot_[p.target]);
-    const sim::SynapseList list = connect(p);
+    std::vector<std::int64_t> given_order;
+    const sim::SynapseList list = connect(p, &given_order);
     const auto n_syn = static_cast<std::int64_t>(list.pre.size());
     RateProjectionView& v = lp.view;
     v.n_pre = c.groups[p.source].n;
@@ -130,10 +131,13 @@ RateSystem::RateSystem(const NetworkConfig& c, const Connect& connect, const Ini
       if (static_cast<std::int64_t>(p.weights.size()) != n_syn)
         throw ConfigError(field + ".weights", std::to_string(p.weights.size()) + " values",
                           "must have one value per synapse: the projection made " + std::to_string(n_syn));
+      // Weights follow the synapse numbering: list order, or the order of the pairs given for explicit.
       lp.weights = take(L.reals, n_syn);
-      for (std::int64_t s = 0; s < n_syn; ++s)
-        L.reals[static_cast<std::size_t>(lp.weights + lp.storage[static_cast<std::size_t>(s)])] =
-            p.weights[static_cast<std::size_t>(s)];
+      const bool given = p.connect.rule == sim::ConnectRule::explicit_pairs;
+      for (std::int64_t k = 0; k < n_syn; ++k) {
+        const auto s = static_cast<std::size_t>(given ? given_order[static_cast<std::size_t>(k)] : k);
+        L.reals[static_cast<std::size_t>(lp.weights + lp.storage[s])] = p.weights[static_cast<std::size_t>(k)];
+      }
     }
     if (v.hebbian) {
       const HebbianConfig& h = p.hebbian;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "models/network/network.hpp"
@@ -85,6 +86,38 @@ TEST(NetworkCuda, MatchesCpu) {
       for (std::size_t k = 0; k < values.size(); ++k)
         ASSERT_NEAR(values[k], other[k], 1e-9 * (1.0 + std::fabs(values[k])))
             << target << "." << var << "[" << k << "]";
+    }
+}
+
+// Every group and projection type at once (experiments/configs/every_model.json): Li–Rinzel groups
+// with spike-driven IP3 and their slow inward current, rate groups with windows and clamps, Hebbian
+// projections with two-timescale and positional processes and presynaptic Ca2+, calcium STDP.
+TEST(NetworkCuda, EveryModelMatchesCpu) {
+  GLIA_REQUIRE_CUDA_DEVICE();
+  std::ifstream in(std::string(GLIA_SOURCE_DIR) + "/experiments/configs/every_model.json");
+  nlohmann::json c = nlohmann::json::parse(in);
+  const NetworkConfig cpu_config = parse_network_config(c);
+  c["simulation"]["device"] = "cuda";
+  const NetworkConfig gpu_config = parse_network_config(c);
+  const NetworkResult cpu = run_network(cpu_config), gpu = run_network(gpu_config);
+  ASSERT_TRUE(cpu.complete && gpu.complete) << cpu.error << gpu.error;
+  for (const auto& [name, s] : cpu.spikes) {
+    EXPECT_EQ(s.t, gpu.spikes.at(name).t) << name;
+    EXPECT_EQ(s.i, gpu.spikes.at(name).i) << name;
+  }
+  for (const auto& [target, s] : cpu.state)
+    for (const auto& [var, values] : s.values) {
+      const auto& other = gpu.state.at(target).values.at(var);
+      ASSERT_EQ(values.size(), other.size());
+      for (std::size_t k = 0; k < values.size(); ++k)
+        ASSERT_NEAR(values[k], other[k], 1e-9 * (1.0 + std::fabs(values[k])))
+            << target << "." << var << "[" << k << "]";
+    }
+  for (const auto& [target, s] : cpu.means)
+    for (const auto& [var, values] : s.values) {
+      const auto& other = gpu.means.at(target).values.at(var);
+      for (std::size_t k = 0; k < values.size(); ++k)
+        ASSERT_NEAR(values[k], other[k], 1e-9 * (1.0 + std::fabs(values[k]))) << target << "." << var;
     }
 }
 
