@@ -11,13 +11,13 @@ namespace glia {
 template <class F>
 void parallel_for(std::int64_t n, std::int64_t min_parallel, const F& f) {
   if (n < min_parallel) {
-    // Iterations are independent, so the loop may run in SIMD lanes (IEEE operations give the same
-    // result in a lane as in scalar code; math calls stay scalar without -ffast-math).
+    // Iterations are independent, so this loop may run in SIMD lanes. (Not the threaded one below: there
+    // the lanes would fall differently for each thread count, and results must not depend on it.)
 #pragma omp simd
     for (std::int64_t i = 0; i < n; ++i) f(i);
     return;
   }
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < n; ++i) f(i);
 }
 
