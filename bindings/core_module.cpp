@@ -15,7 +15,7 @@
 #include "engine/io/json_reader.hpp"
 #include "models/bio/cell_integration.hpp"
 #include "models/bio/gchi_ensemble.hpp"
-#include "models/bio/neuron_astrocyte_network.hpp"
+#include "models/mapping/ltp_network.hpp"
 #include "models/network/network.hpp"
 #include "models/simulation/driven_network.hpp"
 
@@ -169,7 +169,7 @@ py::dict neuron_astrocyte_ltp(const std::map<std::string, double>& params, const
                               const std::vector<double>& b_pre, const std::vector<double>& b_post,
                               double T_on, double T_off, std::int64_t n_cycles, double dt, double record_dt,
                               const std::string& method) {
-  using namespace glia::bio;
+  using namespace glia::mapping;
   const NeuronAstrocyteSpec spec = build_neuron_astrocyte_network(
       NeuronAstrocyteArrays{params, theta, b_pre, b_post, T_on, T_off, n_cycles, dt, record_dt, method});
   NeuronAstrocyteResult r;

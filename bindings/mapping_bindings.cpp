@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/sim/step_config.hpp"
 #include "models/mapping/retention.hpp"
 #include "models/mapping/simulated_head.hpp"
 
@@ -125,11 +126,16 @@ mapping::HeadInputs head_inputs(const Array2& q, const Array2& k, const Array2& 
   return in;
 }
 
-sim::FixedStepMethod step_method(const std::string& name) {
-  if (name == "euler") return sim::FixedStepMethod::euler;
-  if (name == "rk2") return sim::FixedStepMethod::rk2;
-  if (name == "rk4") return sim::FixedStepMethod::rk4;
-  throw ConfigError("method", "\"" + name + "\"", "expected \"euler\", \"rk2\" or \"rk4\"");
+mapping::SimulatedHeadSettings head_settings(double tau_n, double tau_p, double dt, const std::string& method,
+                                            double neuron_leak, double synapse_leak) {
+  mapping::SimulatedHeadSettings s;
+  s.tau_n = tau_n;
+  s.tau_p = tau_p;
+  s.dt = dt;
+  s.method = sim::fixed_step_method("method", method);
+  s.neuron_leak = neuron_leak;
+  s.synapse_leak = synapse_leak;
+  return s;
 }
 
 }  // namespace
@@ -140,13 +146,7 @@ void bind_mapping(py::module_& m) {
       [](const Array2& q, const Array2& k, const Array2& v, const std::optional<Array2>& activity,
          double alpha, bool nonlinearity, double epsilon, double tau_n, double tau_p, double dt,
          const std::string& method, double neuron_leak, double synapse_leak, double synaptic_scale) {
-        mapping::SimulatedHeadSettings s;
-        s.tau_n = tau_n;
-        s.tau_p = tau_p;
-        s.dt = dt;
-        s.method = step_method(method);
-        s.neuron_leak = neuron_leak;
-        s.synapse_leak = synapse_leak;
+        const auto s = head_settings(tau_n, tau_p, dt, method, neuron_leak, synapse_leak);
         const auto in = head_inputs(q, k, v, activity, alpha, nonlinearity, epsilon, synaptic_scale);
         mapping::SimulatedHeadResult r;
         {
@@ -170,13 +170,7 @@ void bind_mapping(py::module_& m) {
       [](const Array2& q, const Array2& k, const Array2& v, const std::optional<Array2>& activity, double alpha,
          bool nonlinearity, double epsilon, double tau_n, double tau_p, double dt, const std::string& method,
          double neuron_leak, double synapse_leak, double synaptic_scale) {
-        mapping::SimulatedHeadSettings s;
-        s.tau_n = tau_n;
-        s.tau_p = tau_p;
-        s.dt = dt;
-        s.method = step_method(method);
-        s.neuron_leak = neuron_leak;
-        s.synapse_leak = synapse_leak;
+        const auto s = head_settings(tau_n, tau_p, dt, method, neuron_leak, synapse_leak);
         return mapping::simulated_head_config(
                    head_inputs(q, k, v, activity, alpha, nonlinearity, epsilon, synaptic_scale), s)
             .dump();
@@ -186,9 +180,9 @@ void bind_mapping(py::module_& m) {
       "retention_network_config",
       [](const std::string& config_json) {
         const mapping::RetentionSpec spec = mapping::parse_retention_config_text(config_json, "config");
-        bio::NeuronAstrocyteSpec net = spec.network;
+        mapping::NeuronAstrocyteSpec net = spec.network;
         net.n_cycles = spec.n_cycles;
-        return bio::neuron_astrocyte_network_config(net).dump();
+        return mapping::neuron_astrocyte_network_config(net).dump();
       },
       "The network config that derive_retention simulates (glia.mapping.retention_network_config).");
   m.def(

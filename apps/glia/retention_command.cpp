@@ -31,9 +31,9 @@ int retention_command(const RetentionArgs& a) {
   text << in.rdbuf();
   mapping::RetentionSpec spec = mapping::parse_retention_config_text(text.str(), a.config_path);
   if (!a.dump_config.empty()) {
-    bio::NeuronAstrocyteSpec net = spec.network;
+    mapping::NeuronAstrocyteSpec net = spec.network;
     net.n_cycles = spec.n_cycles;
-    io::write_text_atomically(a.dump_config, bio::neuron_astrocyte_network_config(net).dump(1) + "\n", "--dump-config");
+    io::write_text_atomically(a.dump_config, mapping::neuron_astrocyte_network_config(net).dump(1) + "\n", "--dump-config");
     if (!a.quiet)
       std::printf("glia retention: wrote %s, the network config of %lld STP cycles: run it with glia simulate\n",
                   a.dump_config.c_str(), static_cast<long long>(spec.n_cycles));

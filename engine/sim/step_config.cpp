@@ -23,4 +23,16 @@ FixedStepMethod fixed_step_method(const std::string& field, const std::string& n
   throw ConfigError(field, "\"" + name + "\"", "expected \"euler\", \"rk2\" or \"rk4\"");
 }
 
+const char* fixed_step_method_name(FixedStepMethod m) {
+  switch (m) {
+    case FixedStepMethod::euler:
+      return "euler";
+    case FixedStepMethod::rk2:
+      return "rk2";
+    case FixedStepMethod::rk4:
+      return "rk4";
+  }
+  return "rk4";
+}
+
 }  // namespace glia::sim

@@ -15,4 +15,7 @@ std::int64_t whole_steps(const std::string& field, double interval, double dt);
 // "euler", "rk2" or "rk4"; ConfigError(field) otherwise.
 FixedStepMethod fixed_step_method(const std::string& field, const std::string& name);
 
+// The name fixed_step_method reads.
+const char* fixed_step_method_name(FixedStepMethod m);
+
 }  // namespace glia::sim

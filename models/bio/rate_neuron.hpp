@@ -80,4 +80,19 @@ inline RateNonlinearity rate_nonlinearity(const std::string& field, const std::s
   throw ConfigError(field, "\"" + name + "\"", "expected \"identity\", \"tanh\", \"elu+1\" or \"relu\"");
 }
 
+// The name rate_nonlinearity reads.
+inline const char* rate_nonlinearity_name(RateNonlinearity f) {
+  switch (f) {
+    case RateNonlinearity::identity:
+      return "identity";
+    case RateNonlinearity::tanh:
+      return "tanh";
+    case RateNonlinearity::elu_plus_one:
+      return "elu+1";
+    case RateNonlinearity::relu:
+      return "relu";
+  }
+  return "tanh";
+}
+
 }  // namespace glia::bio

@@ -149,20 +149,6 @@ std::vector<std::int64_t> read_T(io::JsonObjectReader& r) {
   return out;
 }
 
-const char* method_name(bio::NetworkStepMethod m) {
-  switch (m) {
-    case bio::NetworkStepMethod::exact:
-      return "exact";
-    case bio::NetworkStepMethod::euler:
-      return "euler";
-    case bio::NetworkStepMethod::rk2:
-      return "rk2";
-    case bio::NetworkStepMethod::rk4:
-      return "rk4";
-  }
-  return "rk4";
-}
-
 std::string join_T(const std::vector<std::int64_t>& T) {
   std::string s;
   for (std::size_t k = 0; k < T.size(); ++k) s += (k ? ", " : "") + std::to_string(T[k]);
@@ -172,7 +158,7 @@ std::string join_T(const std::vector<std::int64_t>& T) {
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
 // The field most likely responsible for a p^l that never moves.
-std::string zero_drive_field(const bio::NeuronAstrocyteSpec& s) {
+std::string zero_drive_field(const NeuronAstrocyteSpec& s) {
   const auto all_zero = [](const std::vector<double>& b) {
     return std::all_of(b.begin(), b.end(), [](double x) { return x == 0.0; });
   };
@@ -370,7 +356,7 @@ RetentionSpec parse_retention_config(const json& config) {
   if (!config.is_object()) throw ConfigError("config", io::json_text(config), "expected a JSON object");
   io::JsonObjectReader r(config, "");
   RetentionSpec s;
-  bio::NeuronAstrocyteArrays a;
+  NeuronAstrocyteArrays a;
   if (r.has("params")) {
     const json& obj = r.member("params");
     if (!obj.is_object()) throw ConfigError("params", io::json_text(obj), "expected an object of numbers");
@@ -417,7 +403,7 @@ RetentionSpec parse_retention_config(const json& config) {
                           std::to_string(need) + " cycles (raise n_cycles or the largest T)");
 
   json params = json::object();
-  for (const auto& [k, v] : bio::neuron_astrocyte_params(s.network)) params[k] = v;
+  for (const auto& [k, v] : neuron_astrocyte_params(s.network)) params[k] = v;
   s.resolved = {{"params", params},
                 {"theta", a.theta},
                 {"b_pre", s.network.b_pre},
@@ -426,7 +412,7 @@ RetentionSpec parse_retention_config(const json& config) {
                 {"T_off", s.network.T_off},
                 {"dt", s.network.dt},
                 {"record_dt", static_cast<double>(s.network.record_every) * s.network.dt},
-                {"method", method_name(s.network.method)},
+                {"method", network::rate_method_name(s.network.method)},
                 {"T", s.T},
                 {"n_cycles", s.n_cycles},
                 {"fit", {{"model", ltp_model_name(s.model)}}},
@@ -440,9 +426,9 @@ RetentionSpec parse_retention_config_text(const std::string& text, const std::st
 }
 
 RetentionResult derive_retention(const RetentionSpec& spec) {
-  bio::NeuronAstrocyteSpec net = spec.network;
+  NeuronAstrocyteSpec net = spec.network;
   net.n_cycles = spec.n_cycles;
-  const bio::NeuronAstrocyteResult sim = bio::run_neuron_astrocyte_network(net);
+  const NeuronAstrocyteResult sim = run_neuron_astrocyte_network(net);
   RetentionResult r;
   r.n_pre = sim.n_pre;
   r.n_post = sim.n_post;

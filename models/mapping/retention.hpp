@@ -1,7 +1,7 @@
 #pragma once
 // Retention factors from simulated long-term plasticity (MAPPING.md §2, NETWORKS.md §3).
 //
-// The small neuron–astrocyte network of BIOPHYSICS.md §4 (models/bio/neuron_astrocyte_network) runs
+// The small neuron–astrocyte network of BIOPHYSICS.md §4 (models/mapping/ltp_network) runs
 // n_cycles STP cycles of length tau_c = T_on + T_off from rest. Its long-term process p^l at the cycle
 // ends, p_n = p^l(n tau_c) (mean over synapses, and per synapse; p_0 = 0), gives
 //   Delta p_t = p_t - p_{t-1},   RF(t, T) = Delta p_t / sum_{i=1..T} Delta p_i = Delta p_t / p_T,
@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "models/bio/neuron_astrocyte_network.hpp"
+#include "models/mapping/ltp_network.hpp"
 
 namespace glia::mapping {
 
@@ -63,7 +63,7 @@ std::vector<double> retention_exponential(double c, std::int64_t T);
 std::vector<double> retention_from_fit(const LtpFit& fit, double T_cycle, std::int64_t T);
 
 struct RetentionSpec {
-  bio::NeuronAstrocyteSpec network;  // network.n_cycles = n_cycles
+  NeuronAstrocyteSpec network;  // network.n_cycles = n_cycles
   std::vector<std::int64_t> T;       // sorted, distinct, >= 1
   std::int64_t n_cycles = 10;        // cycles simulated and fitted, >= max T
   LtpModel model = LtpModel::exponential;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/core/error.hpp"
+#include "engine/sim/step_config.hpp"
 #include "engine/nn/ops/exponential_toeplitz.hpp"
 #include "models/bio/rate_neuron.hpp"
 #include "models/network/network.hpp"
@@ -89,18 +90,6 @@ Matrix head_operator(const HeadInputs& in) {
 
 namespace {
 
-const char* method_name(sim::FixedStepMethod m) {
-  switch (m) {
-    case sim::FixedStepMethod::euler:
-      return "euler";
-    case sim::FixedStepMethod::rk2:
-      return "rk2";
-    case sim::FixedStepMethod::rk4:
-      return "rk4";
-  }
-  return "rk4";
-}
-
 nlohmann::json rows(const Matrix& m) {
   nlohmann::json out = nlohmann::json::array();
   for (Eigen::Index r = 0; r < m.rows(); ++r) {
@@ -126,7 +115,7 @@ nlohmann::json simulated_head_config(const HeadInputs& in, const SimulatedHeadSe
                 {"n", size},
                 {"params", {{"tau_n", s.tau_n}, {"lambda", s.neuron_leak}}},
                 {"nonlinearity", theta},
-                {"method", method_name(s.method)},
+                {"method", sim::fixed_step_method_name(s.method)},
                 {"windows", {{"dt", T}, {key, std::move(windows)}}}};
   };
   // Hidden neurons: driven by the keys (write), then the queries (read). Output neurons: clamped to

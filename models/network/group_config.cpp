@@ -108,18 +108,7 @@ void parse_rate(JsonObjectReader& r, const std::string& model, const NetworkConf
   if (r.has("params"))
     fields::read_params(r.member("params"), r.field("params"), fields::rate_neuron(), model, g.rate_neuron);
   g.rate_neuron.theta = bio::rate_nonlinearity(r.field("nonlinearity"), r.string("nonlinearity", "tanh"));
-  const std::string method = r.string("method", "rk4");
-  if (method == "exact") {
-    g.rate_method = RateMethod::exact;
-  } else if (method == "euler") {
-    g.rate_method = RateMethod::euler;
-  } else if (method == "rk2") {
-    g.rate_method = RateMethod::rk2;
-  } else if (method == "rk4") {
-    g.rate_method = RateMethod::rk4;
-  } else {
-    throw ConfigError(r.field("method"), in_quotes(method), "expected \"exact\", \"euler\", \"rk2\" or \"rk4\"");
-  }
+  g.rate_method = rate_method(r.field("method"), r.string("method", "rk4"));
   if (r.has("bias")) g.bias_drive = per_element(r.member("bias"), r.field("bias"), g.n);
   if (r.has("windows")) g.windows = parse_windows(r.member("windows"), r.field("windows"), c, g);
 }

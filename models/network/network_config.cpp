@@ -415,6 +415,28 @@ const std::vector<std::string>& recordable_projection_variables(SynapseModel mod
   }
 }
 
+RateMethod rate_method(const std::string& field, const std::string& name) {
+  if (name == "exact") return RateMethod::exact;
+  if (name == "euler") return RateMethod::euler;
+  if (name == "rk2") return RateMethod::rk2;
+  if (name == "rk4") return RateMethod::rk4;
+  throw ConfigError(field, in_quotes(name), "expected \"exact\", \"euler\", \"rk2\" or \"rk4\"");
+}
+
+const char* rate_method_name(RateMethod m) {
+  switch (m) {
+    case RateMethod::exact:
+      return "exact";
+    case RateMethod::euler:
+      return "euler";
+    case RateMethod::rk2:
+      return "rk2";
+    case RateMethod::rk4:
+      return "rk4";
+  }
+  return "rk4";
+}
+
 const char* group_model_name(GroupModel m) {
   switch (m) {
     case GroupModel::lif_coba:

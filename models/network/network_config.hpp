@@ -225,6 +225,10 @@ double default_initial_value(const GroupConfig& g, const std::string& var);
 const std::vector<std::string>& recordable_variables(GroupModel model);
 const std::vector<std::string>& recordable_projection_variables(SynapseModel model);
 
+// "exact", "euler", "rk2" or "rk4" (ConfigError(field) otherwise), and back.
+RateMethod rate_method(const std::string& field, const std::string& name);
+const char* rate_method_name(RateMethod m);
+
 // Names of the models in configs.
 const char* group_model_name(GroupModel m);
 const char* synapse_model_name(SynapseModel m);

@@ -2,6 +2,7 @@
 // parameter, method, initial value, connection option and sampling interval), in the form
 // parse_network_config reads. Stored in result files and returned by glia.Network.resolved().
 #include "engine/io/json_reader.hpp"
+#include "engine/sim/step_config.hpp"
 #include "models/network/config_fields.hpp"
 #include "models/network/config_parse.hpp"
 
@@ -10,46 +11,6 @@ namespace glia::network {
 using nlohmann::json;
 
 namespace {
-
-const char* fixed_method_name(sim::FixedStepMethod m) {
-  switch (m) {
-    case sim::FixedStepMethod::euler:
-      return "euler";
-    case sim::FixedStepMethod::rk2:
-      return "rk2";
-    case sim::FixedStepMethod::rk4:
-      return "rk4";
-  }
-  return "";
-}
-
-const char* rate_method_name(RateMethod m) {
-  switch (m) {
-    case RateMethod::exact:
-      return "exact";
-    case RateMethod::euler:
-      return "euler";
-    case RateMethod::rk2:
-      return "rk2";
-    case RateMethod::rk4:
-      return "rk4";
-  }
-  return "";
-}
-
-const char* nonlinearity_name(bio::RateNonlinearity f) {
-  switch (f) {
-    case bio::RateNonlinearity::identity:
-      return "identity";
-    case bio::RateNonlinearity::tanh:
-      return "tanh";
-    case bio::RateNonlinearity::elu_plus_one:
-      return "elu+1";
-    case bio::RateNonlinearity::relu:
-      return "relu";
-  }
-  return "";
-}
 
 const char* receptor_name(Receptor r) {
   switch (r) {
@@ -125,7 +86,7 @@ json group_json(const NetworkConfig& c, const GroupConfig& g) {
         j["rate_schedule"] = {{"dt", g.rate_schedule.dt}, {"values", g.rate_schedule.values}};
       break;
     case GroupModel::gchi:
-      j["method"] = g.stochastic ? (g.milstein ? "milstein" : "euler_maruyama") : fixed_method_name(g.method);
+      j["method"] = g.stochastic ? (g.milstein ? "milstein" : "euler_maruyama") : sim::fixed_step_method_name(g.method);
       if (g.stochastic) j["sigma"] = g.sigma;
       j["params"] = fields::write_params(fields::gchi(), g.gchi);
       j["release"] = fields::write_params(fields::release(), g.release);
@@ -135,12 +96,12 @@ json group_json(const NetworkConfig& c, const GroupConfig& g) {
                          {"omega_I", g.bias.omega_I},   {"period", g.bias.period}, {"on", g.bias.on}};
       break;
     case GroupModel::li_rinzel:
-      j["method"] = fixed_method_name(g.method);
+      j["method"] = sim::fixed_step_method_name(g.method);
       j["params"] = fields::write_params(fields::li_rinzel(), g.li_rinzel);
       break;
     case GroupModel::rate:
       j["params"] = fields::write_params(fields::rate_neuron(), g.rate_neuron);
-      j["nonlinearity"] = nonlinearity_name(g.rate_neuron.theta);
+      j["nonlinearity"] = bio::rate_nonlinearity_name(g.rate_neuron.theta);
       j["method"] = rate_method_name(g.rate_method);
       if (!g.bias_drive.empty()) j["bias"] = g.bias_drive;
       if (!g.windows.empty()) j["windows"] = windows_json(g.windows, c.dt);

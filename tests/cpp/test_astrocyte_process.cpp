@@ -9,9 +9,15 @@
 #include "engine/sim/fixed_step.hpp"
 #include "models/bio/astrocyte_li_rinzel.hpp"
 #include "models/bio/astrocyte_process.hpp"
-#include "models/bio/neuron_astrocyte_network.hpp"
+#include "models/mapping/ltp_network.hpp"
 
 namespace glia::bio {
+
+using mapping::build_neuron_astrocyte_network;
+using mapping::NeuronAstrocyteArrays;
+using mapping::NeuronAstrocyteResult;
+using mapping::NeuronAstrocyteSpec;
+using mapping::run_neuron_astrocyte_network;
 
 namespace {
 
@@ -246,15 +252,15 @@ TEST(AstrocyteProcessNetwork, MethodsConvergeAtTheirOrder) {
   spec.b_post = {0.8, 1.2, 1.0};
   spec.process.c_T = 0.3;
   spec.record_every = 1;
-  spec.method = NetworkStepMethod::rk4;
+  spec.method = network::RateMethod::rk4;
   spec.dt = 1.25e-4;
   const std::vector<double> reference = final_state(run_neuron_astrocyte_network(spec));
   struct Case {
-    NetworkStepMethod method;
+    network::RateMethod method;
     double order, dt0;
   };
-  for (const Case& c : {Case{NetworkStepMethod::euler, 1.0, 1e-3}, Case{NetworkStepMethod::exact, 1.0, 1e-3},
-                        Case{NetworkStepMethod::rk2, 2.0, 2e-3}, Case{NetworkStepMethod::rk4, 4.0, 4e-3}}) {
+  for (const Case& c : {Case{network::RateMethod::euler, 1.0, 1e-3}, Case{network::RateMethod::exact, 1.0, 1e-3},
+                        Case{network::RateMethod::rk2, 2.0, 2e-3}, Case{network::RateMethod::rk4, 4.0, 4e-3}}) {
     std::vector<double> errors;
     for (double dt = c.dt0; errors.size() < 3; dt /= 2) {
       spec.method = c.method;

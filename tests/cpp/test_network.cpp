@@ -10,25 +10,15 @@
 
 #include "engine/core/error.hpp"
 #include "models/network/network.hpp"
+#include "tests/cpp/network_test_util.hpp"
 
 using glia::network::NetworkResult;
 using nlohmann::json;
 
 namespace {
 
-NetworkResult run(const json& config) {
-  const auto c = glia::network::parse_network_config(config);
-  return glia::network::run_network(c);
-}
-
-std::string config_error_field(const json& config) {
-  try {
-    run(config);
-  } catch (const glia::ConfigError& e) {
-    return e.field();
-  }
-  return "(no error)";
-}
+using glia::network::testing::config_error_field;
+using glia::network::testing::run;
 
 // A regular 20 Hz train from t = 0.05 s through a depressing synapse onto one COBA neuron that
 // cannot fire; g_e is recorded every step.

@@ -18,6 +18,7 @@
 #include "models/bio/astrocyte_li_rinzel.hpp"
 #include "models/bio/cell_integration.hpp"
 #include "models/network/network.hpp"
+#include "tests/cpp/network_test_util.hpp"
 #include "models/simulation/driven_network.hpp"
 
 using glia::network::NetworkResult;
@@ -25,19 +26,8 @@ using nlohmann::json;
 
 namespace {
 
-NetworkResult run(const json& config) {
-  const auto c = glia::network::parse_network_config(config);
-  return glia::network::run_network(c);
-}
-
-std::string config_error_field(const json& config) {
-  try {
-    run(config);
-  } catch (const glia::ConfigError& e) {
-    return e.field();
-  }
-  return "(no error)";
-}
+using glia::network::testing::config_error_field;
+using glia::network::testing::run;
 
 json read_json(const std::string& relative) {
   std::ifstream in(std::string(GLIA_SOURCE_DIR) + "/" + relative);

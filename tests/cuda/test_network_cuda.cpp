@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <fstream>
+#include <string>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "models/network/network.hpp"
@@ -65,6 +67,23 @@ nlohmann::json mixed_network(const char* device) {
   return c;
 }
 
+// Spikes equal; states and means to rounding.
+void expect_same_run(const NetworkResult& cpu, const NetworkResult& gpu) {
+  for (const auto& [name, s] : cpu.spikes) {
+    EXPECT_EQ(s.t, gpu.spikes.at(name).t) << name;
+    EXPECT_EQ(s.i, gpu.spikes.at(name).i) << name;
+  }
+  const auto near = [](const std::vector<double>& a, const std::vector<double>& b, const std::string& what) {
+    ASSERT_EQ(a.size(), b.size()) << what;
+    for (std::size_t k = 0; k < a.size(); ++k)
+      ASSERT_NEAR(a[k], b[k], 1e-9 * (1.0 + std::fabs(a[k]))) << what << "[" << k << "]";
+  };
+  for (const auto& [target, s] : cpu.state)
+    for (const auto& [var, values] : s.values) near(values, gpu.state.at(target).values.at(var), target + "." + var);
+  for (const auto& [target, s] : cpu.means)
+    for (const auto& [var, values] : s.values) near(values, gpu.means.at(target).values.at(var), target + "." + var);
+}
+
 }  // namespace
 
 TEST(NetworkCuda, MatchesCpu) {
@@ -75,18 +94,7 @@ TEST(NetworkCuda, MatchesCpu) {
   ASSERT_TRUE(cpu.complete && gpu.complete) << cpu.error << gpu.error;
   ASSERT_GT(cpu.spikes.at("E").t.size(), 100u);
   ASSERT_GT(cpu.spikes.at("A").t.size(), 0u);
-  for (const auto& [name, s] : cpu.spikes) {
-    EXPECT_EQ(s.t, gpu.spikes.at(name).t) << name;
-    EXPECT_EQ(s.i, gpu.spikes.at(name).i) << name;
-  }
-  for (const auto& [target, s] : cpu.state)
-    for (const auto& [var, values] : s.values) {
-      const auto& other = gpu.state.at(target).values.at(var);
-      ASSERT_EQ(values.size(), other.size());
-      for (std::size_t k = 0; k < values.size(); ++k)
-        ASSERT_NEAR(values[k], other[k], 1e-9 * (1.0 + std::fabs(values[k])))
-            << target << "." << var << "[" << k << "]";
-    }
+  expect_same_run(cpu, gpu);
 }
 
 // Every group and projection type at once (experiments/configs/every_model.json): Li–Rinzel groups
@@ -101,24 +109,7 @@ TEST(NetworkCuda, EveryModelMatchesCpu) {
   const NetworkConfig gpu_config = parse_network_config(c);
   const NetworkResult cpu = run_network(cpu_config), gpu = run_network(gpu_config);
   ASSERT_TRUE(cpu.complete && gpu.complete) << cpu.error << gpu.error;
-  for (const auto& [name, s] : cpu.spikes) {
-    EXPECT_EQ(s.t, gpu.spikes.at(name).t) << name;
-    EXPECT_EQ(s.i, gpu.spikes.at(name).i) << name;
-  }
-  for (const auto& [target, s] : cpu.state)
-    for (const auto& [var, values] : s.values) {
-      const auto& other = gpu.state.at(target).values.at(var);
-      ASSERT_EQ(values.size(), other.size());
-      for (std::size_t k = 0; k < values.size(); ++k)
-        ASSERT_NEAR(values[k], other[k], 1e-9 * (1.0 + std::fabs(values[k])))
-            << target << "." << var << "[" << k << "]";
-    }
-  for (const auto& [target, s] : cpu.means)
-    for (const auto& [var, values] : s.values) {
-      const auto& other = gpu.means.at(target).values.at(var);
-      for (std::size_t k = 0; k < values.size(); ++k)
-        ASSERT_NEAR(values[k], other[k], 1e-9 * (1.0 + std::fabs(values[k]))) << target << "." << var;
-    }
+  expect_same_run(cpu, gpu);
 }
 
 TEST(NetworkCuda, NonFiniteStateIsReportedAsOnCpu) {

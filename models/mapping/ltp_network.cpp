@@ -1,4 +1,4 @@
-#include "models/bio/neuron_astrocyte_network.hpp"
+#include "models/mapping/ltp_network.hpp"
 
 #include <cmath>
 
@@ -7,7 +7,7 @@
 #include "engine/sim/step_config.hpp"
 #include "models/network/network.hpp"
 
-namespace glia::bio {
+namespace glia::mapping {
 
 namespace {
 
@@ -54,14 +54,6 @@ void check_drives(const std::string& field, const std::vector<double>& b) {
   for (std::size_t k = 0; k < b.size(); ++k) check_finite(field + "[" + std::to_string(k) + "]", b[k]);
 }
 
-NetworkStepMethod step_method(const std::string& field, const std::string& name) {
-  if (name == "exact") return NetworkStepMethod::exact;
-  if (name == "euler") return NetworkStepMethod::euler;
-  if (name == "rk2") return NetworkStepMethod::rk2;
-  if (name == "rk4") return NetworkStepMethod::rk4;
-  throw ConfigError(field, "\"" + name + "\"", "expected \"exact\", \"euler\", \"rk2\" or \"rk4\"");
-}
-
 // Steps per on-phase and per off-phase (0 allowed for T_off).
 void phase_steps(const NeuronAstrocyteSpec& s, std::int64_t& n_on, std::int64_t& n_off) {
   n_on = sim::whole_steps("T_on", s.T_on, s.dt);
@@ -95,7 +87,7 @@ NeuronAstrocyteSpec build_neuron_astrocyte_network(const NeuronAstrocyteArrays& 
     check_value("params." + name, value, f->check, f->unit);
     *f->value = value;
   }
-  s.neuron.theta = rate_nonlinearity("theta", a.theta);
+  s.neuron.theta = bio::rate_nonlinearity("theta", a.theta);
   s.b_pre = a.b_pre;
   s.b_post = a.b_post;
   s.T_on = a.T_on;
@@ -105,7 +97,7 @@ NeuronAstrocyteSpec build_neuron_astrocyte_network(const NeuronAstrocyteArrays& 
   io::check_positive("dt", s.dt, "s");
   s.record_every =
       sim::whole_steps("record_dt", a.record_dt > 0 ? check_finite("record_dt", a.record_dt) : s.dt, s.dt);
-  s.method = step_method("method", a.method);
+  s.method = network::rate_method("method", a.method);
   check_spec(s);
   return s;
 }
@@ -118,34 +110,6 @@ std::map<std::string, double> neuron_astrocyte_params(const NeuronAstrocyteSpec&
 }
 
 namespace {
-
-const char* method_name(NetworkStepMethod m) {
-  switch (m) {
-    case NetworkStepMethod::exact:
-      return "exact";
-    case NetworkStepMethod::euler:
-      return "euler";
-    case NetworkStepMethod::rk2:
-      return "rk2";
-    case NetworkStepMethod::rk4:
-      return "rk4";
-  }
-  return "rk4";
-}
-
-const char* theta_name(RateNonlinearity f) {
-  switch (f) {
-    case RateNonlinearity::identity:
-      return "identity";
-    case RateNonlinearity::tanh:
-      return "tanh";
-    case RateNonlinearity::elu_plus_one:
-      return "elu+1";
-    case RateNonlinearity::relu:
-      return "relu";
-  }
-  return "tanh";
-}
 
 // Synapse (post i, pre j) is list index j * n_post + i of an all-to-all projection: the indices
 // that record the synapses in this runner's order i * n_pre + j.
@@ -174,11 +138,11 @@ nlohmann::json neuron_astrocyte_network_config(const NeuronAstrocyteSpec& spec) 
                 {"model", "rate"},
                 {"n", b.size()},
                 {"params", {{"tau_n", spec.neuron.tau_n}, {"lambda", spec.neuron.lambda}}},
-                {"nonlinearity", theta_name(spec.neuron.theta)},
-                {"method", method_name(spec.method)},
+                {"nonlinearity", bio::rate_nonlinearity_name(spec.neuron.theta)},
+                {"method", network::rate_method_name(spec.method)},
                 {"windows", {{"durations", durations}, {"repeat", true}, {"drive", drive}}}};
   };
-  const AstrocyteProcessParams& pr = spec.process;
+  const bio::AstrocyteProcessParams& pr = spec.process;
   json synapses = synapses_post_major(n_pre, n_post);
   const double record_dt = static_cast<double>(spec.record_every) * spec.dt;
   return json{
@@ -246,4 +210,4 @@ NeuronAstrocyteResult run_neuron_astrocyte_network(const NeuronAstrocyteSpec& sp
   return r;
 }
 
-}  // namespace glia::bio
+}  // namespace glia::mapping

@@ -26,15 +26,14 @@
 #include "models/bio/astrocyte_process.hpp"
 #include "models/bio/hebbian_synapse.hpp"
 #include "models/bio/rate_neuron.hpp"
+#include "models/network/network_config.hpp"
 
-namespace glia::bio {
-
-enum class NetworkStepMethod { exact, euler, rk2, rk4 };
+namespace glia::mapping {
 
 struct NeuronAstrocyteSpec {
-  RateNeuronParams neuron;
-  HebbianSynapseParams synapse;
-  AstrocyteProcessParams process;
+  bio::RateNeuronParams neuron;
+  bio::HebbianSynapseParams synapse;
+  bio::AstrocyteProcessParams process;
   double w_gain = 1.0;                  // weight of s_ij in the postsynaptic input (0: open loop)
   std::vector<double> b_pre{1, 1, 1};   // drive of each presynaptic neuron while on (3 pre, RMAAT)
   std::vector<double> b_post{1, 1, 1};  // drive of each postsynaptic neuron while on (3 post)
@@ -43,7 +42,7 @@ struct NeuronAstrocyteSpec {
   std::int64_t n_cycles = 10;
   double dt = 1e-3;                // s
   std::int64_t record_every = 10;  // steps between samples
-  NetworkStepMethod method = NetworkStepMethod::rk4;
+  network::RateMethod method = network::RateMethod::rk4;
 };
 
 // Synapse (i, j) (post i, pre j) is stored at i * n_pre + j, as its process's grid point.
@@ -84,4 +83,4 @@ NeuronAstrocyteSpec build_neuron_astrocyte_network(const NeuronAstrocyteArrays& 
 // The scalar parameters of a spec by the names of NeuronAstrocyteArrays::params (for provenance).
 std::map<std::string, double> neuron_astrocyte_params(const NeuronAstrocyteSpec& spec);
 
-}  // namespace glia::bio
+}  // namespace glia::mapping
