@@ -36,15 +36,18 @@ def load(name: str):
 
 def rows() -> list[str]:
     out = []
-    fig6 = load("bench_fig6.json")
-    if fig6:
-        cmd = "`/usr/bin/python3 experiments/benchmarks/bench_fig6.py`"
+    for name, what in (("bench_fig6.json", ""), ("bench_fig6_active.json", ", over the stimulus")):
+        fig6 = load(name)
+        if not fig6:
+            continue
+        cmd = f"`{fig6.get('command', '/usr/bin/python3 experiments/benchmarks/bench_fig6.py')}`"
+        d1, d2 = fig6["durations_s"]
         for threads, side in sorted(fig6["side_by_side"].items()):
             g, b = side["glia"], side["brian_lean"]
             out.append(
-                f"| Stimberg Fig. 6 network (1.28 M synapses), {threads} thread(s) | glia {g['seconds_per_bio_second']:.3g} s "
-                f"vs Brian 2.5.1 C++ standalone {b['seconds_per_bio_second']:.3g} s per biological second; peak RSS "
-                f"{g['peak_rss_bytes'] / 2**20:.0f} vs {b['peak_rss_bytes'] / 2**20:.0f} MiB | "
+                f"| Stimberg Fig. 6 network (1.28 M synapses){what} ({d1:g}–{d2:g} s), {threads} thread(s) | glia "
+                f"{g['seconds_per_bio_second']:.3g} s vs Brian 2.5.1 C++ standalone {b['seconds_per_bio_second']:.3g} s per "
+                f"biological second; peak RSS {g['peak_rss_bytes'] / 2**20:.0f} vs {b['peak_rss_bytes'] / 2**20:.0f} MiB | "
                 f"**{b['ratio_brian_over_glia']:.0f}×** | {cmd} |"
             )
     sweep = load("bench_sweep.json")

@@ -26,7 +26,8 @@ Measurement (BENCHMARKS.md: ratios measured side by side, A,B,A,B..., median of 
   log(synapses) (least squares). Fan-in grows with s (fixed p), so the spike rate changes with scale: the
   spike counts are reported beside the cost.
 
-Writes experiments/results/bench_fig6.json and bench_fig6.md (machine, build type, glia commit, Brian version,
+Writes experiments/results/bench_fig6.json and bench_fig6.md (or NAME.json/md with --name; the run over the
+active part, durations 2 and 4 s that include the stimulus, is bench_fig6_active) (machine, build type, glia commit, Brian version,
 thread counts) and prints a one-line summary last.
 
 Usage (Debian's python3; long: ~15 min with the defaults on 2 cores, most of it Brian):
@@ -275,6 +276,8 @@ def main(argv=None) -> int:
     ap.add_argument("--sweep-threads", type=int, default=1)
     ap.add_argument("--sweep-synapses", type=float, nargs="+", default=[1e3, 3e3, 1e4, 3e4, 1e5, 3e5, 1e6])
     ap.add_argument("--out-dir", default=str(ROOT / "experiments" / "results"))
+    ap.add_argument("--name", default="bench_fig6",
+                    help="stem of the result files (bench_fig6_active for the run over the stimulus, --durations 2 4)")
     ap.add_argument("--work-dir", default=None, help="keep builds and configs here (default: a temp dir)")
     a = ap.parse_args(argv)
     d1, d2 = sorted(a.durations)
@@ -384,9 +387,10 @@ def main(argv=None) -> int:
             R["summary"] += f" ({big['slope']:.2f} from 1e5 synapses)"
     out = pathlib.Path(a.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "bench_fig6.json").write_text(json.dumps(R, indent=2) + "\n")
-    (out / "bench_fig6.md").write_text(markdown(R))
-    print(f"wrote {out / 'bench_fig6.json'} and {out / 'bench_fig6.md'}")
+    R["command"] = "/usr/bin/python3 experiments/benchmarks/bench_fig6.py " + " ".join(sys.argv[1:])
+    (out / f"{a.name}.json").write_text(json.dumps(R, indent=2) + "\n")
+    (out / f"{a.name}.md").write_text(markdown(R))
+    print(f"wrote {out / (a.name + '.json')} and {out / (a.name + '.md')}")
     if not a.work_dir:
         shutil.rmtree(work, ignore_errors=True)
     print(R["summary"])

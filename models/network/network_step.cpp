@@ -275,24 +275,29 @@ void Network::deliver(Projection& p, std::int64_t k) {
 }
 
 void Network::stdp_advance(Projection& p, std::int64_t k) {
-#ifdef GLIA_WITH_CUDA
-  if (device_) {
-    device_->stdp_advance(p, k);
-    return;
-  }
-#endif
   const ProjectionConfig& cfg = *p.cfg;
-  const std::uint32_t stream = kStdpStream + cfg.index;
-  parallel_for(p.n_syn, kParallelMin, [&](std::int64_t q) {
-    const auto u = static_cast<std::size_t>(q);
-    stdp_synapse_step(cfg.stdp, c_.dt, c_.seed, stream, k, static_cast<std::uint32_t>(q), p.rho[u], p.c[u]);
-  });
+#ifdef GLIA_WITH_CUDA
+  if (device_) device_->stdp_advance(p, k);  // and copies rho back for the check below
+#endif
+  if (!device_) {
+    const std::uint32_t stream = kStdpStream + cfg.index;
+    parallel_for(p.n_syn, kParallelMin, [&](std::int64_t q) {
+      const auto u = static_cast<std::size_t>(q);
+      stdp_synapse_step(cfg.stdp, c_.dt, c_.seed, stream, k, static_cast<std::uint32_t>(q), p.rho[u], p.c[u]);
+    });
+  }
   for (std::int64_t q = 0; q < p.n_syn; ++q) {
     const double rho = p.rho[static_cast<std::size_t>(q)];
-    if (!std::isfinite(rho))
-      throw RuntimeError("projections[" + std::to_string(cfg.index) + "] \"" + cfg.name + "\": rho of synapse " +
-                         std::to_string(q) + " (storage order) = " + io::number_text(rho) + " at t = " +
-                         time_text(static_cast<double>(k + 1) * c_.dt) + " s: the plastic weight is no longer finite");
+    if (std::isfinite(rho)) continue;
+    // The presynaptic element of storage position q: the row of the block CSR that holds it.
+    const std::size_t stride = static_cast<std::size_t>(p.n_pre) + 1;
+    std::uint32_t pre = 0;
+    for (std::size_t r = 0; r < p.row_ptr.size(); ++r)
+      if (r % stride < p.n_pre && p.row_ptr[r] <= q && q < p.row_ptr[r + 1]) pre = static_cast<std::uint32_t>(r % stride);
+    throw RuntimeError("projections[" + std::to_string(cfg.index) + "] \"" + cfg.name + "\": synapse pre " +
+                       std::to_string(pre) + " -> post " + std::to_string(p.post[static_cast<std::size_t>(q)]) +
+                       ": plastic weight rho = " + io::number_text(rho) + " at t = " +
+                       time_text(static_cast<double>(k + 1) * c_.dt) + " s: no longer finite");
   }
 }
 

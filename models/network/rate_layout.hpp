@@ -42,6 +42,14 @@ struct RateLayout {
   RateMethod method = RateMethod::rk4;
 };
 
+// What distinguishes the views of one step from another's: each group's window and each projection's
+// learning state (views need rebuilding only when this changes).
+inline void rate_views_key(const RateLayout& L, std::int64_t k, std::vector<std::int64_t>& key) {
+  key.clear();
+  for (const auto& g : L.groups) key.push_back(g.windows ? g.windows->at(k) : -1);
+  for (const auto& p : L.projections) key.push_back(k >= p.learn_from && (p.learn_until < 0 || k < p.learn_until));
+}
+
 // The views for the step that starts at base step k, over the given memory (host vectors or their
 // device mirrors); `state` holds y, k1, k2, k3, k4, tmp one after the other. Fills `v` (reusing its
 // storage: this runs every step).

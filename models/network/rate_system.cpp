@@ -246,7 +246,11 @@ void RateSystem::step(std::int64_t k) {
   }
 #endif
   if (!device_) {
-    rate_views(layout_, k0, state_.data(), layout_.reals.data(), layout_.ints.data(), layout_.idx.data(), views_);
+    rate_views_key(layout_, k0, key_);
+    if (key_ != views_key_ || views_.groups.empty()) {
+      rate_views(layout_, k0, state_.data(), layout_.reals.data(), layout_.ints.data(), layout_.idx.data(), views_);
+      views_key_.swap(key_);
+    }
     CpuBackend be;
     rate_step(be, views_, layout_.method, h);
     // y * 0 is 0 for finite y and NaN otherwise: one vectorised pass, the index only when needed.

@@ -50,6 +50,7 @@ class RateSystem {
   std::vector<std::int32_t> group_slot_, projection_slot_;  // config index -> layout index, or -1
   mutable std::vector<double> state_;                       // y, k1, k2, k3, k4, tmp
   RateViews views_;                                         // of the current step (reused)
+  std::vector<std::int64_t> views_key_, key_;               // what views_ was built for (rate_views_key)
   std::shared_ptr<RateDevice> device_;
   mutable bool host_stale_ = false;
 };

@@ -350,6 +350,17 @@ TEST(NetworkModels, NonFinitePlasticWeightStopsTheRunNamingProjectionSynapseAndT
     EXPECT_EQ(f.int_attribute("/", "complete"), 0);
   }
   std::filesystem::remove(out);
+  // A calcium-STDP efficacy that runs away.
+  const NetworkResult r = run(json::parse(R"({
+    "simulation": {"duration": 0.01, "dt": 1e-4},
+    "groups": [{"name": "S", "model": "regular", "n": 2, "rate": 10.0},
+               {"name": "T", "model": "regular", "n": 3, "rate": 10.0}],
+    "projections": [{"name": "stdp", "model": "calcium_stdp", "source": "S", "target": "T",
+                     "connect": {"rule": "all_to_all"}, "params": {"gamma_p": 1e308, "theta_p": 0.5, "sigma": 0},
+                     "init": {"c": 1.0}}]})"));
+  EXPECT_FALSE(r.complete);
+  EXPECT_NE(r.error.find("projections[0] \"stdp\": synapse pre 0 -> post 0: plastic weight rho = "), std::string::npos)
+      << r.error;
 }
 
 // Every new field is named in its error.
