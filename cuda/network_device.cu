@@ -42,10 +42,9 @@ __global__ void lif_coba_kernel(bio::LifCobaParams p, bool euler, double t, doub
                                 unsigned long long* bad) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= n) return;
-  bio::LifCobaParams pi = p;
-  if (sic) pi.I_ext += sic[i];
+  const double I_add = sic ? sic[i] : 0.0;
   bio::LifState s{v[i], g_e[i], g_i[i], ref[i]};
-  flag[i] = euler ? bio::lif_coba_euler_step(pi, s, t, dt) : bio::lif_coba_step(pi, s, t, dt);
+  flag[i] = euler ? bio::lif_coba_euler_step(p, s, t, dt, I_add) : bio::lif_coba_step(p, s, t, dt, I_add);
   v[i] = s.v;
   g_e[i] = s.g_e;
   g_i[i] = s.g_i;
@@ -57,10 +56,8 @@ __global__ void lif_cuba_kernel(bio::LifCubaParams p, double t, double dt, std::
                                 double* i_syn, double* ref, const double* sic, char* flag, unsigned long long* bad) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= n) return;
-  bio::LifCubaParams pi = p;
-  if (sic) pi.I_ext += sic[i];
   bio::LifCubaState s{v[i], i_syn[i], ref[i]};
-  flag[i] = bio::lif_cuba_step(pi, s, t, dt);
+  flag[i] = bio::lif_cuba_step(p, s, t, dt, sic ? sic[i] : 0.0);
   v[i] = s.v;
   i_syn[i] = s.i_syn;
   ref[i] = s.refractory_until;

@@ -11,8 +11,19 @@ namespace glia {
 template <class F>
 void parallel_for(std::int64_t n, std::int64_t min_parallel, const F& f) {
   if (n < min_parallel) {
-    // Iterations are independent, so this loop may run in SIMD lanes. (Not the threaded one below: there
-    // the lanes would fall differently for each thread count, and results must not depend on it.)
+    for (std::int64_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < n; ++i) f(i);
+}
+
+// The same for loop bodies worth running in SIMD lanes (short arithmetic bodies, such as the rate
+// system's): the serial loop runs under `omp simd`. The threaded one does not: there the lanes would fall
+// differently for each thread count, and results must not depend on it.
+template <class F>
+void parallel_for_simd(std::int64_t n, std::int64_t min_parallel, const F& f) {
+  if (n < min_parallel) {
 #pragma omp simd
     for (std::int64_t i = 0; i < n; ++i) f(i);
     return;

@@ -70,8 +70,9 @@ GLIA_HD inline double lif_free_time(double refractory_until, double t, double dt
 // frozen at their value at the start of the free interval (exponential Euler, what Brian's
 // 'exponential_euler' does): v relaxes to v_inf = (g_l E_l + g_e E_e + g_i E_i + I_ext) / g
 // with time constant C_m / g, g = g_l + g_e + g_i. This is exact without synaptic input but
-// only first order in dt otherwise, because g changes within the step.
-GLIA_HD inline bool lif_coba_step(const LifCobaParams& p, LifState& s, double t, double dt) {
+// only first order in dt otherwise, because g changes within the step. I_add (A) adds to I_ext for this
+// neuron alone (an astrocyte's slow inward current).
+GLIA_HD inline bool lif_coba_step(const LifCobaParams& p, LifState& s, double t, double dt, double I_add = 0.0) {
   const double h = lif_free_time(s.refractory_until, t, dt);
   bool spiked = false;
   if (h < dt) s.v = p.V_r;  // held during the refractory part of the step
@@ -82,7 +83,7 @@ GLIA_HD inline bool lif_coba_step(const LifCobaParams& p, LifState& s, double t,
       g_i *= exp(-(dt - h) / p.tau_i);
     }
     const double g = p.g_l + g_e + g_i;
-    const double v_inf = (p.g_l * p.E_l + g_e * p.E_e + g_i * p.E_i + p.I_ext) / g;
+    const double v_inf = (p.g_l * p.E_l + g_e * p.E_e + g_i * p.E_i + (p.I_ext + I_add)) / g;
     s.v = v_inf + (s.v - v_inf) * exp(-h * g / p.C_m);
     if (s.v > p.V_th) {
       s.v = p.V_r;
@@ -99,9 +100,11 @@ GLIA_HD inline bool lif_coba_step(const LifCobaParams& p, LifState& s, double t,
 // Fig. 6 network in Brian, method='euler'): every variable moves along its derivative at t.
 // v is frozen while refractory (Brian's "unless refractory") -- a step is free when it starts
 // at or after refractory_until -- and the conductances decay throughout. First order in dt.
-GLIA_HD inline bool lif_coba_euler_step(const LifCobaParams& p, LifState& s, double t, double dt) {
+GLIA_HD inline bool lif_coba_euler_step(const LifCobaParams& p, LifState& s, double t, double dt,
+                                        double I_add = 0.0) {
   const bool free = t + 0.5 * dt >= s.refractory_until;
-  const double dv = (p.g_l * (p.E_l - s.v) + s.g_e * (p.E_e - s.v) + s.g_i * (p.E_i - s.v) + p.I_ext) / p.C_m;
+  const double dv =
+      (p.g_l * (p.E_l - s.v) + s.g_e * (p.E_e - s.v) + s.g_i * (p.E_i - s.v) + (p.I_ext + I_add)) / p.C_m;
   s.g_e -= dt * s.g_e / p.tau_e;
   s.g_i -= dt * s.g_i / p.tau_i;
   if (!free) return false;
@@ -128,7 +131,7 @@ GLIA_HD inline double lif_expm1_over_x(double x) { return x == 0.0 ? 1.0 : expm1
 //   P21 = tau_m tau_syn / (C_m (tau_syn - tau_m)) (e^{-h/tau_syn} - e^{-h/tau_m})
 //       = (h / C_m) e^{-h/tau_m} expm1(x) / x,   x = h (1/tau_m - 1/tau_syn).
 // The second form is well conditioned, also at tau_syn = tau_m (where P21 = h e^{-h/tau_m} / C_m).
-GLIA_HD inline bool lif_cuba_step(const LifCubaParams& p, LifCubaState& s, double t, double dt) {
+GLIA_HD inline bool lif_cuba_step(const LifCubaParams& p, LifCubaState& s, double t, double dt, double I_add = 0.0) {
   const double h = lif_free_time(s.refractory_until, t, dt);
   bool spiked = false;
   if (h < dt) s.v = p.V_r;
@@ -137,7 +140,7 @@ GLIA_HD inline bool lif_cuba_step(const LifCubaParams& p, LifCubaState& s, doubl
     const double p22 = exp(-h / p.tau_m);
     const double p20 = -(p.tau_m / p.C_m) * expm1(-h / p.tau_m);  // R (1 - e^{-h/tau_m})
     const double p21 = (h / p.C_m) * p22 * lif_expm1_over_x(h * (1.0 / p.tau_m - 1.0 / p.tau_syn));
-    s.v = p.E_l + (s.v - p.E_l) * p22 + p20 * p.I_ext + p21 * i0;
+    s.v = p.E_l + (s.v - p.E_l) * p22 + p20 * (p.I_ext + I_add) + p21 * i0;
     if (s.v > p.V_th) {
       s.v = p.V_r;
       s.refractory_until = t + dt + p.tau_ref;

@@ -124,10 +124,10 @@ void Network::advance_neurons(Group& g, std::int64_t k) {
     AtomicMin first_bad(n);
     parallel_for(n, kParallelMin, [&](std::int64_t i) {
       const auto u = static_cast<std::size_t>(i);
-      bio::LifCobaParams pi = p;
-      if (sic) pi.I_ext += sic[u];
+      const double I_add = sic ? sic[u] : 0.0;
       bio::LifState s{g.v[u], g.g_e[u], g.g_i[u], g.refractory_until[u]};
-      const bool spiked = euler ? bio::lif_coba_euler_step(pi, s, t, g.dt) : bio::lif_coba_step(pi, s, t, g.dt);
+      const bool spiked =
+          euler ? bio::lif_coba_euler_step(p, s, t, g.dt, I_add) : bio::lif_coba_step(p, s, t, g.dt, I_add);
       g.v[u] = s.v;
       g.g_e[u] = s.g_e;
       g.g_i[u] = s.g_i;
@@ -142,10 +142,8 @@ void Network::advance_neurons(Group& g, std::int64_t k) {
     AtomicMin first_bad(n);
     parallel_for(n, kParallelMin, [&](std::int64_t i) {
       const auto u = static_cast<std::size_t>(i);
-      bio::LifCubaParams pi = p;
-      if (sic) pi.I_ext += sic[u];
       bio::LifCubaState s{g.v[u], g.i_syn[u], g.refractory_until[u]};
-      g.flag[u] = bio::lif_cuba_step(pi, s, t, g.dt);
+      g.flag[u] = bio::lif_cuba_step(p, s, t, g.dt, sic ? sic[u] : 0.0);
       g.v[u] = s.v;
       g.i_syn[u] = s.i_syn;
       g.refractory_until[u] = s.refractory_until;

@@ -22,7 +22,7 @@ constexpr double kMaxCouplingEntries = 1e8;  // dense process coupling beyond th
 struct CpuBackend {
   template <class F>
   void for_each(std::int64_t n, const F& f) {
-    parallel_for(n, kParallelMin, f);
+    parallel_for_simd(n, kParallelMin, f);
   }
   template <class F>
   void serial(const F& f) {

@@ -20,7 +20,7 @@ template <class Params, class State, class Step>
 std::vector<double> spike_times(const Params& p, State s, double dt, int n_steps, Step step) {
   std::vector<double> times;
   for (int n = 0; n < n_steps; ++n) {
-    if (step(p, s, n * dt, dt)) times.push_back((n + 1) * dt);
+    if (step(p, s, n * dt, dt, 0.0)) times.push_back((n + 1) * dt);
   }
   return times;
 }
