@@ -36,7 +36,7 @@ def load(name: str):
 
 def rows() -> list[str]:
     out = []
-    for name, what in (("bench_fig6.json", ""), ("bench_fig6_active.json", ", over the stimulus")):
+    for name, what in (("bench_fig6.json", ""), ("bench_fig6_active.json", " (the stimulus)")):
         fig6 = load(name)
         if not fig6:
             continue
@@ -45,7 +45,7 @@ def rows() -> list[str]:
         for threads, side in sorted(fig6["side_by_side"].items()):
             g, b = side["glia"], side["brian_lean"]
             out.append(
-                f"| Stimberg Fig. 6 network (1.28 M synapses){what} ({d1:g}–{d2:g} s), {threads} thread(s) | glia "
+                f"| Stimberg Fig. 6 network (1.28 M synapses), {d1:g}–{d2:g} s{what}, {threads} thread(s) | glia "
                 f"{g['seconds_per_bio_second']:.3g} s vs Brian 2.5.1 C++ standalone {b['seconds_per_bio_second']:.3g} s per "
                 f"biological second; peak RSS {g['peak_rss_bytes'] / 2**20:.0f} vs {b['peak_rss_bytes'] / 2**20:.0f} MiB | "
                 f"**{b['ratio_brian_over_glia']:.0f}×** | {cmd} |"
