@@ -11,8 +11,10 @@
 #include "bindings/sweep_bindings.hpp"
 #include "engine/core/backend.hpp"
 #include "engine/core/error.hpp"
+#include "engine/core/threads.hpp"
 #include "engine/core/version.hpp"
 #include "engine/io/json_reader.hpp"
+#include "engine/io/text_file.hpp"
 #include "models/bio/cell_integration.hpp"
 #include "models/bio/gchi_ensemble.hpp"
 #include "models/mapping/ltp_network.hpp"
@@ -43,7 +45,8 @@ void check_device(const std::string& device) {
 
 // A `glia simulate` configuration (either form; the driven-synapse form becomes a network config):
 // the recordings as NumPy arrays, with timings and completion.
-py::dict simulate(const std::string& config_json, const std::string& output, int threads) {
+py::dict simulate(const std::string& config_json, const std::string& output, std::int64_t threads) {
+  glia::checked_threads(threads, "threads");
   using namespace glia::network;
   NetworkConfig c =
       parse_network_config(glia::simulation::as_network_config(glia::io::parse_json(config_json, "config")));
@@ -52,7 +55,7 @@ py::dict simulate(const std::string& config_json, const std::string& output, int
   {
     py::gil_scoped_release release;
     const int before = omp_get_max_threads();
-    if (threads > 0) omp_set_num_threads(threads);
+    if (threads > 0) omp_set_num_threads(static_cast<int>(threads));
     try {
       r = output.empty() ? run_network(c) : simulate_network_to_file(c, output);
     } catch (...) {
@@ -87,7 +90,8 @@ py::dict simulate(const std::string& config_json, const std::string& output, int
   for (const auto& [target, s] : r.means) {
     py::dict d;
     d["t"] = to_numpy(s.t, {static_cast<py::ssize_t>(s.t.size())});
-    for (const auto& [var, values] : s.values) d[var.c_str()] = to_numpy(values, {static_cast<py::ssize_t>(values.size())});
+    for (const auto& [var, values] : s.values)
+      d[var.c_str()] = to_numpy(values, {static_cast<py::ssize_t>(values.size())});
     means[target.c_str()] = d;
   }
   for (const auto& [name, n] : r.synapse_counts) counts[name.c_str()] = n;
@@ -201,6 +205,21 @@ PYBIND11_MODULE(_core, m) {
   py::register_exception<glia::RuntimeError>(m, "SimulationError", PyExc_RuntimeError);
   m.def("simulate", &simulate, py::arg("config_json"), py::arg("output") = "", py::arg("threads") = 0,
         "Run a simulation from JSON text (see glia.simulate); write HDF5 to `output` unless empty.");
+  m.def(
+      "read_config_file",
+      [](const std::string& path, const std::string& field) {
+        std::string text = glia::io::read_text_file(path, field);
+        glia::io::parse_json(text, path);  // refuses what the strict reader refuses (depth, size, syntax)
+        return text;
+      },
+      "The text of a JSON config file, checked as the CLI checks it: ConfigError for a missing file, a "
+      "directory, a file too large for memory or nested too deeply, or invalid JSON.");
+  m.def(
+      "check_output_is_not_an_input",
+      [](const std::string& output, const std::string& field, const std::vector<std::string>& inputs) {
+        glia::io::check_output_is_not_an_input(output, field, inputs);
+      },
+      "ConfigError when an output path is one of the inputs (also through a link).");
   m.def("integrate_cell", &integrate_cell, py::arg("config_json"),
         "Integrate one astrocyte model instance from a JSON configuration.");
   m.def("gchi_ensemble", &gchi_ensemble, "Integrate many G-ChI variants at once (see glia.integrate_cells).");

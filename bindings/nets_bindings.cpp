@@ -123,7 +123,8 @@ void bind_nets(py::module_& m) {
       "nn_load_checkpoint",
       [](const std::string& path) {
         const nn::CheckpointState s = nn::read_checkpoint_state(path, "checkpoint");
-        const nets::TrainConfig c = nets::parse_train_config(nlohmann::json::parse(s.config_json));
+        const nets::TrainConfig c =
+            nets::parse_train_config(io::parse_json(s.config_json, "checkpoint config"));
         nets::SequenceClassifier<float> model(c.model);
         nn::read_checkpoint<float>(path, model.parameters(), nullptr, "checkpoint");
         py::dict d;

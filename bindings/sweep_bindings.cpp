@@ -4,7 +4,10 @@
 #include <pybind11/stl.h>
 
 #include "engine/core/progress.hpp"
+#include "engine/core/threads.hpp"
+#include "engine/io/hdf5_file.hpp"
 #include "models/bio/tripartite_parameters.hpp"
+#include "models/sweep/sweep_file.hpp"
 #include "models/sweep/sweep_run.hpp"
 
 namespace py = pybind11;
@@ -54,14 +57,14 @@ void add_results(const sweep::SweepSpec& s, const sweep::SweepOutcome& r, py::di
   out["traces"] = traces;
 }
 
-py::dict run(const std::string& config_json, const std::string& output, std::int64_t chunk, int threads,
-             bool progress) {
+py::dict run(const std::string& config_json, const std::string& output, std::int64_t chunk,
+             std::int64_t threads, bool progress) {
   sweep::SweepSpec spec = sweep::parse_sweep_config_text(config_json, "config");
   sweep::SweepOptions o;
   o.output = output;
   if (!output.empty()) spec.resolved["output"] = output;
   o.chunk = chunk;
-  o.threads = threads;
+  o.threads = checked_threads(threads, "threads");
   ProgressLine line("sweep", 0.0, progress);
   o.progress = [&](std::int64_t done, std::int64_t total) { line.update(done, total); };
   // Ctrl-C stops between chunks: what is done stays in the file, and the same call resumes.
@@ -112,6 +115,14 @@ void bind_sweep(py::module_& m) {
   m.def("sweep", &run, py::arg("config_json"), py::arg("output") = "", py::arg("chunk") = 0,
         py::arg("threads") = 0, py::arg("progress") = false,
         "Run a sweep from JSON text; into the HDF5 file `output` (resumable) or, if empty, into memory.");
+  m.def(
+      "verify_sweep_file",
+      [](const std::string& path) {
+        const io::Hdf5File f = io::Hdf5File::open(path, false);
+        // Files of format 1 (before checksums) have none to verify.
+        if (f.exists("/status/checksum")) sweep::verify_sweep_results(f, path, "path");
+      },
+      py::arg("path"), "ConfigError when a finished variant's results do not match their checksum.");
   m.def("sweep_parameters", &parameters, py::arg("model"), py::arg("parameter_set") = "network",
         "The parameters a sweep of `model` may set: name, default, range, unit.");
 }

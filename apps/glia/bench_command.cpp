@@ -1,5 +1,7 @@
 #include "apps/glia/bench_command.hpp"
 
+#include "apps/glia/cli_checks.hpp"
+
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -9,8 +11,10 @@
 #include <sstream>
 
 #include "engine/core/philox.hpp"
+#include "engine/core/threads.hpp"
 #include "engine/core/version.hpp"
 #include "engine/io/json_reader.hpp"
+#include "engine/io/text_file.hpp"
 #include "engine/nn/allocation.hpp"
 #include "engine/nn/optim/adamw.hpp"
 #include "models/nets/sequence_classifier.hpp"
@@ -38,23 +42,21 @@ CLI::App* add_bench_subcommand(CLI::App& app, BenchArgs& args) {
   bench->require_subcommand(1);
   CLI::App* sub = bench->add_subcommand("nn", "time full training steps of a model config on random batches");
   sub->add_option("MODEL", args.model_config, "JSON model config (docs/model_config.md)")->required();
-  sub->add_option("--batch-size", args.batch_size, "sequences per batch")->check(CLI::PositiveNumber);
-  sub->add_option("--steps", args.steps, "timed steps")->check(CLI::PositiveNumber);
-  sub->add_option("--warmup", args.warmup, "untimed steps first")->check(CLI::NonNegativeNumber);
+  sub->add_option("--batch-size", args.batch_size, "sequences per batch")->check(integer_in(1, kMaxCount));
+  sub->add_option("--steps", args.steps, "timed steps")->check(integer_in(1, kMaxCount));
+  sub->add_option("--warmup", args.warmup, "untimed steps first")->check(integer_in(0, kMaxCount));
   sub->add_option("--strategy", args.strategy, "bptt or amrb (segment models)");
-  sub->add_option("--threads", args.threads, "CPU threads")->check(CLI::NonNegativeNumber);
-  sub->add_option("--seed", args.seed, "seed of the random batches");
+  sub->add_option("--threads", args.threads, "CPU threads")->check(integer_in(0, max_threads()));
+  sub->add_option("--seed", args.seed, "seed of the random batches")->check(unsigned_64());
   return bench;
 }
 
 int bench_command(const BenchArgs& a) {
-  if (a.threads > 0) omp_set_num_threads(a.threads);
+  use_threads(a.threads, "--threads");
   nn::keep_freed_memory_for_reuse();
-  std::ifstream in(a.model_config);
-  if (!in) throw ConfigError("MODEL", "\"" + a.model_config + "\"", "cannot read file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  const nets::ModelConfig config = nets::parse_model_config(io::parse_json(text.str(), a.model_config));
+  const nets::ModelConfig config =
+      nets::parse_model_config(io::parse_json(io::read_text_file(a.model_config, "MODEL"), a.model_config));
+  nets::check_model_memory(config, a.batch_size, "MODEL", "--batch-size");
   nets::TrainingPass pass;
   if (config.segmented)
     pass.strategy = nets::strategy_from_name(

@@ -1,5 +1,7 @@
 #include "apps/glia/data_command.hpp"
 
+#include "apps/glia/cli_checks.hpp"
+
 #include <cstdio>
 
 #include "data/generate.hpp"
@@ -17,11 +19,16 @@ CLI::App* add_data_subcommand(CLI::App& app, DataArgs& a) {
   a.generate->add_option("TASK", a.task, "listops, pathfinder32 or sfashion_mnist")->required();
   a.generate->add_option("-o,--out", a.out, "output directory (created; an existing one is resumed)")
       ->required();
-  a.seed_opt = a.generate->add_option("--seed", a.seed, "random seed (default 1; not for sfashion_mnist)");
-  a.train_opt = a.generate->add_option("--train", a.train, "training examples (task default)");
-  a.val_opt = a.generate->add_option("--val", a.val, "validation examples (task default)");
-  a.test_opt = a.generate->add_option("--test", a.test, "test examples (task default)");
-  a.shard_opt = a.generate->add_option("--shard-size", a.shard_size, "examples per shard (default 10000)");
+  a.seed_opt = a.generate->add_option("--seed", a.seed, "random seed (default 1; not for sfashion_mnist)")
+                   ->check(unsigned_64());
+  a.train_opt = a.generate->add_option("--train", a.train, "training examples (task default)")
+                    ->check(integer_in(0, kMaxCount));
+  a.val_opt = a.generate->add_option("--val", a.val, "validation examples (task default)")
+                  ->check(integer_in(0, kMaxCount));
+  a.test_opt = a.generate->add_option("--test", a.test, "test examples (task default)")
+                   ->check(integer_in(0, kMaxCount));
+  a.shard_opt = a.generate->add_option("--shard-size", a.shard_size, "examples per shard (default 10000)")
+                    ->check(integer_in(1, kMaxCount));
   a.min_opt =
       a.generate->add_option("--min-length", a.min_length, "listops: keep trees longer than this (500)");
   a.max_opt = a.generate->add_option("--max-length", a.max_length,

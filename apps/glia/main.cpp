@@ -2,11 +2,15 @@
 // line on stderr naming the field and value), 1 any other failure.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <new>
 #include <sstream>
 
 #include "apps/glia/bench_command.hpp"
+
+#include "apps/glia/cli_checks.hpp"
 #include "apps/glia/data_command.hpp"
 #include "apps/glia/retention_command.hpp"
 #include "apps/glia/sweep_command.hpp"
@@ -14,8 +18,10 @@
 #include "engine/core/backend.hpp"
 #include "engine/core/error.hpp"
 #include "engine/core/progress.hpp"
+#include "engine/core/threads.hpp"
 #include "engine/core/version.hpp"
 #include "engine/io/json_reader.hpp"
+#include "engine/io/text_file.hpp"
 #include "models/network/network.hpp"
 #include "models/simulation/driven_network.hpp"
 
@@ -25,30 +31,27 @@ namespace {
 
 constexpr int kExitUsage = 2;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw glia::ConfigError("CONFIG", "\"" + path + "\"", "cannot read file");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // A network configuration (one with "projections"): groups, projections, astrocytes.
-int simulate_network(const nlohmann::json& config, const std::string& output_override, bool quiet) {
+int simulate_network(const nlohmann::json& config, const std::string& config_path,
+                     const std::string& output_override, bool quiet) {
   using namespace glia::network;
   NetworkConfig c = parse_network_config(config);
   const std::string output = output_override.empty() ? c.output : output_override;
   if (output.empty())
     throw glia::ConfigError("output", "", "no output file: give \"output\" in the config or --output");
+  glia::io::check_output_is_not_an_input(output, output_override.empty() ? "output" : "--output",
+                                         {config_path});
   c.resolved["output"] = output;
   glia::ProgressLine line("simulate", c.duration, !quiet);
   const NetworkResult r =
       simulate_network_to_file(c, output, [&](std::int64_t d, std::int64_t t) { line.update(d, t); });
   if (quiet) return 0;
-  std::printf("glia simulate: %.4g s simulated (%lld steps of %.3g s) in %.3g s wall (setup %.3g s) on %d threads\n",
-              c.duration, static_cast<long long>(c.n_steps), c.dt, r.run_seconds, r.setup_seconds,
-              omp_get_max_threads());
-  for (const auto& [name, n] : r.synapse_counts) std::printf("  %s: %lld synapses\n", name.c_str(), static_cast<long long>(n));
+  std::printf(
+      "glia simulate: %.4g s simulated (%lld steps of %.3g s) in %.3g s wall (setup %.3g s) on %d threads\n",
+      c.duration, static_cast<long long>(c.n_steps), c.dt, r.run_seconds, r.setup_seconds,
+      omp_get_max_threads());
+  for (const auto& [name, n] : r.synapse_counts)
+    std::printf("  %s: %lld synapses\n", name.c_str(), static_cast<long long>(n));
   for (const auto& [name, s] : r.spikes) {
     const auto* g = c.find_group(name);
     std::printf("  %s: %zu spikes (%.3g Hz per element)", name.c_str(), s.t.size(),
@@ -68,14 +71,14 @@ int simulate_network(const nlohmann::json& config, const std::string& output_ove
 int simulate(const std::string& config_path, const std::string& output_override,
              const std::string& device_override, bool quiet) {
   // Either form of config; the driven-synapse form is a thin builder of a network config.
-  nlohmann::json network =
-      glia::simulation::as_network_config(glia::io::parse_json(read_file(config_path), config_path));
+  nlohmann::json network = glia::simulation::as_network_config(
+      glia::io::parse_json(glia::io::read_text_file(config_path, "CONFIG"), config_path));
   if (!device_override.empty()) {
     if (device_override != "cpu" && device_override != "cuda")
       throw glia::ConfigError("--device", "\"" + device_override + "\"", "expected \"cpu\" or \"cuda\"");
     network["simulation"]["device"] = device_override;
   }
-  return simulate_network(network, output_override, quiet);
+  return simulate_network(network, config_path, output_override, quiet);
 }
 
 }  // namespace
@@ -87,23 +90,32 @@ int main(int argc, char** argv) {
 
   std::string config_path, output, device;
   bool quiet = false;
-  int threads = 0;
+  std::int64_t threads = 0;
   CLI::App* sim = app.add_subcommand("simulate", "run a simulation described by a JSON config, write HDF5");
   sim->add_option("CONFIG", config_path, "JSON configuration file")->required();
   sim->add_option("-o,--output", output, "HDF5 output path (overrides \"output\" in the config)");
   sim->add_option("--device", device, "cpu or cuda (overrides simulation.device)");
   sim->add_flag("-q,--quiet", quiet, "no progress line and no summary");
-  sim->add_option("--threads", threads, "CPU threads (default: OMP_NUM_THREADS or all cores); results do not depend on it")
-      ->check(CLI::NonNegativeNumber);
+  sim->add_option("--threads", threads,
+                  "CPU threads (default: OMP_NUM_THREADS or all cores); results do not depend on it")
+      ->check(glia::cli::integer_in(0, glia::max_threads()));
 
   CLI::App* info = app.add_subcommand("info", "print version, commit and available backends");
 
   glia::cli::SweepArgs sweep_args;
-  CLI::App* sweep = app.add_subcommand("sweep", "run a parameter sweep (JSON config) into a resumable HDF5 file");
+  CLI::App* sweep =
+      app.add_subcommand("sweep", "run a parameter sweep (JSON config) into a resumable HDF5 file");
   sweep->add_option("CONFIG", sweep_args.config_path, "JSON sweep configuration")->required();
-  sweep->add_option("-o,--output", sweep_args.output, "HDF5 output path (overrides \"output\" in the config)");
-  sweep->add_option("--threads", sweep_args.threads, "CPU threads (default: all cores); results do not depend on it");
-  sweep->add_option("--chunk", sweep_args.chunk, "variants per chunk (default: the config's); results do not depend on it");
+  sweep->add_option("-o,--output", sweep_args.output,
+                    "HDF5 output path (overrides \"output\" in the config)");
+  sweep
+      ->add_option("--threads", sweep_args.threads,
+                   "CPU threads (default: all cores); results do not depend on it")
+      ->check(glia::cli::integer_in(1, glia::max_threads()));
+  sweep
+      ->add_option("--chunk", sweep_args.chunk,
+                   "variants per chunk (default: the config's); results do not depend on it")
+      ->check(glia::cli::integer_in(1, glia::cli::kMaxCount));
   sweep->add_flag("-q,--quiet", sweep_args.quiet, "no progress line and no summary");
 
   glia::cli::RetentionArgs retention_args;
@@ -122,13 +134,22 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? 0 : kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // One line, as every other usage error: "glia simulate: error: --threads = -1: must be ...".
+    std::string what = e.what();
+    for (const std::string from : {": = ", ": Value "}) {
+      const auto pos = what.find(from);
+      if (pos != std::string::npos) what.replace(pos, from.size(), from == ": = " ? " = " : " = ");
+    }
+    std::string sub = "";
+    for (const CLI::App* s : app.get_subcommands()) sub = " " + s->get_name();
+    std::fprintf(stderr, "glia%s: error: %s\n", sub.c_str(), what.c_str());
+    return kExitUsage;
   }
 
   try {
     if (sim->parsed()) {
-      if (threads > 0) omp_set_num_threads(threads);
+      glia::use_threads(threads, "--threads");
       return simulate(config_path, output, device, quiet);
     }
     if (sweep->parsed()) return glia::cli::sweep_command(sweep_args);
@@ -148,6 +169,15 @@ int main(int argc, char** argv) {
   } catch (const glia::ConfigError& e) {
     std::fprintf(stderr, "glia %s: error: %s\n", app.get_subcommands().front()->get_name().c_str(), e.what());
     return kExitUsage;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path that cannot be created, read or replaced is a usage error: name the path and the cause.
+    std::fprintf(stderr, "glia %s: error: \"%s\": %s\n", app.get_subcommands().front()->get_name().c_str(),
+                 e.path1().c_str(), e.code().message().c_str());
+    return kExitUsage;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "glia %s: error: out of memory: the run needs more memory than this machine has\n",
+                 app.get_subcommands().front()->get_name().c_str());
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "glia: error: %s\n", e.what());
     return 1;

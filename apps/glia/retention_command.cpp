@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "engine/core/error.hpp"
+#include "engine/core/progress.hpp"
 #include "engine/io/text_file.hpp"
 #include "models/mapping/retention.hpp"
 
@@ -25,26 +26,29 @@ CLI::App* add_retention_subcommand(CLI::App& app, RetentionArgs& args) {
 }
 
 int retention_command(const RetentionArgs& a) {
-  std::ifstream in(a.config_path);
-  if (!in) throw ConfigError("CONFIG", "\"" + a.config_path + "\"", "cannot read file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  mapping::RetentionSpec spec = mapping::parse_retention_config_text(text.str(), a.config_path);
+  mapping::RetentionSpec spec =
+      mapping::parse_retention_config_text(io::read_text_file(a.config_path, "CONFIG"), a.config_path);
   if (!a.dump_config.empty()) {
+    io::check_output_is_not_an_input(a.dump_config, "--dump-config", {a.config_path});
     mapping::NeuronAstrocyteSpec net = spec.network;
     net.n_cycles = spec.n_cycles;
-    io::write_text_atomically(a.dump_config, mapping::neuron_astrocyte_network_config(net).dump(1) + "\n", "--dump-config");
+    io::write_text_atomically(a.dump_config, mapping::neuron_astrocyte_network_config(net).dump(1) + "\n",
+                              "--dump-config");
     if (!a.quiet)
-      std::printf("glia retention: wrote %s, the network config of %lld STP cycles: run it with glia simulate\n",
-                  a.dump_config.c_str(), static_cast<long long>(spec.n_cycles));
+      std::printf(
+          "glia retention: wrote %s, the network config of %lld STP cycles: run it with glia simulate\n",
+          a.dump_config.c_str(), static_cast<long long>(spec.n_cycles));
     return 0;
   }
   const std::string output = a.output.empty() ? spec.output : a.output;
   if (output.empty())
     throw ConfigError("output", "", "no output file: give \"output\" in the config or --output");
+  io::check_output_is_not_an_input(output, a.output.empty() ? "output" : "--output", {a.config_path});
   spec.resolved["output"] = output;
   const auto t0 = std::chrono::steady_clock::now();
-  const mapping::RetentionResult r = mapping::derive_retention(spec);
+  ProgressLine line("retention", 0.0, !a.quiet);
+  const mapping::RetentionResult r = mapping::derive_retention(
+      spec, [&](std::int64_t done, std::int64_t total) { line.update(done, total); });
   mapping::write_retention(spec, r, output);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   for (const auto& w : r.warnings) std::fprintf(stderr, "glia retention: warning: %s\n", w.c_str());

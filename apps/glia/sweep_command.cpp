@@ -7,20 +7,19 @@
 
 #include "engine/core/error.hpp"
 #include "engine/core/progress.hpp"
+#include "engine/io/text_file.hpp"
 #include "models/sweep/sweep_run.hpp"
 
 namespace glia::cli {
 
 int sweep_command(const SweepArgs& a) {
-  std::ifstream in(a.config_path);
-  if (!in) throw ConfigError("CONFIG", "\"" + a.config_path + "\"", "cannot read file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  sweep::SweepSpec spec = sweep::parse_sweep_config_text(text.str(), a.config_path);
+  sweep::SweepSpec spec =
+      sweep::parse_sweep_config_text(io::read_text_file(a.config_path, "CONFIG"), a.config_path);
   sweep::SweepOptions o;
   o.output = a.output.empty() ? spec.output : a.output;
   if (o.output.empty())
     throw ConfigError("output", "", "no output file: give \"output\" in the config or --output");
+  io::check_output_is_not_an_input(o.output, a.output.empty() ? "output" : "--output", {a.config_path});
   spec.resolved["output"] = o.output;
   if (a.threads != -1 && a.threads < 1)
     throw ConfigError("--threads", std::to_string(a.threads), "must be >= 1");

@@ -1,5 +1,7 @@
 #include "apps/glia/train_command.hpp"
 
+#include "apps/glia/cli_checks.hpp"
+
 #include <omp.h>
 
 #include <atomic>
@@ -9,6 +11,7 @@
 #include <sstream>
 
 #include "engine/core/error.hpp"
+#include "engine/core/threads.hpp"
 #include "engine/core/version.hpp"
 #include "engine/io/json_reader.hpp"
 #include "engine/io/text_file.hpp"
@@ -23,14 +26,6 @@ std::atomic<bool> stop_requested{false};
 
 extern "C" void request_stop(int) { stop_requested.store(true); }
 
-std::string read_text(const std::string& path, const std::string& field) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(field, "\"" + path + "\"", "cannot read file");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 }  // namespace
 
 CLI::App* add_train_subcommand(CLI::App& app, TrainArgs& args) {
@@ -41,12 +36,12 @@ CLI::App* add_train_subcommand(CLI::App& app, TrainArgs& args) {
   sub->add_option("-o,--output", args.output, "run directory (overrides \"output\" in the config)");
   sub->add_option("--steps", args.steps,
                   "optimizer steps (overrides training.steps; a finished run may be extended)")
-      ->check(CLI::PositiveNumber);
+      ->check(integer_in(1, kMaxCount));
   sub->add_option("--until-step", args.until_step,
                   "write a checkpoint and stop after this step (the same command continues the run)")
-      ->check(CLI::PositiveNumber);
+      ->check(integer_in(1, kMaxCount));
   sub->add_option("--threads", args.threads, "CPU threads (default: OMP_NUM_THREADS or all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(integer_in(0, max_threads()));
   sub->add_flag("-q,--quiet", args.quiet, "no progress lines and no summary");
   return sub;
 }
@@ -57,11 +52,11 @@ CLI::App* add_evaluate_subcommand(CLI::App& app, EvaluateArgs& args) {
   sub->add_option("CHECKPOINT", args.checkpoint, "checkpoint.h5 written by glia train")->required();
   sub->add_option("--split", args.split, "split to evaluate (default: test)");
   sub->add_option("--data", args.data, "data set directory (default: the one the run trained on)");
-  sub->add_option("--batch-size", args.batch_size, "examples per batch")->check(CLI::PositiveNumber);
+  sub->add_option("--batch-size", args.batch_size, "examples per batch")->check(integer_in(1, kMaxCount));
   sub->add_option("-o,--output", args.output, "also write the result as JSON here");
   sub->add_option("--examples", args.examples, "evaluate the first N examples of the split (default: all)")
-      ->check(CLI::NonNegativeNumber);
-  sub->add_option("--threads", args.threads, "CPU threads")->check(CLI::NonNegativeNumber);
+      ->check(integer_in(0, kMaxCount));
+  sub->add_option("--threads", args.threads, "CPU threads")->check(integer_in(0, max_threads()));
   CLI::Option* simulate = sub->add_flag(
       "--simulate-heads", args.simulate_heads,
       "also run every attention head as a neuron-astrocyte simulation (at, rmaat) and compare with the "
@@ -82,16 +77,17 @@ CLI::App* add_evaluate_subcommand(CLI::App& app, EvaluateArgs& args) {
          "simulated heads: leak of the synapses and astrocyte processes (default 0: the operator's limit)")
       ->needs(simulate);
   sub->add_flag("-q,--quiet", args.quiet, "simulated heads: no progress line")->needs(simulate);
-  sub->add_option("--dump-config", args.dump_config,
-                  "simulated heads: write the network config of the first head simulated (example 0, segment 0, "
-                  "layer 0, head 0) for glia simulate, and stop")
+  sub->add_option(
+         "--dump-config", args.dump_config,
+         "simulated heads: write the network config of the first head simulated (example 0, segment 0, "
+         "layer 0, head 0) for glia simulate, and stop")
       ->needs(simulate);
   return sub;
 }
 
 int train_command(const TrainArgs& a) {
-  if (a.threads > 0) omp_set_num_threads(a.threads);
-  nlohmann::json config = io::parse_json(read_text(a.config_path, "CONFIG"), a.config_path);
+  use_threads(a.threads, "--threads");
+  nlohmann::json config = io::parse_json(io::read_text_file(a.config_path, "CONFIG"), a.config_path);
   if (!a.output.empty() && config.is_object()) config["output"] = a.output;
   if (a.steps > 0 && config.is_object()) config["training"]["steps"] = a.steps;
   const nets::TrainConfig c = nets::parse_train_config(config);
@@ -144,11 +140,13 @@ int compare_simulated_command(const EvaluateArgs& a) {
   o.progress = !a.quiet;
   o.output = a.output;
   if (!a.dump_config.empty()) {
-    io::write_text_atomically(a.dump_config, nets::simulated_head_checkpoint_config(a.checkpoint, o).dump(1) + "\n",
+    io::write_text_atomically(a.dump_config,
+                              nets::simulated_head_checkpoint_config(a.checkpoint, o).dump(1) + "\n",
                               "--dump-config");
-    std::printf("glia evaluate: wrote %s, the network config of head 0 of layer 0 (segment 0, example 0): run it "
-                "with glia simulate\n",
-                a.dump_config.c_str());
+    std::printf(
+        "glia evaluate: wrote %s, the network config of head 0 of layer 0 (segment 0, example 0): run it "
+        "with glia simulate\n",
+        a.dump_config.c_str());
     return 0;
   }
   const nlohmann::json r = nets::compare_simulated_checkpoint(a.checkpoint, o);
@@ -180,7 +178,10 @@ int compare_simulated_command(const EvaluateArgs& a) {
 }  // namespace
 
 int evaluate_command(const EvaluateArgs& a) {
-  if (a.threads > 0) omp_set_num_threads(a.threads);
+  use_threads(a.threads, "--threads");
+  for (const auto& [path, field] :
+       {std::pair{a.output, "--output"}, std::pair{a.dump_config, "--dump-config"}})
+    if (!path.empty()) io::check_output_is_not_an_input(path, field, {a.checkpoint, a.data});
   if (a.simulate_heads) return compare_simulated_command(a);
   const nets::EvalResult e =
       nets::evaluate_checkpoint(a.checkpoint, a.split, a.data, a.batch_size, a.examples);
@@ -191,9 +192,7 @@ int evaluate_command(const EvaluateArgs& a) {
                               {"accuracy", e.accuracy},     {"loss", e.loss},
                               {"examples", e.examples},     {"glia_version", version()},
                               {"git_commit", git_commit()}};
-    std::ofstream out(a.output);
-    if (!out) throw ConfigError("--output", a.output, "cannot write the file");
-    out << j.dump(2) << '\n';
+    io::write_text_atomically(a.output, j.dump(2) + "\n", "--output");
   }
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include "engine/core/error.hpp"
 #include "engine/io/hdf5_util.hpp"
@@ -24,6 +25,24 @@ hid_t string_type(std::size_t length) {
   return t;
 }
 
+// Why the last HDF5 call failed to open a file, from the library's error stack: a truncated file and a file
+// locked by another process are told apart (HDF5 reports both as "unable to open file").
+std::string open_failure_reason() {
+  std::vector<std::string> messages;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_DOWNWARD,
+      [](unsigned, const H5E_error2_t* e, void* data) -> herr_t {
+        if (e->desc) static_cast<std::vector<std::string>*>(data)->push_back(e->desc);
+        return 0;
+      },
+      &messages);
+  for (const std::string& m : messages)
+    if (m.find("truncated file") != std::string::npos) return "it is damaged (" + m + ")";
+  for (const std::string& m : messages)
+    if (m.find("lock file") != std::string::npos) return "another process holds it open (" + m + ")";
+  return "it is damaged" + (messages.empty() ? std::string() : " (" + messages.back() + ")");
+}
+
 }  // namespace
 
 Hdf5File Hdf5File::create(const std::string& path) {
@@ -43,8 +62,7 @@ bool Hdf5File::is_hdf5(const std::string& path) {
 Hdf5File Hdf5File::open(const std::string& path, bool writable) {
   if (!is_hdf5(path)) throw RuntimeError(path + " is not an HDF5 file");
   const hid_t id = H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (id < 0)
-    throw RuntimeError("cannot open HDF5 file " + path + (writable ? " for writing (in use?)" : ""));
+  if (id < 0) throw RuntimeError("cannot open HDF5 file " + path + ": " + open_failure_reason());
   return Hdf5File(id, path);
 }
 
@@ -259,6 +277,12 @@ std::vector<double> Hdf5File::read_f64(const std::string& path) const {
 std::vector<std::int32_t> Hdf5File::read_i32(const std::string& path) const {
   std::vector<std::int32_t> v(elements(path));
   if (!v.empty()) read(path, H5T_NATIVE_INT32, v.data());
+  return v;
+}
+
+std::vector<std::int64_t> Hdf5File::read_i64(const std::string& path) const {
+  std::vector<std::int64_t> v(elements(path));
+  if (!v.empty()) read(path, H5T_NATIVE_INT64, v.data());
   return v;
 }
 

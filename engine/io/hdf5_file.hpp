@@ -56,6 +56,7 @@ class Hdf5File {
 
   std::vector<double> read_f64(const std::string& path) const;
   std::vector<std::int32_t> read_i32(const std::string& path) const;
+  std::vector<std::int64_t> read_i64(const std::string& path) const;
   std::vector<std::uint8_t> read_u8(const std::string& path) const;
 
   // Pushes everything written so far to the file on disk.

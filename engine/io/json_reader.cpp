@@ -5,6 +5,8 @@
 #include <sstream>
 #include <vector>
 
+#include "engine/core/memory.hpp"
+
 namespace glia::io {
 
 namespace {
@@ -13,17 +15,20 @@ std::string unit_suffix(const char* unit) {
 }
 
 // Tracks the field path while nlohmann parses, so that an error raised inside the parser
-// (a number that overflows to infinity) can name the field it belongs to.
+// (a number that overflows to infinity) can name the field it belongs to. It also bounds the
+// nesting: nlohmann parses any depth, but printing or walking a value recurses once per level,
+// and a config nested 100,000 levels deep would overflow the stack there.
 class PathTracker {
  public:
   bool operator()(int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
     using E = nlohmann::json::parse_event_t;
     switch (event) {
       case E::object_start:
-        frames_.push_back({false, 0, "", {}});
-        break;
       case E::array_start:
-        frames_.push_back({true, 0, "", {}});
+        if (frames_.size() >= kMaxJsonDepth)
+          throw ConfigError(path().empty() ? "config" : path(), "",
+                            "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        frames_.push_back({event == E::array_start, 0, "", {}});
         break;
       case E::key:
         frames_.back().key = parsed.get<std::string>();
@@ -78,6 +83,20 @@ std::string json_text(const nlohmann::json& v) {
 }
 
 nlohmann::json parse_json(const std::string& text, const std::string& what) {
+  // nlohmann keeps every value in 16 bytes plus its container's share (arrays grow by doubling; an object
+  // member is a map node with its key). Estimate that from the text and refuse a config that cannot fit:
+  // running out of memory inside the parser is not recoverable (its clean-up allocates, and the process
+  // aborts).
+  double values = 1.0, members = 0.0;
+  for (const char ch : text) {
+    values += ch == ',' || ch == '[' || ch == '{';
+    members += ch == ':';
+  }
+  const double need = static_cast<double>(text.size()) + 48.0 * values + 96.0 * members;
+  if (need > memory_limit_bytes())
+    throw ConfigError(what, gib_text(static_cast<double>(text.size())) + " of JSON",
+                      "parsing it would take about " + gib_text(need) + ", more than the " +
+                          gib_text(memory_limit_bytes()) + " this process may use");
   PathTracker tracker;
   try {
     return nlohmann::json::parse(text, std::ref(tracker));
@@ -184,13 +203,17 @@ void JsonObjectReader::finish() const {
   }
 }
 
+// Values reach these checks from JSON (always finite) and from Python and C++ callers (possibly not):
+// infinity passes "> 0" but is no parameter value.
 double check_positive(const std::string& field, double v, const char* unit) {
   if (!(v > 0.0)) throw ConfigError(field, number_text(v), "must be > 0" + unit_suffix(unit));
+  if (!std::isfinite(v)) throw ConfigError(field, number_text(v), "must be finite");
   return v;
 }
 
 double check_non_negative(const std::string& field, double v, const char* unit) {
   if (!(v >= 0.0)) throw ConfigError(field, number_text(v), "must be >= 0" + unit_suffix(unit));
+  if (!std::isfinite(v)) throw ConfigError(field, number_text(v), "must be finite");
   return v;
 }
 

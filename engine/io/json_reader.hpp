@@ -19,7 +19,8 @@ std::string json_text(const nlohmann::json& v);
 std::string number_text(double v);
 
 // Parses JSON text; a syntax error becomes a ConfigError naming `what` (a file name) and
-// the byte offset.
+// the byte offset. Values nested deeper than kMaxJsonDepth are refused (ConfigError naming the path).
+inline constexpr std::size_t kMaxJsonDepth = 64;
 nlohmann::json parse_json(const std::string& text, const std::string& what);
 
 class JsonObjectReader {

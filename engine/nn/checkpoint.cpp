@@ -1,10 +1,13 @@
 #include "engine/nn/checkpoint.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
+#include "engine/io/checksum.hpp"
 #include "engine/io/hdf5_file.hpp"
 #include "engine/io/hdf5_writer.hpp"
+#include "engine/io/json_reader.hpp"
 
 namespace glia::nn {
 
@@ -40,6 +43,15 @@ io::Hdf5File open_checkpoint(const std::string& path, const std::string& field) 
   return f;
 }
 
+// The checksum of a dataset's values, stored as an attribute "checksum <dataset>" of the root.
+std::int64_t checksum_of(const std::vector<double>& v) {
+  io::Checksum c;
+  c.add(v);
+  return c.value();
+}
+
+// Reads a dataset into a tensor, refusing a file whose values are not what was written (checksum), are not
+// finite, or do not fit the tensor.
 template <class T>
 void load_tensor(const io::Hdf5File& f, const std::string& dataset, Tensor<T>& into, const std::string& field,
                  const std::string& path) {
@@ -49,6 +61,25 @@ void load_tensor(const io::Hdf5File& f, const std::string& dataset, Tensor<T>& i
                       dataset + " holds " + std::to_string(v.size()) +
                           " values; the model's parameter has shape " + shape_string(into.shape()) +
                           " (a checkpoint from a different model?)");
+  // The dataset's own dimensions, as written (dims_of): the same count in another shape is another tensor.
+  if (f.dims(dataset) != dims_of(into)) {
+    std::string dims;
+    for (const std::uint64_t d : f.dims(dataset)) dims += (dims.empty() ? "" : "x") + std::to_string(d);
+    throw ConfigError(
+        field, path,
+        dataset + " has shape " + dims + "; the model's parameter has shape " + shape_string(into.shape()));
+  }
+  if (f.has_attribute("/", "checksums")) {
+    const std::string key = "checksum " + dataset;
+    if (!f.has_attribute("/", key) || f.int_attribute("/", key) != checksum_of(v))
+      throw ConfigError(field, path,
+                        dataset + " does not match its checksum: the file was altered or is damaged");
+  }
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (!std::isfinite(v[i]))
+      throw ConfigError(field, path,
+                        dataset + "[" + std::to_string(i) + "] = " + io::number_text(v[i]) +
+                            ": a checkpoint holds finite values only");
   for (Index i = 0; i < into.size(); ++i) into[i] = static_cast<T>(v[static_cast<std::size_t>(i)]);
 }
 
@@ -68,10 +99,14 @@ void write_checkpoint(const std::string& path, const ParameterSet<T>& params, Ad
     const Parameter<T>& p = params[i];
     order << (i ? "\n" : "") << p.name;
     shapes << (i ? "\n" : "") << shape_string(p.value.shape());
-    w.dataset("/parameters/" + p.name, as_double(p.value), dims_of(p.value));
-    w.dataset("/adam_m/" + p.name, as_double(optimizer.first_moments()[i]), dims_of(p.value));
-    w.dataset("/adam_v/" + p.name, as_double(optimizer.second_moments()[i]), dims_of(p.value));
+    for (const auto& [group, values] : {std::pair{"/parameters/", as_double(p.value)},
+                                        std::pair{"/adam_m/", as_double(optimizer.first_moments()[i])},
+                                        std::pair{"/adam_v/", as_double(optimizer.second_moments()[i])}}) {
+      w.dataset(group + p.name, values, dims_of(p.value));
+      w.attribute("/", std::string("checksum ") + group + p.name, checksum_of(values));
+    }
   }
+  w.attribute("/", "checksums", std::int64_t{1});
   w.attribute("/parameters", "order", order.str());
   w.attribute("/parameters", "shapes", shapes.str());
   w.commit();
@@ -93,12 +128,19 @@ CheckpointState read_checkpoint(const std::string& path, ParameterSet<T>& params
   const CheckpointState s = read_checkpoint_state(path, field);
   const io::Hdf5File f = open_checkpoint(path, field);
   std::istringstream order(f.string_attribute("/parameters", "order"));
+  std::istringstream shapes(f.string_attribute("/parameters", "shapes"));
   std::size_t count = 0;
-  for (std::string name; std::getline(order, name); ++count)
+  for (std::string name, shape; std::getline(order, name); ++count) {
     if (!params.contains(name))
       throw ConfigError(field, path,
                         "holds parameter '" + name +
                             "', which the model does not have (a checkpoint from a different model?)");
+    // The stored shape must be the model's, not only the number of values.
+    if (std::getline(shapes, shape) && shape != shape_string(params.at(name).value.shape()))
+      throw ConfigError(field, path,
+                        "holds parameter '" + name + "' of shape " + shape + "; the model's is " +
+                            shape_string(params.at(name).value.shape()));
+  }
   for (std::size_t i = 0; i < params.size(); ++i) {
     Parameter<T>& p = params[i];
     if (!f.exists("/parameters/" + p.name))

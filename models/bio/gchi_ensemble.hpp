@@ -130,7 +130,7 @@ struct GChIEnsembleArrays {
   std::map<std::string, std::vector<double>> params;  // overrides by parameter name, one value per variant
   std::vector<double> Y_S, J_ex;                      // one per variant
   std::vector<double> initial;                        // n x (Gamma_A, I, C, h)
-  double duration = 0.0, dt = 0.0, record_dt = 0.0;   // s
+  double duration = 0.0, dt = 0.0, record_dt = -1.0;  // s; record_dt < 0: every step
   std::string method = "rk4";
   std::vector<std::int64_t> record;  // variants whose traces are kept
   double C_threshold = 0.5;          // µM

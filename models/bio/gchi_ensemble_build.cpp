@@ -58,7 +58,9 @@ GChIEnsembleSpec build_gchi_ensemble(const GChIEnsembleArrays& a) {
   }
   s.dt = io::check_positive("dt", a.dt, "s");
   s.n_steps = sim::whole_steps("duration", io::check_positive("duration", a.duration, "s"), s.dt);
-  s.record_every = sim::whole_steps("record_dt", a.record_dt > 0 ? a.record_dt : s.dt, s.dt);
+  // record_dt < 0: not given, every step; 0 or a value that is not a whole number of steps is an error.
+  s.record_every = sim::whole_steps(
+      "record_dt", a.record_dt < 0 ? s.dt : io::check_positive("record_dt", a.record_dt, "s"), s.dt);
   s.method = sim::fixed_step_method("method", a.method);
   std::set<std::int64_t> seen;
   for (std::size_t k = 0; k < a.record.size(); ++k) {

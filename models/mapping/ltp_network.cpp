@@ -146,7 +146,8 @@ nlohmann::json neuron_astrocyte_network_config(const NeuronAstrocyteSpec& spec) 
   json synapses = synapses_post_major(n_pre, n_post);
   const double record_dt = static_cast<double>(spec.record_every) * spec.dt;
   return json{
-      {"simulation", {{"duration", T_cycle * static_cast<double>(spec.n_cycles)}, {"dt", spec.dt}, {"seed", 0}}},
+      {"simulation",
+       {{"duration", T_cycle * static_cast<double>(spec.n_cycles)}, {"dt", spec.dt}, {"seed", 0}}},
       {"groups", {group("pre", spec.b_pre), group("post", spec.b_post)}},
       {"projections",
        {{{"name", "syn"},
@@ -170,7 +171,11 @@ nlohmann::json neuron_astrocyte_network_config(const NeuronAstrocyteSpec& spec) 
       {"monitors",
        {{{"type", "state"}, {"target", "pre"}, {"variables", {"x"}}, {"dt", record_dt}},
         {{"type", "state"}, {"target", "post"}, {"variables", {"x"}}, {"dt", record_dt}},
-        {{"type", "state"}, {"target", "syn"}, {"variables", {"s", "p_s", "p_l"}}, {"indices", synapses}, {"dt", record_dt}},
+        {{"type", "state"},
+         {"target", "syn"},
+         {"variables", {"s", "p_s", "p_l"}},
+         {"indices", synapses},
+         {"dt", record_dt}},
         {{"type", "state"},
          {"target", "syn"},
          {"name", "p_l_on_end"},
@@ -187,9 +192,10 @@ nlohmann::json neuron_astrocyte_network_config(const NeuronAstrocyteSpec& spec) 
          {"dt", T_cycle}}}}};
 }
 
-NeuronAstrocyteResult run_neuron_astrocyte_network(const NeuronAstrocyteSpec& spec) {
+NeuronAstrocyteResult run_neuron_astrocyte_network(const NeuronAstrocyteSpec& spec,
+                                                   const network::ProgressFn& progress) {
   const network::NetworkConfig config = network::parse_network_config(neuron_astrocyte_network_config(spec));
-  const network::NetworkResult run = network::run_network(config);
+  const network::NetworkResult run = network::run_network(config, progress);
   if (!run.complete)
     throw ConfigError("dt", io::number_text(spec.dt),
                       "the simulation diverged (" + run.error + "); lower dt or use method \"exact\"");

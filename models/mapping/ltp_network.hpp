@@ -26,7 +26,7 @@
 #include "models/bio/astrocyte_process.hpp"
 #include "models/bio/hebbian_synapse.hpp"
 #include "models/bio/rate_neuron.hpp"
-#include "models/network/network_config.hpp"
+#include "models/network/network.hpp"
 
 namespace glia::mapping {
 
@@ -56,7 +56,8 @@ struct NeuronAstrocyteResult {
   std::vector<double> p_l_cycle_end;  // [cycle][synapse], p^l at the end of each cycle
 };
 
-NeuronAstrocyteResult run_neuron_astrocyte_network(const NeuronAstrocyteSpec& spec);
+NeuronAstrocyteResult run_neuron_astrocyte_network(const NeuronAstrocyteSpec& spec,
+                                                   const network::ProgressFn& progress = {});
 
 // The network config that run_neuron_astrocyte_network runs (docs/network_config.md): groups "pre"
 // and "post", projection "syn"; monitors "pre", "post", "syn" (s, p_s, p_l every record_dt),

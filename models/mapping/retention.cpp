@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "engine/core/error.hpp"
+#include "engine/core/memory.hpp"
 #include "engine/core/version.hpp"
 #include "engine/io/hdf5_file.hpp"
 #include "engine/io/hdf5_writer.hpp"
@@ -376,6 +377,20 @@ RetentionSpec parse_retention_config(const json& config) {
     throw ConfigError("n_cycles", std::to_string(s.n_cycles),
                       "must be >= the largest T (" + std::to_string(s.T.back()) + ")");
   a.n_cycles = s.n_cycles;
+  {
+    // p^l per synapse at every cycle's end and burst's end, the traces and the tables: refuse what cannot
+    // fit.
+    const double n_syn = static_cast<double>(a.b_pre.size() * a.b_post.size());
+    const double bytes =
+        8.0 * static_cast<double>(s.n_cycles) * (8.0 * n_syn + 4.0 * (a.b_pre.size() + a.b_post.size()));
+    const double limit = 0.5 * memory_limit_bytes();
+    if (bytes > limit) {
+      std::ostringstream m;
+      m << "the recordings of that many cycles would take " << gib_text(bytes) << ", more than half of the "
+        << gib_text(2 * limit) << " this process may use";
+      throw ConfigError("n_cycles", std::to_string(s.n_cycles), m.str());
+    }
+  }
   // record_dt defaults to the cycle length (set once the network has checked T_on, T_off and dt).
   const bool has_record_dt = r.has("record_dt");
   a.record_dt = has_record_dt ? r.number("record_dt") : 0.0;
@@ -425,10 +440,10 @@ RetentionSpec parse_retention_config_text(const std::string& text, const std::st
   return parse_retention_config(io::parse_json(text, what));
 }
 
-RetentionResult derive_retention(const RetentionSpec& spec) {
+RetentionResult derive_retention(const RetentionSpec& spec, const network::ProgressFn& progress) {
   NeuronAstrocyteSpec net = spec.network;
   net.n_cycles = spec.n_cycles;
-  const NeuronAstrocyteResult sim = run_neuron_astrocyte_network(net);
+  const NeuronAstrocyteResult sim = run_neuron_astrocyte_network(net, progress);
   RetentionResult r;
   r.n_pre = sim.n_pre;
   r.n_post = sim.n_post;

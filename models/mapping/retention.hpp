@@ -64,8 +64,8 @@ std::vector<double> retention_from_fit(const LtpFit& fit, double T_cycle, std::i
 
 struct RetentionSpec {
   NeuronAstrocyteSpec network;  // network.n_cycles = n_cycles
-  std::vector<std::int64_t> T;       // sorted, distinct, >= 1
-  std::int64_t n_cycles = 10;        // cycles simulated and fitted, >= max T
+  std::vector<std::int64_t> T;  // sorted, distinct, >= 1
+  std::int64_t n_cycles = 10;   // cycles simulated and fitted, >= max T
   LtpModel model = LtpModel::exponential;
   std::uint64_t seed = 0;   // provenance only: the network is deterministic
   std::string output;       // "" if the config names none
@@ -96,7 +96,8 @@ struct RetentionResult {
 };
 
 // Simulates and fits; ConfigError when p^l stays 0 (naming the likeliest cause).
-RetentionResult derive_retention(const RetentionSpec& spec);
+// `progress` (optional) is called with (steps done, total steps) while the network runs.
+RetentionResult derive_retention(const RetentionSpec& spec, const network::ProgressFn& progress = {});
 
 // Writes everything to `path` (atomically, with provenance; layout in docs/retention_config.md).
 void write_retention(const RetentionSpec& spec, const RetentionResult& r, const std::string& path);

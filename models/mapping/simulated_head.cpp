@@ -4,8 +4,9 @@
 #include <cmath>
 
 #include "engine/core/error.hpp"
-#include "engine/sim/step_config.hpp"
+#include "engine/io/json_reader.hpp"
 #include "engine/nn/ops/exponential_toeplitz.hpp"
+#include "engine/sim/step_config.hpp"
 #include "models/bio/rate_neuron.hpp"
 #include "models/network/network.hpp"
 
@@ -32,9 +33,21 @@ void validate_inputs(const HeadInputs& in) {
     throw ConfigError("simulated_head.activity",
                       std::to_string(in.activity.rows()) + "x" + std::to_string(in.activity.cols()),
                       "must be keys x width (" + std::to_string(n) + "x" + std::to_string(m) + ") or empty");
-  if (!(in.alpha > 0)) throw ConfigError("simulated_head.alpha", std::to_string(in.alpha), "must be > 0");
-  if (!(in.epsilon > 0))
-    throw ConfigError("simulated_head.epsilon", std::to_string(in.epsilon), "must be > 0");
+  const auto finite = [](const Matrix& x, const char* field) {
+    for (Eigen::Index r = 0; r < x.rows(); ++r)
+      for (Eigen::Index c = 0; c < x.cols(); ++c)
+        if (!std::isfinite(x(r, c)))
+          throw ConfigError(std::string(field) + "[" + std::to_string(r) + ", " + std::to_string(c) + "]",
+                            io::number_text(x(r, c)), "must be finite");
+  };
+  finite(in.q, "simulated_head.q");
+  finite(in.k, "simulated_head.k");
+  finite(in.v, "simulated_head.v");
+  finite(in.activity, "simulated_head.activity");
+  if (!(in.alpha > 0) || !std::isfinite(in.alpha))
+    throw ConfigError("simulated_head.alpha", io::number_text(in.alpha), "must be > 0 and finite");
+  if (!(in.epsilon > 0) || !std::isfinite(in.epsilon))
+    throw ConfigError("simulated_head.epsilon", io::number_text(in.epsilon), "must be > 0 and finite");
   if (!(in.synaptic_scale >= 0 && std::isfinite(in.synaptic_scale)))
     throw ConfigError("simulated_head.synaptic_scale", std::to_string(in.synaptic_scale),
                       "must be >= 0 and finite (0: 1/N of the keys presented)");
@@ -43,8 +56,9 @@ void validate_inputs(const HeadInputs& in) {
 }  // namespace
 
 void validate_settings(const SimulatedHeadSettings& s) {
-  if (!(s.tau_p > 0)) throw ConfigError("simulated_head.tau_p", std::to_string(s.tau_p), "must be > 0");
-  if (!(s.tau_n > 0)) throw ConfigError("simulated_head.tau_n", std::to_string(s.tau_n), "must be > 0");
+  io::check_positive("simulated_head.tau_p", s.tau_p, "s");
+  io::check_positive("simulated_head.tau_n", s.tau_n, "s");
+  io::check_positive("simulated_head.dt", s.dt, "s");
   if (!(s.tau_n < s.tau_p))
     throw ConfigError("simulated_head.tau_n", std::to_string(s.tau_n),
                       "must be < tau_p = " + std::to_string(s.tau_p) +
@@ -109,7 +123,8 @@ nlohmann::json simulated_head_config(const HeadInputs& in, const SimulatedHeadSe
   const Eigen::Index n = in.k.rows(), m = in.k.cols(), d = in.v.cols(), n_q = in.q.rows();
   const bool astro = in.activity.size() != 0;
   const double T = s.tau_p;
-  const auto group = [&](const char* name, Eigen::Index size, const char* theta, const char* key, json windows) {
+  const auto group = [&](const char* name, Eigen::Index size, const char* theta, const char* key,
+                         json windows) {
     return json{{"name", name},
                 {"model", "rate"},
                 {"n", size},
@@ -122,7 +137,8 @@ nlohmann::json simulated_head_config(const HeadInputs& in, const SimulatedHeadSe
   // the values while writing, free while reading. The astrocyte's positional drive: clamped to A.
   json drive = rows(in.k);
   for (auto& r : rows(in.q)) drive.push_back(std::move(r));
-  json groups = {group("hidden", m, "elu+1", "drive", std::move(drive)), group("output", d, "identity", "clamp", rows(in.v))};
+  json groups = {group("hidden", m, "elu+1", "drive", std::move(drive)),
+                 group("output", d, "identity", "clamp", rows(in.v))};
   if (astro) groups.push_back(group("positional", m, "elu+1", "clamp", rows(in.activity)));
   json syn{{"name", "synapses"},
            {"model", "hebbian"},
@@ -138,17 +154,20 @@ nlohmann::json simulated_head_config(const HeadInputs& in, const SimulatedHeadSe
   json all = json::array();
   for (Eigen::Index q = 0; q < m * d; ++q) all.push_back(q);
   json recorded = astro ? json{"s", "p", "z"} : json{"s", "z"};
-  return json{
-      {"simulation", {{"duration", T * static_cast<double>(n + n_q)}, {"dt", s.dt}, {"seed", 0}}},
-      {"groups", std::move(groups)},
-      {"projections", {std::move(syn)}},
-      {"monitors",
-       {{{"type", "state"}, {"target", "output"}, {"variables", {"x"}}, {"start", T * static_cast<double>(n + 1)}, {"dt", T}},
-        {{"type", "state"},
-         {"target", "synapses"},
-         {"variables", std::move(recorded)},
-         {"indices", std::move(all)},
-         {"times", {T * static_cast<double>(n)}}}}}};
+  return json{{"simulation", {{"duration", T * static_cast<double>(n + n_q)}, {"dt", s.dt}, {"seed", 0}}},
+              {"groups", std::move(groups)},
+              {"projections", {std::move(syn)}},
+              {"monitors",
+               {{{"type", "state"},
+                 {"target", "output"},
+                 {"variables", {"x"}},
+                 {"start", T * static_cast<double>(n + 1)},
+                 {"dt", T}},
+                {{"type", "state"},
+                 {"target", "synapses"},
+                 {"variables", std::move(recorded)},
+                 {"indices", std::move(all)},
+                 {"times", {T * static_cast<double>(n)}}}}}};
 }
 
 SimulatedHeadResult simulate_head(const HeadInputs& in, const SimulatedHeadSettings& s) {

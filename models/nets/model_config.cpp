@@ -1,7 +1,9 @@
 #include "models/nets/model_config.hpp"
 
 #include <cmath>
+#include <sstream>
 
+#include "engine/core/memory.hpp"
 #include "engine/io/json_reader.hpp"
 #include "models/mapping/retention.hpp"
 
@@ -147,6 +149,7 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
     c.retention.rf.assign(static_cast<std::size_t>(c.segments()), 1.0);
   }
   r.finish();
+  check_model_memory(c, 1, field, "");
 
   c.resolved = {{"name", c.name},
                 {"vocab_size", c.vocab_size},
@@ -186,6 +189,49 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
     c.resolved["retention"] = rs;
   }
   return c;
+}
+
+void check_model_memory(const ModelConfig& c, Index batch, const std::string& model_field,
+                        const std::string& batch_field) {
+  // Parameters: embedding, positions, the layers (attention 4 d², feed-forward 2 d ffn, norms), the head;
+  // in training each has a gradient and two AdamW moments besides its value (float32).
+  const double d = static_cast<double>(c.d_model), ffn = static_cast<double>(c.ffn),
+               L = static_cast<double>(c.layers);
+  const double M = c.segmented ? static_cast<double>(c.memory_tokens) : 0.0;
+  const double rows =
+      c.segmented ? static_cast<double>(c.segment_length) + M : static_cast<double>(c.max_length);
+  const double params = static_cast<double>(c.vocab_size) * d + (static_cast<double>(c.max_length) + M) * d +
+                        L * (4.0 * d * d + 2.0 * d * ffn + 10.0 * d + ffn) +
+                        d * static_cast<double>(c.num_classes);
+  const double param_bytes = 16.0 * params;
+  // Activations kept for the backward pass, per example: ~10 d + 2 ffn floats per row and layer, plus the
+  // attention matrix of softmax attention (heads x rows² per segment and layer).
+  const double segments = static_cast<double>(c.segments());
+  double per_example = L * segments * rows * (10.0 * d + 2.0 * ffn);
+  if (c.attention == AttentionKind::softmax)
+    per_example += L * segments * static_cast<double>(c.heads) * rows * rows;
+  const double act_bytes = 4.0 * static_cast<double>(batch) * per_example;
+  const double limit = memory_limit_bytes();
+  if (param_bytes + act_bytes <= limit) return;
+  std::ostringstream s;
+  s << "the model would need about " << gib_text(param_bytes + act_bytes) << " (parameters "
+    << gib_text(param_bytes) << ", activations of a batch " << gib_text(act_bytes) << "), more than the "
+    << gib_text(limit) << " this process may use";
+  // Name the field that asks for the most: the batch when one example fits, the sequence length when it does
+  // not; among the parameters the embedding (vocab_size), the positions (max_length) or the layers (d_model).
+  const std::string prefix = model_field.empty() ? "" : model_field + ".";
+  if (act_bytes > param_bytes) {
+    if (!batch_field.empty() && 4.0 * per_example <= limit)
+      throw ConfigError(batch_field, std::to_string(batch), s.str());
+    throw ConfigError(prefix + "max_length", std::to_string(c.max_length), s.str());
+  }
+  const double embedding = static_cast<double>(c.vocab_size) * d,
+               positions = static_cast<double>(c.max_length) * d;
+  const double layers = L * (4.0 * d * d + 2.0 * d * ffn);
+  if (embedding >= positions && embedding >= layers)
+    throw ConfigError(prefix + "vocab_size", std::to_string(c.vocab_size), s.str());
+  if (positions >= layers) throw ConfigError(prefix + "max_length", std::to_string(c.max_length), s.str());
+  throw ConfigError(prefix + "d_model", std::to_string(c.d_model), s.str());
 }
 
 }  // namespace glia::nets

@@ -61,4 +61,10 @@ struct ModelConfig {
 // `field` is the path of the model object in the surrounding config ("model" in a training config).
 ModelConfig parse_model_config(const nlohmann::json& config, const std::string& field = "model");
 
+// Refuses (ConfigError naming the field that asks for most) a model whose parameters, optimizer state and the
+// activations of a batch of `batch` examples cannot fit in this machine's memory, before anything is
+// allocated.
+void check_model_memory(const ModelConfig& c, Index batch, const std::string& model_field,
+                        const std::string& batch_field);
+
 }  // namespace glia::nets

@@ -14,6 +14,7 @@
 #include "engine/core/error.hpp"
 #include "engine/core/progress.hpp"
 #include "engine/core/version.hpp"
+#include "engine/io/json_reader.hpp"
 #include "engine/io/text_file.hpp"
 #include "engine/nn/checkpoint.hpp"
 #include "engine/sim/step_config.hpp"
@@ -255,7 +256,7 @@ Comparison open_comparison(const std::string& checkpoint, const SimulatedCompari
   const std::string checkpoint_field = o.style == OptionStyle::command_line ? "CHECKPOINT" : "checkpoint";
   Comparison k;
   k.state = nn::read_checkpoint_state(checkpoint, checkpoint_field);
-  k.c = parse_train_config(nlohmann::json::parse(k.state.config_json));
+  k.c = parse_train_config(io::parse_json(k.state.config_json, checkpoint + ": config"));
   require_astromorphic(k.c.model);
   k.model = std::make_unique<SequenceClassifier<float>>(k.c.model);
   nn::read_checkpoint<float>(checkpoint, k.model->parameters(), nullptr, checkpoint_field);
@@ -269,7 +270,8 @@ Comparison open_comparison(const std::string& checkpoint, const SimulatedCompari
 
 }  // namespace
 
-nlohmann::json simulated_head_checkpoint_config(const std::string& checkpoint, const SimulatedComparisonOptions& o) {
+nlohmann::json simulated_head_checkpoint_config(const std::string& checkpoint,
+                                                const SimulatedComparisonOptions& o) {
   const mapping::SimulatedHeadSettings hs = head_settings(o.settings, o.style);
   const Comparison k = open_comparison(checkpoint, o);
   const nn::Batch batch = read_batch(*k.data, {0});
@@ -282,6 +284,8 @@ nlohmann::json compare_simulated_checkpoint(const std::string& checkpoint,
   const auto t_start = std::chrono::steady_clock::now();
   const mapping::SimulatedHeadSettings hs = head_settings(o.settings, o.style);
   const Comparison k = open_comparison(checkpoint, o);
+  if (!o.output.empty())
+    io::check_output_is_not_an_input(o.output, option_name(o.style, "output"), {checkpoint, k.data_path});
   const nn::CheckpointState& state = k.state;
   const TrainConfig& c = k.c;
   SequenceClassifier<float>& model = *k.model;

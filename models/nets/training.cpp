@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -64,7 +65,8 @@ std::string duration_text(double s) {
 }
 
 // Keeps the header and the rows whose first column (the step) is at most `step`: a resumed run rewrites
-// what came after its checkpoint.
+// what came after its checkpoint, and a run without a checkpoint starts its logs afresh (step 0), whatever an
+// earlier attempt that died before its first checkpoint left there. Lines that are not rows are dropped.
 void truncate_log(const std::string& path, std::int64_t step) {
   std::ifstream in(path);
   if (!in) return;
@@ -72,7 +74,11 @@ void truncate_log(const std::string& path, std::int64_t step) {
   std::string line;
   bool header = true;
   while (std::getline(in, line)) {
-    if (header || std::stoll(line.substr(0, line.find(','))) <= step) kept << line << '\n';
+    std::int64_t row_step = 0;
+    const auto end = line.find(',');
+    const auto r =
+        std::from_chars(line.data(), line.data() + (end == std::string::npos ? line.size() : end), row_step);
+    if (header || (r.ec == std::errc() && row_step <= step)) kept << line << '\n';
     header = false;
   }
   in.close();
@@ -134,6 +140,7 @@ TrainConfig parse_train_config(const nlohmann::json& config) {
   io::JsonObjectReader t(object_member(r, "training"), "training");
   c.steps = positive(t, "steps", 1000);
   c.batch_size = positive(t, "batch_size", 16);
+  check_model_memory(c.model, c.batch_size, "model", t.field("batch_size"));
   c.accumulate = positive(t, "accumulate", 1);
   const std::string default_strategy = c.model.name == "rmaat" ? "amrb" : "bptt";
   if (c.model.segmented) {
@@ -255,7 +262,7 @@ TrainResult train(const TrainConfig& c, const TrainOptions& options) {
   if (fs::exists(result.checkpoint)) {
     const nn::CheckpointState s = nn::read_checkpoint_state(result.checkpoint, "output");
     // Everything but the number of steps must match: a run may be extended.
-    nlohmann::json saved = nlohmann::json::parse(s.config_json), now = c.resolved;
+    nlohmann::json saved = io::parse_json(s.config_json, "checkpoint config"), now = c.resolved;
     saved["training"].erase("steps");
     now["training"].erase("steps");
     if (saved["model"]["name"] != now["model"]["name"])
@@ -274,9 +281,9 @@ TrainResult train(const TrainConfig& c, const TrainOptions& options) {
     step = s.step;
     seen = s.examples_seen;
     result.resumed_from = step;
-    truncate_log(result.metrics, step);
-    truncate_log(eval_log, step);
   }
+  truncate_log(result.metrics, step);
+  truncate_log(eval_log, step);
   std::ofstream metrics =
       open_log(result.metrics, "step,lr,loss,accuracy,grad_norm,tokens_per_s,elapsed_s,peak_rss_mib");
   std::ofstream evals = open_log(eval_log, "step,split,loss,accuracy,examples");
@@ -404,7 +411,9 @@ EvalResult evaluate_checkpoint(const std::string& checkpoint, const std::string&
                                const std::string& data_path, std::int64_t batch_size,
                                std::int64_t max_examples) {
   const nn::CheckpointState s = nn::read_checkpoint_state(checkpoint, "CHECKPOINT");
-  const TrainConfig c = parse_train_config(nlohmann::json::parse(s.config_json));
+  const TrainConfig c = parse_train_config(io::parse_json(s.config_json, "checkpoint config"));
+  if (batch_size < 1) throw ConfigError("batch_size", std::to_string(batch_size), "must be >= 1");
+  check_model_memory(c.model, batch_size, "model", "batch_size");
   SequenceClassifier<float> model(c.model);
   nn::read_checkpoint<float>(checkpoint, model.parameters(), nullptr, "CHECKPOINT");
   const data::Dataset d = data::Dataset::open(data_path.empty() ? c.data_path : data_path, split);

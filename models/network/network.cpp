@@ -21,14 +21,15 @@ constexpr std::uint32_t kInitStream = 0x696e6900u;     // + group index: random 
 constexpr std::uint32_t kConnectStream = 0x636f6e00u;  // + projection index: random connectivity
 
 // Synapses of each postsynaptic element, as storage positions in storage order (CSR).
-void index_by_post(const std::vector<std::uint32_t>& post, std::uint32_t n_post, std::vector<std::int64_t>& in_ptr,
-                   std::vector<std::int64_t>& in_syn) {
+void index_by_post(const std::vector<std::uint32_t>& post, std::uint32_t n_post,
+                   std::vector<std::int64_t>& in_ptr, std::vector<std::int64_t>& in_syn) {
   in_ptr.assign(static_cast<std::size_t>(n_post) + 1, 0);
   for (std::uint32_t i : post) ++in_ptr[i + 1];
   for (std::size_t i = 0; i < n_post; ++i) in_ptr[i + 1] += in_ptr[i];
   std::vector<std::int64_t> fill(in_ptr.begin(), in_ptr.end() - 1);
   in_syn.resize(post.size());
-  for (std::size_t q = 0; q < post.size(); ++q) in_syn[static_cast<std::size_t>(fill[post[q]]++)] = static_cast<std::int64_t>(q);
+  for (std::size_t q = 0; q < post.size(); ++q)
+    in_syn[static_cast<std::size_t>(fill[post[q]]++)] = static_cast<std::int64_t>(q);
 }
 }  // namespace
 
@@ -53,8 +54,9 @@ double Network::initial_value(const GroupConfig& g, const std::string& var, std:
 sim::SynapseList Network::connect(const ProjectionConfig& p, std::vector<std::int64_t>* given_order) const {
   const std::uint32_t n_pre = c_.groups[p.source].n;
   const std::uint32_t n_post = p.has_target ? c_.groups[p.target].n : n_pre;
-  return sim::connect(p.connect, n_pre, n_post, p.has_target && p.source == p.target, c_.seed, kConnectStream + p.index,
-                      "projections[" + std::to_string(p.index) + "].connect", given_order);
+  return sim::connect(p.connect, n_pre, n_post, p.has_target && p.source == p.target, c_.seed,
+                      kConnectStream + p.index, "projections[" + std::to_string(p.index) + "].connect",
+                      given_order);
 }
 
 Network::Network(const NetworkConfig& config) : c_(config) {
@@ -101,8 +103,9 @@ Network::Network(const NetworkConfig& config) : c_(config) {
     const std::int64_t n = synapse_count(m.target_index);
     for (std::size_t k = 0; k < m.indices.size(); ++k)
       if (m.indices[k] >= n)
-        throw ConfigError(m.field + ".indices[" + std::to_string(k) + "]", std::to_string(m.indices[k]),
-                          "out of range: projection \"" + m.target + "\" has " + std::to_string(n) + " synapses");
+        throw ConfigError(
+            m.field + ".indices[" + std::to_string(k) + "]", std::to_string(m.indices[k]),
+            "out of range: projection \"" + m.target + "\" has " + std::to_string(n) + " synapses");
   }
 #ifdef GLIA_WITH_CUDA
   if (c_.device == Device::cuda) device_ = std::make_shared<NetworkDevice>(groups_, projections_, c_.seed);
@@ -132,7 +135,8 @@ void Network::build_group(const GroupConfig& cfg) {
     g.y.resize(static_cast<std::size_t>(n) * stride);
     for (std::size_t v = 0; v < stride; ++v)
       for (std::uint32_t i = 0; i < n; ++i)
-        g.y[static_cast<std::size_t>(i) * stride + v] = initial_value(cfg, names[v], i, static_cast<std::uint32_t>(v));
+        g.y[static_cast<std::size_t>(i) * stride + v] =
+            initial_value(cfg, names[v], i, static_cast<std::uint32_t>(v));
   };
   if (cfg.model == GroupModel::lif_coba) {
     init(g.v, "v", 0);
@@ -228,7 +232,9 @@ void Network::build_projection(const ProjectionConfig& cfg) {
   }
   if (cfg.model == SynapseModel::sic) {
     p.pre_of.resize(static_cast<std::size_t>(p.n_syn));
-    for (std::int64_t s = 0; s < p.n_syn; ++s) p.pre_of[static_cast<std::size_t>(phys[static_cast<std::size_t>(s)])] = list.pre[static_cast<std::size_t>(s)];
+    for (std::int64_t s = 0; s < p.n_syn; ++s)
+      p.pre_of[static_cast<std::size_t>(phys[static_cast<std::size_t>(s)])] =
+          list.pre[static_cast<std::size_t>(s)];
     index_by_post(p.post, p.n_post, p.in_ptr, p.in_syn);
     Group& t = groups_[cfg.target];
     t.I_sic.assign(t.cfg->n, 0.0);
@@ -249,10 +255,12 @@ void Network::build_projection(const ProjectionConfig& cfg) {
     p.storage = phys;
     p.list_pre = list.pre;
   }
-  if (p.record_spikes && cfg.model == SynapseModel::tsodyks_markram) p.r_last.assign(static_cast<std::size_t>(p.n_syn), 0.0);
+  if (p.record_spikes && cfg.model == SynapseModel::tsodyks_markram)
+    p.r_last.assign(static_cast<std::size_t>(p.n_syn), 0.0);
   if (p.record_spikes) {
     p.list_of.resize(static_cast<std::size_t>(p.n_syn));
-    for (std::int64_t s = 0; s < p.n_syn; ++s) p.list_of[static_cast<std::size_t>(phys[static_cast<std::size_t>(s)])] = s;
+    for (std::int64_t s = 0; s < p.n_syn; ++s)
+      p.list_of[static_cast<std::size_t>(phys[static_cast<std::size_t>(s)])] = s;
   }
 
   if (!cfg.has_astrocytes) return;
@@ -264,9 +272,11 @@ void Network::build_projection(const ProjectionConfig& cfg) {
   p.receives_gliotransmitter = cov.feedback != Feedback::none;
   p.astro.assign(static_cast<std::size_t>(p.n_syn), -1);
   if (cov.nearest_to_target) {
-    const std::vector<std::uint32_t> nearest = sim::nearest_points(c_.groups[cfg.target].positions, a.cfg->positions);
+    const std::vector<std::uint32_t> nearest =
+        sim::nearest_points(c_.groups[cfg.target].positions, a.cfg->positions);
     for (std::int64_t q = 0; q < p.n_syn; ++q)
-      p.astro[static_cast<std::size_t>(q)] = static_cast<std::int32_t>(nearest[p.post[static_cast<std::size_t>(q)]]);
+      p.astro[static_cast<std::size_t>(q)] =
+          static_cast<std::int32_t>(nearest[p.post[static_cast<std::size_t>(q)]]);
   } else {
     if (static_cast<std::int64_t>(cov.index.size()) != p.n_syn)
       throw ConfigError(field + ".astrocytes.index", std::to_string(cov.index.size()) + " entries",
@@ -301,7 +311,8 @@ NetworkResult Network::run(const ProgressFn& progress) {
   }
   try {
     sample(0, true);  // astrocytes are sampled at their ticks, the first one at k = 0
-    const std::int64_t report_every = std::max<std::int64_t>(1, c_.n_steps / 1000);
+    // Often enough that a progress line (and its ETA) appears within a second even for absurdly long runs.
+    const std::int64_t report_every = std::clamp<std::int64_t>(c_.n_steps / 1000, 1, 1000);
     for (std::int64_t k = 0; k < c_.n_steps; ++k) {
       step(k);
       result_.steps_done = k + 1;

@@ -1,13 +1,12 @@
 #include "models/network/network_config.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <set>
 #include <sstream>
 
+#include "engine/core/memory.hpp"
 #include "engine/io/json_reader.hpp"
 #include "engine/sim/step_config.hpp"
 #include "models/network/config_fields.hpp"
@@ -74,13 +73,15 @@ InitValue parse_init_value(const json& v, const std::string& field, std::uint32_
     JsonObjectReader r(v, field);
     const std::vector<double> range = number_array(r.member("uniform"), r.field("uniform"));
     if (range.size() != 2 || !(range[0] <= range[1]))
-      throw ConfigError(r.field("uniform"), io::json_text(r.member("uniform")), "expected [low, high] with low <= high");
+      throw ConfigError(r.field("uniform"), io::json_text(r.member("uniform")),
+                        "expected [low, high] with low <= high");
     iv.kind = InitValue::Kind::uniform;
     iv.lo = range[0];
     iv.hi = range[1];
     r.finish();
   } else {
-    throw ConfigError(field, io::json_text(v), "expected a number, a list (one per element) or {\"uniform\": [lo, hi]}");
+    throw ConfigError(field, io::json_text(v),
+                      "expected a number, a list (one per element) or {\"uniform\": [lo, hi]}");
   }
   return iv;
 }
@@ -95,10 +96,11 @@ sim::Positions parse_positions(const json& j, const std::string& path, std::uint
     const double spacing = io::check_positive(g.field("spacing"), g.number("spacing"), "m");
     std::vector<double> origin{0.0, 0.0};
     if (g.has("origin")) origin = number_array(g.member("origin"), g.field("origin"));
-    if (origin.size() != 2) throw ConfigError(g.field("origin"), io::json_text(g.member("origin")), "expected [x0, y0]");
+    if (origin.size() != 2)
+      throw ConfigError(g.field("origin"), io::json_text(g.member("origin")), "expected [x0, y0]");
     g.finish();
-    p = sim::grid_positions(n, static_cast<std::uint32_t>(std::min<std::int64_t>(rows, n)), spacing, origin[0],
-                            origin[1]);
+    p = sim::grid_positions(n, static_cast<std::uint32_t>(std::min<std::int64_t>(rows, n)), spacing,
+                            origin[0], origin[1]);
   } else {
     p.x = number_array(r.member("x"), r.field("x"));
     p.y = number_array(r.member("y"), r.field("y"));
@@ -127,14 +129,14 @@ using detail::in_quotes;
 using detail::num;
 
 // Recordings are held in memory until written: refuse one that cannot fit.
+
 void check_record_size(const std::string& field, double values) {
   const double bytes = values * sizeof(double);
-  const double limit =
-      0.5 * static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGESIZE));
+  const double limit = 0.5 * memory_limit_bytes();
   if (bytes > limit) {
     std::ostringstream s;
-    s << "the recording would take " << bytes / (1 << 30)
-      << " GiB, more than half of this machine's memory; record fewer indices or variables, or sample less often";
+    s << "the recording would take " << gib_text(bytes) << ", more than half of the " << gib_text(2 * limit)
+      << " this process may use; record fewer indices or variables, or sample less often";
     throw ConfigError(field, "", s.str());
   }
 }
@@ -146,7 +148,8 @@ void parse_sampling(JsonObjectReader& r, const NetworkConfig& c, std::int64_t ba
     if (k > c.n_steps) throw ConfigError(f, num(t), "after the end of the run (" + num(c.duration) + " s)");
     if (k % base_every != 0)
       throw ConfigError(f, num(t),
-                        "must be a whole multiple of the group's dt = " + num(c.dt * static_cast<double>(base_every)) + " s");
+                        "must be a whole multiple of the group's dt = " +
+                            num(c.dt * static_cast<double>(base_every)) + " s");
     return k;
   };
   if (r.has("times")) {
@@ -166,10 +169,12 @@ void parse_sampling(JsonObjectReader& r, const NetworkConfig& c, std::int64_t ba
     m.every = sim::whole_steps(r.field("dt"), io::check_positive(r.field("dt"), r.number("dt"), "s"), c.dt);
     if (m.every % base_every != 0)
       throw ConfigError(r.field("dt"), num(r.number("dt")),
-                        "must be a whole multiple of the group's dt = " + num(c.dt * static_cast<double>(base_every)) + " s");
+                        "must be a whole multiple of the group's dt = " +
+                            num(c.dt * static_cast<double>(base_every)) + " s");
   }
   if (r.has("start"))
-    m.start_step = on_clock(r.field("start"), io::check_non_negative(r.field("start"), r.number("start"), "s"));
+    m.start_step =
+        on_clock(r.field("start"), io::check_non_negative(r.field("start"), r.number("start"), "s"));
 }
 
 std::int64_t sample_count(const MonitorConfig& m, const NetworkConfig& c) {
@@ -189,7 +194,8 @@ MonitorConfig parse_monitor(const json& j, const std::string& path, const Networ
   const ProjectionConfig* proj = nullptr;
   for (const auto& p : c.projections)
     if (p.name == m.target) proj = &p;
-  if (!g && !proj) throw ConfigError(r.field("target"), in_quotes(m.target), "no group or projection of that name");
+  if (!g && !proj)
+    throw ConfigError(r.field("target"), in_quotes(m.target), "no group or projection of that name");
   m.on_projection = proj != nullptr;
   m.target_index = g ? g->index : proj->index;
   auto need_group = [&](const char* what) {
@@ -197,26 +203,34 @@ MonitorConfig parse_monitor(const json& j, const std::string& path, const Networ
       throw ConfigError(r.field("target"), in_quotes(m.target),
                         std::string("a ") + what + " monitor needs a group, not a projection");
   };
-  const std::int64_t base_every = g ? g->every : proj && proj->continuous() ? c.groups[proj->source].every : 1;
+  const std::int64_t base_every = g                            ? g->every
+                                  : proj && proj->continuous() ? c.groups[proj->source].every
+                                                               : 1;
   if (type == "spikes") {
     m.type = MonitorType::spikes;
     if (g && g->is_rate())
-      throw ConfigError(r.field("target"), in_quotes(m.target), "rate neurons do not spike; record their state x");
+      throw ConfigError(r.field("target"), in_quotes(m.target),
+                        "rate neurons do not spike; record their state x");
     if (g && g->is_li_rinzel())
-      throw ConfigError(r.field("target"), in_quotes(m.target), "li_rinzel astrocytes have no release events");
+      throw ConfigError(r.field("target"), in_quotes(m.target),
+                        "li_rinzel astrocytes have no release events");
     if (proj && !c.groups[proj->source].is_spiking())
-      throw ConfigError(r.field("target"), in_quotes(m.target), "only spike-transmitting projections deliver spikes");
+      throw ConfigError(r.field("target"), in_quotes(m.target),
+                        "only spike-transmitting projections deliver spikes");
   } else if (type == "rate") {
     m.type = MonitorType::rate;
     need_group("rate");
     if (!g->is_spiking())
       throw ConfigError(r.field("target"), in_quotes(m.target),
-                        g->is_gchi() ? "astrocytes have no firing rate; record their releases with a spikes monitor"
-                                     : "the group does not spike; record its state instead");
-    m.every = sim::whole_steps(r.field("bin"), io::check_positive(r.field("bin"), r.number("bin"), "s"), c.dt);
+                        g->is_gchi()
+                            ? "astrocytes have no firing rate; record their releases with a spikes monitor"
+                            : "the group does not spike; record its state instead");
+    m.every =
+        sim::whole_steps(r.field("bin"), io::check_positive(r.field("bin"), r.number("bin"), "s"), c.dt);
   } else if (type == "state" || type == "mean") {
     m.type = type == "state" ? MonitorType::state : MonitorType::mean;
-    if (g && g->is_source()) throw ConfigError(r.field("target"), in_quotes(m.target), "spike sources have no state variables");
+    if (g && g->is_source())
+      throw ConfigError(r.field("target"), in_quotes(m.target), "spike sources have no state variables");
     if (proj && proj->model == SynapseModel::static_weight)
       throw ConfigError(r.field("target"), in_quotes(m.target), "static synapses have no state variables");
     if (proj && proj->model == SynapseModel::sic)
@@ -230,7 +244,8 @@ MonitorConfig parse_monitor(const json& j, const std::string& path, const Networ
       const json& vars = r.array("variables");
       for (std::size_t v = 0; v < vars.size(); ++v) {
         if (!vars[v].is_string())
-          throw ConfigError(io::element_field(r.field("variables"), v), io::json_text(vars[v]), "expected a variable name");
+          throw ConfigError(io::element_field(r.field("variables"), v), io::json_text(vars[v]),
+                            "expected a variable name");
         names.push_back(vars[v].get<std::string>());
       }
       if (names.empty()) throw ConfigError(r.field("variables"), "[]", "must not be empty");
@@ -243,10 +258,12 @@ MonitorConfig parse_monitor(const json& j, const std::string& path, const Networ
         throw ConfigError(f, in_quotes(names[v]),
                           "not a recordable variable of \"" + m.target + "\" (expected one of " + list + ")");
       }
-      if (std::count(names.begin(), names.end(), names[v]) > 1) throw ConfigError(f, in_quotes(names[v]), "listed twice");
+      if (std::count(names.begin(), names.end(), names[v]) > 1)
+        throw ConfigError(f, in_quotes(names[v]), "listed twice");
       if (proj && (names[v] == "Y_S" || names[v] == "Gamma_S") && !proj->has_astrocytes)
-        throw ConfigError(f, in_quotes(names[v]),
-                          "the projection has no astrocytes, hence no glutamate or gliotransmitter receptors");
+        throw ConfigError(
+            f, in_quotes(names[v]),
+            "the projection has no astrocytes, hence no glutamate or gliotransmitter receptors");
       if (proj && proj->model == SynapseModel::hebbian) {
         const HebbianConfig& h = proj->hebbian;
         if ((names[v] == "p_s" || names[v] == "p_l") && h.process != ProcessModel::two_timescale)
@@ -264,7 +281,8 @@ MonitorConfig parse_monitor(const json& j, const std::string& path, const Networ
       const std::int64_t n = g ? g->n : std::numeric_limits<std::int32_t>::max();
       if (!r.has("indices")) {
         if (proj)
-          throw ConfigError(r.field("indices"), "", "required for a projection (its synapses are numbered once connected)");
+          throw ConfigError(r.field("indices"), "",
+                            "required for a projection (its synapses are numbered once connected)");
         for (std::uint32_t i = 0; i < g->n; ++i) m.indices.push_back(i);
       } else {
         const std::vector<std::int64_t> idx = detail::integer_array(r.member("indices"), r.field("indices"));
@@ -294,10 +312,12 @@ CouplingConfig parse_coupling(const json& j, const std::string& path, const Netw
   CouplingConfig cc;
   cc.group = detail::group_named(c, r.field("group"), r.string("group"));
   const GroupConfig& g = c.groups[cc.group];
-  if (!g.is_gchi()) throw ConfigError(r.field("group"), in_quotes(g.name), "must be an astrocyte group (gchi)");
+  if (!g.is_gchi())
+    throw ConfigError(r.field("group"), in_quotes(g.name), "must be an astrocyte group (gchi)");
   if (r.has("neighbours")) {
     if (r.has("radius"))
-      throw ConfigError(r.field("radius"), num(r.number("radius")), "give either radius or neighbours, not both");
+      throw ConfigError(r.field("radius"), num(r.number("radius")),
+                        "give either radius or neighbours, not both");
     JsonObjectReader nb(r.member("neighbours"), r.field("neighbours"));
     cc.row_ptr = detail::integer_array(nb.member("row_ptr"), nb.field("row_ptr"));
     const std::vector<std::int64_t> idx = detail::integer_array(nb.member("index"), nb.field("index"));
@@ -305,11 +325,12 @@ CouplingConfig parse_coupling(const json& j, const std::string& path, const Netw
     if (cc.row_ptr.size() != static_cast<std::size_t>(g.n) + 1 || cc.row_ptr.front() != 0 ||
         cc.row_ptr.back() != static_cast<std::int64_t>(idx.size()))
       throw ConfigError(nb.field("row_ptr"), std::to_string(cc.row_ptr.size()) + " entries",
-                        "expected n + 1 = " + std::to_string(g.n + 1) + " offsets from 0 to len(index) = " +
-                            std::to_string(idx.size()));
+                        "expected n + 1 = " + std::to_string(g.n + 1) +
+                            " offsets from 0 to len(index) = " + std::to_string(idx.size()));
     for (std::size_t k = 1; k < cc.row_ptr.size(); ++k)
       if (cc.row_ptr[k] < cc.row_ptr[k - 1])
-        throw ConfigError(io::element_field(nb.field("row_ptr"), k), std::to_string(cc.row_ptr[k]), "offsets must not decrease");
+        throw ConfigError(io::element_field(nb.field("row_ptr"), k), std::to_string(cc.row_ptr[k]),
+                          "offsets must not decrease");
     for (std::size_t k = 0; k < idx.size(); ++k) {
       if (idx[k] < 0 || idx[k] >= static_cast<std::int64_t>(g.n))
         throw ConfigError(io::element_field(nb.field("index"), k), std::to_string(idx[k]),
@@ -318,7 +339,8 @@ CouplingConfig parse_coupling(const json& j, const std::string& path, const Netw
     }
   } else {
     if (!g.has_positions)
-      throw ConfigError(r.field("group"), in_quotes(g.name), "has no positions to measure distances (or give neighbours)");
+      throw ConfigError(r.field("group"), in_quotes(g.name),
+                        "has no positions to measure distances (or give neighbours)");
     cc.radius = io::check_positive(r.field("radius"), r.number("radius"), "m");
   }
   for (const auto& f : fields::coupling())
@@ -331,6 +353,74 @@ CouplingConfig parse_coupling(const json& j, const std::string& path, const Netw
     }
   r.finish();
   return cc;
+}
+
+// The memory a network will need, estimated from its config before anything is built: a request that
+// cannot fit is refused naming the field that asks for most, instead of failing in the allocator.
+void check_network_memory(const NetworkConfig& c) {
+  struct Part {
+    std::string field, value;
+    double bytes;
+  };
+  std::vector<Part> parts;
+  for (const auto& g : c.groups) {
+    // State, scratch and flags per element: LIF ~8 doubles, G-ChI ~14, Li–Rinzel ~6, rate ~10 (six state
+    // copies).
+    const double per = g.is_neuron()      ? 72.0
+                       : g.is_gchi()      ? 120.0
+                       : g.is_li_rinzel() ? 56.0
+                       : g.is_rate()      ? 88.0
+                                          : 8.0;
+    parts.push_back({io::element_field("groups", g.index) + ".n", std::to_string(g.n), per * g.n});
+  }
+  for (const auto& p : c.projections) {
+    const double n_pre = c.groups[p.source].n, n_post = p.has_target ? c.groups[p.target].n : n_pre;
+    double n_syn = 0.0;
+    switch (p.connect.rule) {
+      case sim::ConnectRule::all_to_all:
+        n_syn = n_pre * n_post;
+        break;
+      case sim::ConnectRule::one_to_one:
+        n_syn = std::min(n_pre, n_post);
+        break;
+      case sim::ConnectRule::fixed_probability:
+        n_syn = p.connect.p * n_pre * n_post;
+        break;
+      case sim::ConnectRule::fixed_indegree:
+        n_syn = static_cast<double>(p.connect.k) * n_post;
+        break;
+      case sim::ConnectRule::explicit_pairs:
+        n_syn = static_cast<double>(p.connect.pre.size());
+        break;
+    }
+    // Building: the pair list and its sort (~24 B); kept: indices, per-model state, monitors' maps (~40 B),
+    // and for continuous projections every state copy of the stepper (~8 doubles per plastic variable).
+    double per = 64.0;
+    if (p.continuous()) per += p.model == SynapseModel::hebbian ? 8.0 * 8 * 4 : 16.0;
+    const std::string f = io::element_field("projections", p.index);
+    parts.push_back({f + ".connect", p.connect.rule == sim::ConnectRule::explicit_pairs ? "[...]" : "{...}",
+                     per * n_syn});
+    if (p.model == SynapseModel::hebbian && p.hebbian.process == ProcessModel::two_timescale &&
+        p.hebbian.process_cutoff == 0.0)
+      parts.push_back({f + ".process.cutoff", "0", 12.0 * n_syn * n_syn});
+    // A queue of spikes per step of delay.
+    parts.push_back(
+        {f + ".delay", num(p.delay), 32.0 * static_cast<double>(p.delay_steps + p.stdp_delay_steps)});
+  }
+  double total = 0.0;
+  const Part* largest = &parts.front();
+  for (const auto& part : parts) {
+    total += part.bytes;
+    if (part.bytes > largest->bytes) largest = &part;
+  }
+  const double limit = memory_limit_bytes();
+  if (total > limit) {
+    std::ostringstream s;
+    s << "the network would need about " << gib_text(total);
+    if (largest->bytes < 0.99 * total) s << " (" << gib_text(largest->bytes) << " for this)";
+    s << ", more than the " << gib_text(limit) << " this process may use";
+    throw ConfigError(largest->field, largest->value, s.str());
+  }
 }
 
 // Rate groups are stepped as one coupled system: one clock and one method for all of them.
@@ -348,7 +438,8 @@ void check_rate_groups(const NetworkConfig& c) {
                         "rate groups are stepped as one system: use the dt of \"" + first->name + "\" (" +
                             num(static_cast<double>(first->every) * c.dt) + " s)");
     if (g.rate_method != first->rate_method)
-      throw ConfigError(f + ".method", "", "rate groups are stepped as one system: use the method of \"" + first->name + "\"");
+      throw ConfigError(f + ".method", "",
+                        "rate groups are stepped as one system: use the method of \"" + first->name + "\"");
   }
 }
 
@@ -357,7 +448,8 @@ void check_rate_groups(const NetworkConfig& c) {
 double Schedule::at(double t) const {
   if (values.empty()) return 1.0;
   const auto k = static_cast<std::int64_t>(std::floor(t / dt + 1e-9));
-  return values[static_cast<std::size_t>(std::clamp<std::int64_t>(k, 0, static_cast<std::int64_t>(values.size()) - 1))];
+  return values[static_cast<std::size_t>(
+      std::clamp<std::int64_t>(k, 0, static_cast<std::int64_t>(values.size()) - 1))];
 }
 
 std::int64_t Windows::at(std::int64_t k) const {
@@ -401,8 +493,8 @@ const std::vector<std::string>& recordable_variables(GroupModel model) {
 }
 
 const std::vector<std::string>& recordable_projection_variables(SynapseModel model) {
-  static const std::vector<std::string> tm{"u", "x", "Y_S", "Gamma_S"}, hebbian{"s", "w", "p_s", "p_l", "p", "z"},
-      stdp{"rho", "c"}, none{};
+  static const std::vector<std::string> tm{"u", "x", "Y_S", "Gamma_S"},
+      hebbian{"s", "w", "p_s", "p_l", "p", "z"}, stdp{"rho", "c"}, none{};
   switch (model) {
     case SynapseModel::tsodyks_markram:
       return tm;
@@ -487,16 +579,18 @@ NetworkConfig parse_network_config(const json& config) {
   if (groups.empty()) throw ConfigError("groups", "[]", "must not be empty");
   c.groups.reserve(groups.size());
   for (std::size_t k = 0; k < groups.size(); ++k) {
-    c.groups.push_back(detail::parse_group(groups[k], io::element_field("groups", k), c, static_cast<std::uint32_t>(k)));
+    c.groups.push_back(
+        detail::parse_group(groups[k], io::element_field("groups", k), c, static_cast<std::uint32_t>(k)));
     if (c.groups.back().has_positions) c.groups.back().positions_spec = groups[k]["positions"];
     if (!names.insert(c.groups.back().name).second)
-      throw ConfigError(io::element_field("groups", k) + ".name", in_quotes(c.groups.back().name), "name used twice");
+      throw ConfigError(io::element_field("groups", k) + ".name", in_quotes(c.groups.back().name),
+                        "name used twice");
   }
   check_rate_groups(c);
   const json& projections = root.array("projections");
   for (std::size_t k = 0; k < projections.size(); ++k) {
-    c.projections.push_back(
-        detail::parse_projection(projections[k], io::element_field("projections", k), c, static_cast<std::uint32_t>(k)));
+    c.projections.push_back(detail::parse_projection(projections[k], io::element_field("projections", k), c,
+                                                     static_cast<std::uint32_t>(k)));
     if (!names.insert(c.projections.back().name).second)
       throw ConfigError(io::element_field("projections", k) + ".name", in_quotes(c.projections.back().name),
                         "name used twice");
@@ -519,12 +613,14 @@ NetworkConfig parse_network_config(const json& config) {
       const auto& m = c.monitors.back();
       const std::string key = std::to_string(static_cast<int>(m.type)) + "/" + m.name;
       if (!seen.insert(key).second)
-        throw ConfigError(io::element_field("monitors", k) + (m.name == m.target ? ".target" : ".name"), in_quotes(m.name),
+        throw ConfigError(io::element_field("monitors", k) + (m.name == m.target ? ".target" : ".name"),
+                          in_quotes(m.name),
                           "a monitor of this type with this name exists already (give it another \"name\")");
     }
   }
   c.output = root.string("output", "");
   root.finish();
+  check_network_memory(c);
   c.resolved = resolved_network_config(c);
   return c;
 }

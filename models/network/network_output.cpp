@@ -12,6 +12,7 @@ NetworkResult simulate_network_to_file(const NetworkConfig& c, const std::string
   const NetworkResult r = run_network(c, progress);
 
   file.provenance(c.resolved.dump(), c.seed);
+  file.attribute("/", "format", std::string("glia-simulation"));
   file.attribute("/", "device", std::string(c.device == Device::cuda ? "cuda" : "cpu"));
   file.attribute("/", "duration", c.duration);
   file.attribute("/", "dt", c.dt);

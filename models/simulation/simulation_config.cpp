@@ -1,12 +1,11 @@
 #include "models/simulation/simulation_config.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <set>
 #include <sstream>
 
+#include "engine/core/memory.hpp"
 #include "engine/io/json_reader.hpp"
 #include "engine/sim/step_config.hpp"
 
@@ -90,13 +89,12 @@ void check_record_size(const std::string& field, std::int64_t n_steps, const Sta
   const double samples = std::ceil(static_cast<double>(n_steps) / static_cast<double>(m.every));
   // u and x are both recorded by the runner and copied once into the result.
   const double bytes = samples * static_cast<double>(m.indices.size()) * 2.0 * 2.0 * sizeof(double);
-  const double limit =
-      0.5 * static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGESIZE));
+  const double limit = 0.5 * memory_limit_bytes();
   if (bytes > limit) {
     std::ostringstream s;
-    s << "the recording would take " << bytes / (1 << 30) << " GiB (" << samples << " samples x "
-      << m.indices.size()
-      << " synapses), more than half of this machine's memory; record fewer indices or use a larger dt";
+    s << "the recording would take " << gib_text(bytes) << " (" << samples << " samples x "
+      << m.indices.size() << " synapses), more than half of the " << gib_text(2 * limit)
+      << " this process may use; record fewer indices or use a larger dt";
     throw ConfigError(field, std::to_string(m.indices.size()) + " indices", s.str());
   }
 }

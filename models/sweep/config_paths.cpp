@@ -22,6 +22,10 @@ std::vector<std::string> split_path(const std::string& path, const std::string& 
     const std::size_t dot = path.find('.', start);
     out.push_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
     if (out.back().empty()) throw ConfigError(field, "", "expected a path into " + schema.path_hint);
+    // A config is at most kMaxJsonDepth levels deep, and so is a path into it.
+    if (out.size() > io::kMaxJsonDepth)
+      throw ConfigError(field, "",
+                        "a path of more than " + std::to_string(io::kMaxJsonDepth) + " components");
     if (dot == std::string::npos) break;
     start = dot + 1;
   }

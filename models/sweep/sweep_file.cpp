@@ -11,6 +11,7 @@
 
 #include "engine/core/error.hpp"
 #include "engine/core/version.hpp"
+#include "engine/io/checksum.hpp"
 #include "engine/io/json_reader.hpp"
 
 namespace glia::sweep {
@@ -18,7 +19,7 @@ namespace glia::sweep {
 namespace {
 
 constexpr const char* kFormat = "glia-sweep";
-constexpr std::int64_t kFormatVersion = 1;
+constexpr std::int64_t kFormatVersion = 2;  // 2: /status/checksum
 // Network and retention failures carry the engine's message (group, variable, index, time, advice): longer.
 constexpr std::size_t kVariableLength = 16, kReasonLength = 128, kNetworkReasonLength = 512;
 
@@ -76,6 +77,7 @@ void populate(io::Hdf5File& f, const SweepSpec& s) {
   f.set_attribute("/summaries", "names", s.summary_info.dump());
 
   f.create_u8("/status/done", {n}, 0);
+  f.create_i64("/status/checksum", {n}, 0);
   f.create_i32("/status/code", {n}, -1);
   f.create_f64("/status/failed_at", {n}, nan);
   f.create_f64("/status/failed_value", {n}, nan);
@@ -95,6 +97,20 @@ void populate(io::Hdf5File& f, const SweepSpec& s) {
     for (const auto& var : s.traces.variables) f.create_f64("/traces/" + var, {n_traced, samples}, nan);
     f.set_attribute("/traces", "variables", nlohmann::json(s.traces.variables).dump());
   }
+}
+
+// The checksum of variant v's results: its index (rows cannot be swapped), summaries, status code and failure
+// values, and the done flag. `column[k]` is the summary of this variant in column k.
+std::int64_t variant_checksum(const std::vector<const double*>& summaries, std::int32_t code,
+                              double failed_at, double failed_value, std::size_t v, std::uint64_t variant) {
+  io::Checksum c;
+  c.add_value(variant);
+  for (const double* column : summaries) c.add_value(column[v]);
+  c.add_value(code);
+  c.add_value(failed_at);
+  c.add_value(failed_value);
+  c.add_value(std::uint8_t{1});
+  return c.value();
 }
 
 io::Hdf5File open_or_create(const SweepSpec& s, const std::string& path) {
@@ -163,7 +179,32 @@ ChunkResults tripartite_results(const SweepSpec& s, bio::TripartiteChunkOutput&&
 
 SweepFile::SweepFile(const SweepSpec& s, const std::string& path) : s_(s), file_(open_or_create(s, path)) {
   check_same_sweep(path);
+  verify_sweep_results(file_, path, "output");
   done_ = file_.read_u8("/status/done");
+}
+
+void verify_sweep_results(const io::Hdf5File& f, const std::string& path, const std::string& field) {
+  const std::vector<std::uint8_t> done = f.read_u8("/status/done");
+  const std::vector<std::int32_t> code = f.read_i32("/status/code");
+  const std::vector<double> failed_at = f.read_f64("/status/failed_at"),
+                            failed_value = f.read_f64("/status/failed_value");
+  const std::vector<std::int64_t> checksum = f.read_i64("/status/checksum");
+  std::vector<std::vector<double>> columns;
+  std::vector<const double*> summaries;
+  const nlohmann::json names =
+      io::parse_json(f.string_attribute("/summaries", "names"), path + ": /summaries names");
+  for (const auto& info : names) {
+    columns.push_back(f.read_f64("/summaries/" + info.at("name").get<std::string>()));
+    summaries.push_back(columns.back().data());
+  }
+  for (std::size_t v = 0; v < done.size(); ++v) {
+    if (!done[v]) continue;
+    if (checksum[v] != variant_checksum(summaries, code[v], failed_at[v], failed_value[v], v, v))
+      throw ConfigError(field, quoted(path),
+                        "/status/checksum: the results of variant " + std::to_string(v) +
+                            " (/summaries, /status) do not match their checksum: the file was altered or is "
+                            "damaged; remove it or choose another output");
+  }
 }
 
 void SweepFile::check_same_sweep(const std::string& path) {
@@ -176,8 +217,8 @@ void SweepFile::check_same_sweep(const std::string& path) {
     fail("exists in another sweep file format");
   nlohmann::json there;
   try {
-    there = nlohmann::json::parse(file_.string_attribute("/", "definition"));
-  } catch (const nlohmann::json::exception&) {
+    there = io::parse_json(file_.string_attribute("/", "definition"), path + ": definition");
+  } catch (const ConfigError&) {
     fail("exists with an unreadable sweep definition");
   }
   if (there != s_.definition)
@@ -227,7 +268,18 @@ void SweepFile::write_chunk(const std::vector<std::uint64_t>& variants, const Ch
     for (std::size_t k = 0; k < n_vars; ++k)
       file_.write_rows("/traces/" + s_.traces.variables[k], static_cast<std::uint64_t>(slot_row[slot]), 1,
                        out.traces.data() + (slot * n_vars + k) * samples);
-  // Results reach the disk before the flags that say they are there.
+  // Each variant's checksum, then the results reach the disk before the flags that say they are there.
+  std::vector<const double*> columns;
+  for (std::size_t q = 0; q < s_.summary_names.size(); ++q) columns.push_back(out.summaries.data() + q * n);
+  std::vector<std::int64_t> sums(n);
+  for (std::size_t k = 0; k < n; ++k)
+    sums[k] = variant_checksum(columns, out.status[k], out.failed_at[k], out.failed_value[k], k, variants[k]);
+  for (std::size_t lo = 0; lo < n;) {
+    std::size_t hi = lo + 1;
+    while (hi < n && variants[hi] == variants[hi - 1] + 1) ++hi;
+    file_.write_rows("/status/checksum", variants[lo], hi - lo, sums.data() + lo);
+    lo = hi;
+  }
   file_.flush();
   for (std::size_t lo = 0; lo < n;) {
     std::size_t hi = lo + 1;

@@ -7,6 +7,8 @@
 //   /summaries/<name>     (variants,) NaN until computed, and for failed variants
 //                         (network and retention sweeps: the same layout; docs/sweep_config.md)
 //   /status/done          (variants,) 1 once the variant's results are in the file
+//   /status/checksum      (variants,) checksum of the variant's summaries, status code, failure values and
+//                         done flag (engine/io/checksum.hpp), verified when the file is resumed or loaded
 //   /status/code          (variants,) -1 not run, 0 ok, 1 failed
 //   /status/failed_at, failed_value, failed_variable, reason
 //   /traces/t, variants, <variable> (traced variants, samples)
@@ -39,6 +41,10 @@ struct ChunkResults {
 
 // A batched tripartite/gchi chunk's output in that form (names and reasons spelled out).
 ChunkResults tripartite_results(const SweepSpec& s, bio::TripartiteChunkOutput&& out);
+
+// Refuses (ConfigError naming `field` and the file) a file in which a variant marked done does not hold the
+// results its checksum was computed from.
+void verify_sweep_results(const io::Hdf5File& f, const std::string& path, const std::string& field);
 
 class SweepFile {
  public:

@@ -9,6 +9,7 @@
 
 #include "engine/core/backend.hpp"
 #include "engine/core/error.hpp"
+#include "engine/core/threads.hpp"
 #include "models/sweep/sweep_file.hpp"
 
 namespace glia::sweep {
@@ -112,7 +113,7 @@ SweepOutcome run_sweep(const SweepSpec& s, const SweepOptions& o) {
     std::string why;
     if (cuda_device_count(&why) == 0) throw ConfigError("device", "\"cuda\"", why);
   }
-  if (o.threads < 0) throw ConfigError("threads", std::to_string(o.threads), "must be >= 1");
+  checked_threads(o.threads, "threads");
   if (o.chunk < 0) throw ConfigError("chunk", std::to_string(o.chunk), "must be >= 1");
   const std::int64_t chunk = o.chunk > 0 ? o.chunk : s.chunk;
   const std::uint64_t n = s.design.size();

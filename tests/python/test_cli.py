@@ -159,4 +159,4 @@ def test_missing_output_and_usage_errors_exit_2(cli, base_config, tmp_path):
     assert run(cli, "simulate").returncode == 2
     assert run(cli, "frobnicate").returncode == 2
     p = run(cli, "simulate", str(tmp_path / "missing.json"))
-    assert p.returncode == 2 and "cannot read file" in p.stderr
+    assert p.returncode == 2 and "missing.json\": no such file" in p.stderr

@@ -142,4 +142,4 @@ def test_existing_file_of_another_sweep_exits_2(cli, tmp_path):
     assert p.stderr.count("\n") == 1
     assert f'output = "{out}": exists and holds a different sweep ("design" differs)' in p.stderr
     p = run(cli, write(tmp_path, small_config()), "--threads", "0", "-o", str(tmp_path / "x.h5"))
-    assert p.returncode == 2 and "--threads = 0: must be >= 1" in p.stderr
+    assert p.returncode == 2 and "--threads = 0: must be an integer between 1 and" in p.stderr

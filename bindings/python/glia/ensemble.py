@@ -101,7 +101,7 @@ def integrate_cells(
     raw = _core.gchi_ensemble(
         {k: per_variant(f"params.{k}", v) for k, v in (params or {}).items()},
         parameter_set, per_variant("Y_S", Y_S), per_variant("J_ex", J_ex), initial_flat,
-        duration, dt, method, [int(k) for k in record], 0.0 if record_dt is None else record_dt,
+        duration, dt, method, [int(k) for k in record], -1.0 if record_dt is None else record_dt,
         C_threshold, device,
     )
     failed_variable = np.array([VARIABLES[i] if i >= 0 else "" for i in raw["failed_variable"]])

@@ -107,7 +107,7 @@ def _retention_config(config: Optional[Union[Mapping[str, Any], PathLike]], *, p
     """A retention config from a dict or file, overridden by keyword arguments (None: keep)."""
     cfg: Dict[str, Any] = {}
     if isinstance(config, (str, os.PathLike)):
-        cfg = json.loads(pathlib.Path(config).read_text())
+        cfg = json.loads(_core.read_config_file(os.fspath(config), "config"))
     elif config is not None:
         cfg = json.loads(json.dumps(dict(config)))
     if params:
@@ -172,6 +172,8 @@ def derive_retention(
     cfg = _retention_config(config, T=T, params=params, b_pre=b_pre, b_post=b_post, T_on=T_on, T_off=T_off, dt=dt,
                             method=method, fit=fit, n_cycles=n_cycles, **more)
     out = str(output) if output is not None else cfg.get("output", "") or ""
+    if out and isinstance(config, (str, os.PathLike)):
+        _core.check_output_is_not_an_input(out, "output", [os.fspath(config)])
     raw = _core.derive_retention(json.dumps(cfg), out)
     for w in raw["warnings"]:
         warnings.warn(w, RetentionWarning, stacklevel=2)

@@ -27,8 +27,7 @@ from . import _core
 
 def _config_text(config):
     if isinstance(config, (str, os.PathLike)):
-        with open(config) as f:
-            return f.read()
+        return _core.read_config_file(os.fspath(config), "config")
     return json.dumps(config)
 
 

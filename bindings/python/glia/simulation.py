@@ -80,9 +80,10 @@ def simulate(
         SimulationError: the run failed (a state turned non-finite, ...); when an output file
             was asked for, it holds the recordings up to the failure, marked complete = 0.
     """
+    inputs = []
     if isinstance(config, (str, os.PathLike)):
-        with open(config, encoding="utf-8") as f:
-            text = f.read()
+        inputs.append(os.fspath(config))
+        text = _core.read_config_file(os.fspath(config), "config")
     elif isinstance(config, Mapping):
         text = _to_json(config)
     else:
@@ -90,6 +91,8 @@ def simulate(
     if output is None:
         output = json.loads(text).get("output") if text.lstrip().startswith("{") else None
     out = "" if output is None else os.fspath(output)
+    if out:
+        _core.check_output_is_not_an_input(out, "output", inputs)
     raw = _core.simulate(text, out, int(threads))
     return SimulationResult(
         state=raw["state"],
@@ -113,9 +116,17 @@ def load(path: Union[str, "os.PathLike[str]"]) -> SimulationResult:
 
     with h5py.File(path, "r") as f:
         attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
-        if int(attrs.get("complete", 0)) != 1:
+        kind = attrs.get("format", attrs.get("kind"))
+        readers = {"glia-sweep": "glia.load_sweep", "glia-checkpoint": "glia.nn.load",
+                   "glia.retention": "glia.mapping.load_retention"}
+        if kind is not None and kind != "glia-simulation":
+            use = readers.get(kind)
+            raise ValueError(f"{os.fspath(path)}: a {kind} file, not a simulation result" + (f": read it with {use}" if use else ""))
+        if "complete" in attrs and int(attrs["complete"]) != 1:
             why = f": {attrs['error']}" if "error" in attrs else ""
             raise ValueError(f"{os.fspath(path)}: not a complete glia result file (attribute 'complete' != 1){why}")
+        if "config" not in attrs or "glia_version" not in attrs:
+            raise ValueError(f"{os.fspath(path)}: not a glia simulation result file")
 
         def read_groups(name: str) -> Dict[str, Dict[str, np.ndarray]]:
             if name not in f:

@@ -158,12 +158,8 @@ class SweepResult:
 def _config_text(config: ConfigLike, device: Optional[str]) -> Tuple[str, Optional[str]]:
     """The configuration as JSON text for the engine, and its "output" if any."""
     if isinstance(config, (str, os.PathLike)):
-        with open(config, encoding="utf-8") as f:
-            text = f.read()
-        try:
-            parsed = json.loads(text)
-        except json.JSONDecodeError:
-            parsed = None  # the engine reports the syntax error with its position
+        text = _core.read_config_file(os.fspath(config), "config")  # also refuses what the engine would
+        parsed = json.loads(text)
         if device is None or not isinstance(parsed, dict):
             # The file's own text: the engine's strict reader also sees duplicated keys.
             return text, parsed.get("output") if isinstance(parsed, dict) else None
@@ -224,6 +220,8 @@ def sweep(
     if chunk is not None and chunk < 1:
         raise _core.ConfigError(f"chunk = {chunk}: must be >= 1")
     out = "" if output is None else os.fspath(output)
+    if out and isinstance(config, (str, os.PathLike)):
+        _core.check_output_is_not_an_input(out, "output", [os.fspath(config)])
     raw = _core.sweep(text, out, chunk or 0, threads or 0, progress)
     if out:
         return load_sweep(out)
@@ -253,16 +251,27 @@ def load_sweep(path: PathLike) -> SweepResult:
 
     Raises:
         ValueError: the file is not a glia sweep result.
+        ConfigError: a finished variant's results do not match their checksum (the file was altered or
+            is damaged); the message names file and dataset.
     """
     import h5py
 
     def text(values: np.ndarray) -> np.ndarray:
         return np.array([v.decode("utf-8", "replace") for v in values], dtype=str)
 
-    with h5py.File(path, "r") as f:
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        if not os.path.isfile(path):
+            raise
+        why = "it is damaged" if "truncated" in str(e) or "lock file" not in str(e) else "another process holds it open"
+        raise _core.ConfigError(f"{os.fspath(path)}: cannot open HDF5 file: {why} ({e})") from None
+    with f:
         attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
         if attrs.get("format") != "glia-sweep":
             raise ValueError(f"{os.fspath(path)}: not a glia sweep result file")
+    _core.verify_sweep_file(os.fspath(path))  # finished variants must hold what their checksums say
+    with h5py.File(path, "r") as f:
         names: List[str] = json.loads(f["design"].attrs["names"])
         summary_names = [s["name"] for s in json.loads(f["summaries"].attrs["names"])]
         complete = int(attrs.get("complete", 0)) == 1

@@ -1,0 +1,31 @@
+#include "engine/core/memory.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
+namespace glia {
+
+double memory_limit_bytes() {
+  const double page = static_cast<double>(::sysconf(_SC_PAGESIZE));
+  double limit = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * page;
+  rlimit as{};
+  if (::getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY) {
+    double mapped = 0.0;  // the first field of statm: the process's virtual size in pages
+    std::ifstream statm("/proc/self/statm");
+    if (statm >> mapped) mapped *= page;
+    limit = std::min(limit, std::max(0.0, static_cast<double>(as.rlim_cur) - mapped));
+  }
+  return limit;
+}
+
+std::string gib_text(double bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g GiB", bytes / (1024.0 * 1024.0 * 1024.0));
+  return text;
+}
+
+}  // namespace glia
