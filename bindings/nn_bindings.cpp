@@ -125,20 +125,33 @@ void bind_scalar(py::module_& m) {
     return py::dict("out"_a = array(ctx.out), "d_q"_a = array(g.d_q), "d_k"_a = array(g.d_k),
                     "d_v"_a = array(g.d_v));
   });
-  m.def("nn_astromorphic_attention",
-        [](const Array<T>& q, const Array<T>& k, const Array<T>& v, const Array<T>& position,
-           const Array<T>& decay, const std::optional<Array<std::uint8_t>>& key_mask, double alpha,
-           bool astrocyte_term, bool nonlinearity, double epsilon, const Array<T>& d_out) {
-          const auto km = mask(key_mask);
-          const Tensor<T> e = tensor(position), rho = tensor(decay);
-          const auto ctx =
-              nn::astromorphic_attention_forward(tensor(q), tensor(k), tensor(v), e, rho, pointer(km),
-                                                 {alpha, astrocyte_term, nonlinearity, epsilon});
-          Tensor<T> d_e(e.shape()), d_rho(rho.shape());
-          const auto g = nn::astromorphic_attention_backward(ctx, e, rho, tensor(d_out), d_e, d_rho);
-          return py::dict("out"_a = array(ctx.out), "d_q"_a = array(g.d_q), "d_k"_a = array(g.d_k),
-                          "d_v"_a = array(g.d_v), "d_position"_a = array(d_e), "d_decay"_a = array(d_rho));
-        });
+  m.def(
+      "nn_astromorphic_attention",
+      [](const Array<T>& q, const Array<T>& k, const Array<T>& v, const Array<T>& position,
+         const Array<T>& decay, const std::optional<Array<std::uint8_t>>& key_mask, double alpha,
+         bool astrocyte_term, bool nonlinearity, double epsilon, const Array<T>& d_out,
+         const std::string& synaptic_scale, const std::optional<Array<T>>& scale) {
+        const auto km = mask(key_mask);
+        const Tensor<T> e = tensor(position), rho = tensor(decay);
+        nn::AstromorphicAttentionOptions o{alpha, astrocyte_term, nonlinearity, epsilon};
+        if (synaptic_scale == "1/N")
+          o.scale = nn::SynapticScale::inverse_n;
+        else if (synaptic_scale == "learned")
+          o.scale = nn::SynapticScale::learned;
+        else if (synaptic_scale != "1/sqrt(N)")
+          throw ConfigError("synaptic_scale", synaptic_scale,
+                            "expected \"1/N\", \"1/sqrt(N)\" or \"learned\"");
+        const Tensor<T> rho_c = scale ? tensor(*scale) : Tensor<T>();
+        const auto ctx = nn::astromorphic_attention_forward(tensor(q), tensor(k), tensor(v), e, rho,
+                                                            pointer(km), o, scale ? &rho_c : nullptr);
+        Tensor<T> d_e(e.shape()), d_rho(rho.shape()), d_c(rho_c.shape());
+        const auto g = nn::astromorphic_attention_backward(ctx, e, rho, tensor(d_out), d_e, d_rho, &d_c);
+        return py::dict("out"_a = array(ctx.out), "d_q"_a = array(g.d_q), "d_k"_a = array(g.d_k),
+                        "d_v"_a = array(g.d_v), "d_position"_a = array(d_e), "d_decay"_a = array(d_rho),
+                        "d_scale"_a = array(d_c));
+      },
+      "q"_a, "k"_a, "v"_a, "position"_a, "decay"_a, "key_mask"_a, "alpha"_a, "astrocyte_term"_a,
+      "nonlinearity"_a, "epsilon"_a, "d_out"_a, "synaptic_scale"_a = "1/sqrt(N)", "scale"_a = py::none());
   m.def("nn_mean_pooling", [](const Array<T>& x, const std::optional<Array<std::uint8_t>>& key_mask,
                               const Array<T>& d_out) {
     const auto km = mask(key_mask);

@@ -140,8 +140,15 @@ def rows() -> list[str]:
             variant += f", retention {r['source']}"
             if r["source"] != "none" and "normalization" in r:
                 variant += " (Σ RF = 1)" if r["normalization"] == "sum" else " (T·RF, mean 1)"
+            if r.get("carry") == "gated":
+                variant += ", gated carry"
         if "attention" in model and "nonlinearity" in model["attention"]:
             variant += f", σ {'on' if model['attention']['nonlinearity'] else 'off'}"
+            if model["attention"].get("synaptic_scale"):
+                variant += f" (c = {model['attention']['synaptic_scale']})"
+        # Runs before the 1/√d default (NETWORKS.md §3) say which std they were initialised with.
+        if isinstance(model.get("init_std"), (int, float)) and abs(model["init_std"] - model["d_model"] ** -0.5) > 1e-9:
+            variant += f", init std {model['init_std']:g}"
         if model.get("segment_positions") == "global":
             variant += ", global positions"
         seg = f", S = {model['segment_length']}, M = {model['memory_tokens']}" if "segment_length" in model else ""

@@ -65,7 +65,8 @@ int bench_command(const BenchArgs& a) {
     throw ConfigError("--strategy", a.strategy, "only segment models have a training strategy");
 
   nets::SequenceClassifier<float> model(config);
-  nn::AdamW<float> optimizer(nn::AdamWParams{}, model.parameters().values());
+  nn::AdamW<float> optimizer(nn::AdamWParams{}, model.parameters().values(),
+                             nets::weight_decay_mask(model.parameters()));
   const nn::Index B = a.batch_size, L = config.max_length;
   nn::Batch batch{nn::Tensor<std::int32_t>({B, L}), nn::Tensor<std::uint8_t>({B, L}),
                   nn::Tensor<std::int32_t>({B})};

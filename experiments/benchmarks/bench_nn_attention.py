@@ -121,12 +121,11 @@ def toeplitz_blocked(position, s, block=64):
 
 
 def torch_astromorphic(q, k, v, position, decay):
-    """NETWORKS.md section 2 (sigma on, c = 1/N, alpha = 0.25), the Toeplitz product in O(N)."""
-    n = k.shape[2]
+    """NETWORKS.md section 2 (sigma off, the default; alpha = 0.25), the Toeplitz product in O(N)."""
     phi_q, phi_k = F.elu(q) + 1, F.elu(k) + 1
     activity = toeplitz_blocked(position, F.softplus(decay))
     hebbian = (phi_k + (F.elu(activity) + 1)[None]).transpose(-1, -2) @ v
-    h = torch.sigmoid(hebbian / n)
+    h = hebbian  # σ off: the default (NETWORKS.md §2)
     g = phi_k.sum(2).pow(ALPHA)
     den = phi_q @ g[..., None] + EPS
     return (phi_q @ h) / den
@@ -247,7 +246,7 @@ def agreement(n=1000):
         else:
             r = ref.astromorphic_attention(*[a.detach() for a in args])
             g = _core.nn_astromorphic_attention(arrays["q"], arrays["k"], arrays["v"], arrays["position"],
-                                                arrays["decay"], None, ALPHA, True, True, EPS, arrays["d_out"])
+                                                arrays["decay"], None, ALPHA, True, False, EPS, arrays["d_out"])
         names = ["q", "k", "v"] + (["position", "decay"] if op == "astromorphic" else [])
         out[op] = {
             "torch_vs_torch_ops_out": rel(y.detach().numpy(), r.numpy()),
@@ -383,7 +382,7 @@ def main():
         "blas_libraries": blas, "blas_check_gflops": gflops, "blas_check_gflops_1_thread": gflops_1, "blas_check_size": 256 if quick else 1024,
         "shape": {"batch": B, "heads": HEADS, "d_head": D, "d_model": HEADS * D, "dtype": "float32",
                   "mask": None, "causal": False, "astromorphic": {"alpha": ALPHA, "astrocyte_term": True,
-                                                                   "nonlinearity": True, "epsilon": EPS}},
+                                                                   "nonlinearity": False, "epsilon": EPS}},
         "pairs": pairs, "sizes": sizes, "agreement_n": agreement_n, "softmax_max_n": softmax_max, "reference_max_n": reference_max,
         "timing": "glia: std::chrono in C++ (glia._core.nn_time_attention); torch: time.perf_counter; median of "
                   "calls per sample after a warm-up, samples alternate glia/torch, ratio = median of per-pair "
@@ -420,7 +419,7 @@ def markdown(result):
         "# Attention ops: glia against PyTorch (CPU)",
         "",
         f"B = {meta['shape']['batch']}, {meta['shape']['heads']} heads, d_h = {meta['shape']['d_head']} (d_model "
-        f"{meta['shape']['d_model']}), float32, no mask, non-causal; astromorphic with α = {ALPHA}, σ on, astrocyte "
+        f"{meta['shape']['d_model']}), float32, no mask, non-causal; astromorphic with α = {ALPHA}, σ off (the default), astrocyte "
         f"term on. {meta['threads']} threads for both (OpenMP in glia; torch.set_num_threads and OpenBLAS in "
         f"PyTorch {meta['torch_version']}, whose {meta['blas_check_size']}³ sgemm reached {meta['blas_check_gflops']:.0f} "
         f"GFLOP/s here on {meta['threads']} threads and {meta['blas_check_gflops_1_thread']:.0f} on 1; the generic "

@@ -153,7 +153,7 @@ def torch_worker(args):
     mask = torch.ones(B, L, dtype=torch.bool)
     labels = torch.arange(B) % config["num_classes"]
     params = list(model.parameters())
-    optimizer = torch.optim.AdamW(params, lr=1e-4, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
+    optimizer = torch.optim.AdamW(tm.optimizer_groups(model, 0.01), lr=1e-4, betas=(0.9, 0.999), eps=1e-8)
     rss_before = vm_rss_mib()
     seconds = []
     for s in range(args.warmup + args.steps):

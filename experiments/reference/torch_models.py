@@ -58,7 +58,8 @@ ATTENTION = {"transformer": "softmax", "rmt": "softmax", "linear_transformer": "
 _COMMON_KEYS = {"name", "vocab_size", "num_classes", "max_length", "d_model", "heads", "layers", "ffn", "dropout",
                 "norm", "positions", "init_std", "seed", "attention"}
 _SEGMENT_KEYS = {"segment_length", "memory_tokens", "readout", "segment_positions"}
-_ASTRO_DEFAULTS = {"alpha": 0.25, "astrocyte_term": True, "nonlinearity": True, "epsilon": 1e-6, "decay_init": 0.1}
+_ASTRO_DEFAULTS = {"alpha": 0.25, "astrocyte_term": True, "nonlinearity": False, "epsilon": 1e-6, "decay_init": 0.1}
+_SCALES = ("1/N", "1/sqrt(N)", "learned")
 _LINEAR_DEFAULTS = {"epsilon": 1e-6}
 
 
@@ -79,7 +80,7 @@ def resolve_config(config):
         if key not in config:
             raise ValueError(f"{key}: required")
     c = {"d_model": 64, "heads": 4, "layers": 2, "dropout": 0.1, "norm": "pre", "positions": "learned",
-         "init_std": 0.02, "seed": 0}
+         "init_std": "1/sqrt(d)", "seed": 0}
     if segment:
         c.update(memory_tokens=8, readout="memory", segment_positions="local")
     if name == "rmaat":
@@ -90,9 +91,18 @@ def resolve_config(config):
     defaults = _ASTRO_DEFAULTS if kind == "astromorphic" else _LINEAR_DEFAULTS if kind == "linear" else {}
     attention = dict(config.get("attention", {}))
     for key in attention:
-        if key not in defaults:
+        if key not in defaults and not (kind == "astromorphic" and key == "synaptic_scale"):
             raise ValueError(f"attention.{key}: not an option of {kind} attention")
     c["attention"] = {**defaults, **attention}
+    if kind == "astromorphic":
+        if c["attention"]["nonlinearity"]:
+            c["attention"].setdefault("synaptic_scale", "1/sqrt(N)")
+            if c["attention"]["synaptic_scale"] not in _SCALES:
+                raise ValueError(f"attention.synaptic_scale = {c['attention']['synaptic_scale']!r}: one of {_SCALES}")
+        elif "synaptic_scale" in c["attention"]:
+            raise ValueError("attention.synaptic_scale: applies only with nonlinearity on")
+    if c["init_std"] == "1/sqrt(d)":
+        c["init_std"] = 1.0 / math.sqrt(c["d_model"])
     if c["d_model"] % c["heads"]:
         raise ValueError(f"heads = {c['heads']}: d_model = {c['d_model']} is not a multiple")
     if c["num_classes"] < 2:
@@ -155,9 +165,11 @@ def retention_factors(config, base_dir=None):
     source = r.get("source")
     if source == "none":
         return None
-    normalization = r.get("normalization", "sum")
+    normalization = r.get("normalization", "mean")
     if normalization not in ("sum", "mean"):
         raise ValueError(f"retention.normalization = {normalization!r}: 'sum' or 'mean'")
+    if r.get("carry", "scaled") not in ("scaled", "gated"):
+        raise ValueError(f"retention.carry = {r['carry']!r}: 'scaled' or 'gated'")
     scale = T if normalization == "mean" else 1  # "mean": T * RF, the same profile with mean 1
     if source == "exponential":
         if "c" not in r:
@@ -194,6 +206,8 @@ def parameter_shapes(config):
         if astro_term:
             shapes[p + "attention.position"] = (H, n_pos, d // H)
             shapes[p + "attention.decay"] = (H,)
+        if ATTENTION[c["name"]] == "astromorphic" and c["attention"].get("synaptic_scale") == "learned":
+            shapes[p + "attention.synaptic_scale"] = (H,)
         shapes[p + "norm1.weight"] = (d,)
         shapes[p + "norm1.bias"] = (d,)
         shapes[p + "ffn.in.weight"] = (F_, d)
@@ -218,6 +232,9 @@ def _initial_value(name, shape, c, generator):
         return torch.zeros(shape, dtype=torch.float64)
     if name.endswith("attention.decay"):
         return torch.full(shape, math.log(math.expm1(c["attention"]["decay_init"])), dtype=torch.float64)
+    if name.endswith("attention.synaptic_scale"):  # c = softplus(ρ_c) starts at 1/√N_k
+        rows = c["memory_tokens"] + c["segment_length"] if c["name"] in SEGMENT_MODELS else c["max_length"]
+        return torch.full(shape, math.log(math.expm1(1.0 / math.sqrt(rows))), dtype=torch.float64)
     return c["init_std"] * torch.randn(shape, generator=generator, dtype=torch.float64)
 
 
@@ -237,6 +254,7 @@ class Model(nn.Module):
         self.attention_kind = ATTENTION[self.name]
         self.heads = c["heads"]
         self.rf = None if rf is None else [float(x) for x in rf]
+        self.gated = self.name == "rmaat" and c["retention"].get("carry", "scaled") == "gated"
         if self.segmented:
             self.M, self.S = c["memory_tokens"], c["segment_length"]
             self.T = -(-c["max_length"] // self.S)
@@ -298,12 +316,16 @@ class Model(nn.Module):
             o = ops.softmax_attention(q, k, v, key_mask)
         elif self.attention_kind == "linear":
             o = ops.linear_attention(q, k, v, key_mask, epsilon=a["epsilon"])
-        elif a["astrocyte_term"]:
-            o = ops.astromorphic_attention(q, k, v, p[prefix + "position"][:, :N], p[prefix + "decay"], key_mask,
-                                           a["alpha"], True, a["nonlinearity"], a["epsilon"])
         else:
-            o = ops.astromorphic_attention(q, k, v, None, None, key_mask, a["alpha"], False, a["nonlinearity"],
-                                           a["epsilon"])
+            scale = a.get("synaptic_scale", "1/sqrt(N)")
+            if scale == "learned":
+                scale = p[prefix + "synaptic_scale"]
+            if a["astrocyte_term"]:
+                o = ops.astromorphic_attention(q, k, v, p[prefix + "position"][:, :N], p[prefix + "decay"], key_mask,
+                                               a["alpha"], True, a["nonlinearity"], a["epsilon"], scale)
+            else:
+                o = ops.astromorphic_attention(q, k, v, None, None, key_mask, a["alpha"], False, a["nonlinearity"],
+                                               a["epsilon"], scale)
         o = o.transpose(1, 2).reshape(B, N, d)
         return ops.linear(o, p[prefix + "out.weight"], p[prefix + "out.bias"])
 
@@ -372,7 +394,11 @@ class Model(nn.Module):
             x = self._positions(torch.cat([mem, ops.embedding(x_t, p["embedding"])], 1), p, segment=t)
             z = self.blocks(x, torch.cat([mem_keys, m_t], 1), p)
             if t < T - 1:
-                mem = z[:, :M] if self.rf is None else self.rf[t] * z[:, :M]
+                f = 1.0 if self.rf is None else self.rf[t]
+                if self.gated:  # mem_{t+1} = mem_t + f (mem' − mem_t)
+                    mem = mem + f * (z[:, :M] - mem)
+                else:
+                    mem = f * z[:, :M]
         fz = self._final(z, p)
         r_mem = fz[:, :M].mean(1)
         if self.config["readout"] == "memory":
@@ -387,6 +413,20 @@ class Model(nn.Module):
         logits = self.forward(tokens, mask, params)
         loss = ops.cross_entropy(logits, _as_tensor(labels, torch.long), label_smoothing)
         return (loss, logits) if return_logits else loss
+
+
+def decays_weight(name):
+    """NETWORKS.md §3: no weight decay on layer-norm gains, biases, positions and memory tokens (nor on the
+    softplus-parameterised scalars: the astrocyte decay and a learned synaptic scale)."""
+    return not (name in ("positions", "memory", "final_norm.weight") or name.endswith((".bias", "norm1.weight",
+                "norm2.weight", "attention.decay", "attention.synaptic_scale")))
+
+
+def optimizer_groups(model, weight_decay):
+    """AdamW parameter groups: the decayed parameters and the others (weight_decay 0)."""
+    named = list(model.named_parameters())
+    return [{"params": [p for n, p in named if decays_weight(n)], "weight_decay": weight_decay},
+            {"params": [p for n, p in named if not decays_weight(n)], "weight_decay": 0.0}]
 
 
 def build(config, weights=None, dtype=torch.float64, rf=None, base_dir=None):

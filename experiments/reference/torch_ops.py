@@ -79,8 +79,10 @@ def linear_attention(q, k, v, key_mask=None, causal=False, epsilon=1e-6):
 
 
 def astromorphic_attention(q, k, v, position, decay, key_mask=None, alpha=0.25, astrocyte_term=True,
-                           nonlinearity=True, epsilon=1e-6):
-    """NETWORKS.md §2 with P_pos formed densely (O(N²); glia scans in O(N m))."""
+                           nonlinearity=False, epsilon=1e-6, synaptic_scale="1/sqrt(N)"):
+    """NETWORKS.md §2 with P_pos formed densely (O(N²); glia scans in O(N m)). With the nonlinearity,
+    H = σ(c (H_n + H_a)); synaptic_scale: "1/N", "1/sqrt(N)" (N keys, padded ones counted) or a tensor ρ_c of
+    shape (H,) for a learned scale c = softplus(ρ_c)."""
     n = k.shape[2]
     weights = _key_weights(key_mask, k)
     phi_q, phi_k = phi(q), phi(k) * weights
@@ -92,7 +94,13 @@ def astromorphic_attention(q, k, v, position, decay, key_mask=None, alpha=0.25, 
         p_pos = torch.exp(-s[:, None, None] * distance)  # (H, N, N)
         activity = p_pos @ position  # (H, N, m)
         hebbian = hebbian + (phi(activity)[None] * weights).transpose(-1, -2) @ v
-    h = torch.sigmoid(hebbian / n) if nonlinearity else hebbian
+    if not nonlinearity:
+        h = hebbian
+    elif isinstance(synaptic_scale, str):
+        c = {"1/N": 1.0 / n, "1/sqrt(N)": 1.0 / math.sqrt(n)}[synaptic_scale]
+        h = torch.sigmoid(c * hebbian)
+    else:
+        h = torch.sigmoid(F.softplus(synaptic_scale)[:, None, None] * hebbian)
     g = phi_k.sum(2).pow(alpha)  # (B, H, m)
     den = phi_q @ g[..., None] + epsilon
     return (phi_q @ h) / den

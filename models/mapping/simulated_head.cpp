@@ -201,7 +201,8 @@ HeadInputs head_inputs_from_attention(const nn::Tensor<double>& q, const nn::Ten
                                       const nn::Tensor<double>& v, const nn::Tensor<double>& position,
                                       const nn::Tensor<double>& decay, nn::Index b, nn::Index h,
                                       const nn::AstromorphicAttentionOptions& options,
-                                      const nn::KeyMask* key_mask, std::vector<nn::Index>* key_rows) {
+                                      const nn::KeyMask* key_mask, std::vector<nn::Index>* key_rows,
+                                      const std::vector<double>* scales) {
   nn::require_shape(q, {-1, -1, -1, -1}, "simulated_head.q");
   nn::require_shape(k, {q.dim(0), q.dim(1), -1, q.dim(3)}, "simulated_head.k");
   nn::require_shape(v, {q.dim(0), q.dim(1), k.dim(2), -1}, "simulated_head.v");
@@ -225,7 +226,16 @@ HeadInputs head_inputs_from_attention(const nn::Tensor<double>& q, const nn::Ten
   in.alpha = options.alpha;
   in.nonlinearity = options.nonlinearity;
   in.epsilon = options.epsilon;
-  in.synaptic_scale = 1.0 / static_cast<double>(n);  // the op's c = 1/N_k, padded keys counted
+  // The op's c, over N_k keys with the padded ones counted.
+  if (scales) {
+    in.synaptic_scale = scales->at(static_cast<std::size_t>(h));
+  } else if (options.nonlinearity && options.scale == nn::SynapticScale::learned) {
+    throw ConfigError("simulated_head.synaptic_scale", "learned", "give the op's scale per head");
+  } else {
+    in.synaptic_scale = options.scale == nn::SynapticScale::inverse_n
+                            ? 1.0 / static_cast<double>(n)
+                            : 1.0 / std::sqrt(static_cast<double>(n));
+  }
   if (options.astrocyte_term) {
     nn::require_shape(position, {q.dim(1), n, m}, "simulated_head.position");
     nn::require_shape(decay, {q.dim(1)}, "simulated_head.decay");

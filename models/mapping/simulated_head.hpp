@@ -100,16 +100,19 @@ Matrix head_operator(const HeadInputs& inputs);
 // Operator → simulation: the inputs of head h of batch element b of an astromorphic attention op (q, k, v
 // of shape (B, H, N, d_h), position E (H, N, m), decay ρ (H)), with A = P_pos E computed as the op does
 // (over all N positions). With a key mask (B, N), only the real keys are presented (k, v and the rows of A
-// at their positions, in order; `key_rows`, when given, receives those positions) and c = 1/N over all N
-// key rows, as in the op; every query row is kept.
+// at their positions, in order; `key_rows`, when given, receives those positions); every query row is kept.
+// The synaptic scale c is the op's: `scales` (c per head, AstromorphicAttentionContext::scale) when given,
+// else 1/N or 1/√N over all N key rows as options.scale says (a learned scale needs `scales`).
 HeadInputs head_inputs_from_attention(const nn::Tensor<double>& q, const nn::Tensor<double>& k,
                                       const nn::Tensor<double>& v, const nn::Tensor<double>& position,
                                       const nn::Tensor<double>& decay, nn::Index b, nn::Index h,
                                       const nn::AstromorphicAttentionOptions& options,
                                       const nn::KeyMask* key_mask = nullptr,
-                                      std::vector<nn::Index>* key_rows = nullptr);
+                                      std::vector<nn::Index>* key_rows = nullptr,
+                                      const std::vector<double>* scales = nullptr);
 
-// Simulation → operator: the attention options that the head's inputs correspond to.
+// Simulation → operator: the attention options that the head's inputs correspond to (their synaptic scale is
+// inputs.synaptic_scale, which the op takes as a learned scale's value).
 nn::AstromorphicAttentionOptions attention_options(const HeadInputs& inputs);
 
 }  // namespace glia::mapping

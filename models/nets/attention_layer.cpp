@@ -27,6 +27,8 @@ AttentionWeights<T> add_attention_weights(nn::ParameterSet<T>& params, const std
     w.position = &params.add(prefix + ".position", {config.heads, config.rows(), config.d_head()});
     w.decay = &params.add(prefix + ".decay", {config.heads});
   }
+  if (config.attention == AttentionKind::astromorphic && nn::learned_scale(config.astro))
+    w.synaptic_scale = &params.add(prefix + ".synaptic_scale", {config.heads});
   return w;
 }
 
@@ -65,8 +67,9 @@ AttentionLayerContext<T> attention_layer_forward(const Tensor<T>& x, const nn::K
       const Tensor<T> no_position({config.heads, config.rows(), config.d_head()}), no_decay({config.heads});
       const Tensor<T>& position = w.position ? w.position->value : no_position;
       const Tensor<T>& decay = w.decay ? w.decay->value : no_decay;
-      ctx.astromorphic = nn::astromorphic_attention_forward(std::move(q), std::move(k), std::move(v),
-                                                            position, decay, mask, config.astro);
+      ctx.astromorphic = nn::astromorphic_attention_forward(
+          std::move(q), std::move(k), std::move(v), position, decay, mask, config.astro,
+          w.synaptic_scale ? &w.synaptic_scale->value : nullptr);
       // Evaluation with simulated heads (models/nets/simulated_attention): the real rows of every (batch,
       // head) slice of the output become the neuron-astrocyte simulation's. Never active in training.
       if (simulated_attention_active()) simulated_attention_hook(ctx.astromorphic, position, decay, mask);
@@ -95,12 +98,14 @@ Tensor<T> attention_layer_backward(const AttentionLayerContext<T>& ctx, const Mo
     case AttentionKind::astromorphic:
       if (w.position) {
         g = nn::astromorphic_attention_backward(ctx.astromorphic, w.position->value, w.decay->value, d_heads,
-                                                w.position->grad, w.decay->grad);
+                                                w.position->grad, w.decay->grad,
+                                                w.synaptic_scale ? &w.synaptic_scale->grad : nullptr);
       } else {
         Tensor<T> position({config.heads, config.rows(), config.d_head()}), decay({config.heads});
         Tensor<T> d_position = position, d_decay = decay;
         g = nn::astromorphic_attention_backward(ctx.astromorphic, position, decay, d_heads, d_position,
-                                                d_decay);
+                                                d_decay,
+                                                w.synaptic_scale ? &w.synaptic_scale->grad : nullptr);
       }
       break;
   }

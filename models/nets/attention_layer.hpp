@@ -13,8 +13,9 @@ namespace glia::nets {
 template <class T>
 struct AttentionWeights {
   nn::Parameter<T>*q_weight, *q_bias, *k_weight, *k_bias, *v_weight, *v_bias, *out_weight, *out_bias;
-  nn::Parameter<T>* position = nullptr;  // astromorphic with the astrocyte term: E (heads, rows, d_h)
-  nn::Parameter<T>* decay = nullptr;     // and ρ (heads)
+  nn::Parameter<T>* position = nullptr;        // astromorphic with the astrocyte term: E (heads, rows, d_h)
+  nn::Parameter<T>* decay = nullptr;           // and ρ (heads)
+  nn::Parameter<T>* synaptic_scale = nullptr;  // astromorphic with σ and a learned scale: ρ_c (heads)
 };
 
 template <class T>

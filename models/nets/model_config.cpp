@@ -51,13 +51,20 @@ RetentionSource parse_retention(const nlohmann::json& j, const std::string& fiel
     throw ConfigError(r.field("source"), rs.source, "expected \"none\", \"file\" or \"exponential\"");
   }
   if (rs.source != "none") {
-    // "sum": RF(t, T) as derived, Σ_t RF = 1 (NETWORKS.md §3). "mean": T · RF(t, T), the same profile with
-    // mean 1, so the carried memory is not also shrunk by ~1/T per segment (∏_t RF ~ T^{1−T} otherwise).
-    rs.normalization = r.string("normalization", "sum");
+    // "sum": RF(t, T) as derived, Σ_t RF = 1 (NETWORKS.md §3). "mean" (default): T · RF(t, T), the same
+    // profile with mean 1, so the carried memory is not also shrunk by ~1/T per segment (∏_t RF ~ T^{1−T}
+    // otherwise: measured, no model learns).
+    rs.normalization = r.string("normalization", "mean");
     if (rs.normalization != "sum" && rs.normalization != "mean")
       throw ConfigError(r.field("normalization"), rs.normalization, "expected \"sum\" or \"mean\"");
     if (rs.normalization == "mean")
       for (double& f : rs.rf) f *= static_cast<double>(T);
+    // "scaled": mem_{t+1} = f_t mem'_{t+1}; "gated": mem_{t+1} = mem_t + f_t (mem'_{t+1} − mem_t), the memory
+    // moves toward what the segment wrote by the retention factor.
+    const std::string carry = r.string("carry", "scaled");
+    if (carry != "scaled" && carry != "gated")
+      throw ConfigError(r.field("carry"), carry, "expected \"scaled\" or \"gated\"");
+    rs.gated = carry == "gated";
   }
   r.finish();
   return rs;
@@ -103,7 +110,16 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
   if (positions != "learned" && positions != "sinusoidal")
     throw ConfigError(r.field("positions"), positions, "expected \"learned\" or \"sinusoidal\"");
   c.learned_positions = positions == "learned";
-  c.init_std = io::check_positive(r.field("init_std"), r.number("init_std", 0.02), "");
+  // 1/√d by default (NETWORKS.md §3): 0.02, the value for d ≈ 768, leaves attention flat at d = 64.
+  if (r.has("init_std") && r.member("init_std").is_string()) {
+    const std::string rule = r.string("init_std");
+    if (rule != "1/sqrt(d)")
+      throw ConfigError(r.field("init_std"), rule, "expected a number or \"1/sqrt(d)\"");
+    c.init_std = 1.0 / std::sqrt(static_cast<double>(c.d_model));
+  } else {
+    c.init_std = io::check_positive(
+        r.field("init_std"), r.number("init_std", 1.0 / std::sqrt(static_cast<double>(c.d_model))), "");
+  }
   c.seed = r.unsigned_integer("seed", 0);
 
   if (c.segmented) {
@@ -132,7 +148,23 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
   if (c.attention == AttentionKind::astromorphic) {
     c.astro.alpha = io::check_positive(a.field("alpha"), a.number("alpha", 0.25), "");
     c.astro.astrocyte_term = a.boolean("astrocyte_term", true);
-    c.astro.nonlinearity = a.boolean("nonlinearity", true);
+    // σ is off by default (NETWORKS.md §2: RMAAT's read-out has none); with σ on, c = 1/N leaves the output
+    // nearly constant, so the default scale is 1/√N.
+    c.astro.nonlinearity = a.boolean("nonlinearity", false);
+    if (c.astro.nonlinearity) {
+      const std::string scale = a.string("synaptic_scale", "1/sqrt(N)");
+      if (scale == "1/N")
+        c.astro.scale = nn::SynapticScale::inverse_n;
+      else if (scale == "1/sqrt(N)")
+        c.astro.scale = nn::SynapticScale::inverse_sqrt_n;
+      else if (scale == "learned")
+        c.astro.scale = nn::SynapticScale::learned;
+      else
+        throw ConfigError(a.field("synaptic_scale"), scale, "expected \"1/N\", \"1/sqrt(N)\" or \"learned\"");
+    } else if (a.has("synaptic_scale")) {
+      throw ConfigError(a.field("synaptic_scale"), io::json_text(a.member("synaptic_scale")),
+                        "applies only with \"nonlinearity\": true (without σ, c = 1)");
+    }
     c.astro.epsilon = io::check_positive(a.field("epsilon"), a.number("epsilon", 1e-6), "");
     c.decay_init = io::check_positive(a.field("decay_init"), a.number("decay_init", 0.1), "");
   } else if (c.attention == AttentionKind::linear) {
@@ -164,13 +196,18 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
                 {"positions", positions},
                 {"init_std", c.init_std},
                 {"seed", c.seed}};
-  if (c.attention == AttentionKind::astromorphic)
+  if (c.attention == AttentionKind::astromorphic) {
     c.resolved["attention"] = {{"alpha", c.astro.alpha},
                                {"astrocyte_term", c.astro.astrocyte_term},
                                {"nonlinearity", c.astro.nonlinearity},
                                {"epsilon", c.astro.epsilon},
                                {"decay_init", c.decay_init}};
-  else if (c.attention == AttentionKind::linear)
+    if (c.astro.nonlinearity)
+      c.resolved["attention"]["synaptic_scale"] = c.astro.scale == nn::SynapticScale::inverse_n ? "1/N"
+                                                  : c.astro.scale == nn::SynapticScale::inverse_sqrt_n
+                                                      ? "1/sqrt(N)"
+                                                      : "learned";
+  } else if (c.attention == AttentionKind::linear)
     c.resolved["attention"] = {{"epsilon", c.linear_epsilon}};
   if (c.segmented) {
     c.resolved["segment_length"] = c.segment_length;
@@ -185,7 +222,10 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
       rs["table"] = c.retention.table;
     }
     if (c.retention.source == "exponential") rs["c"] = c.retention.c;
-    if (c.retention.source != "none") rs["normalization"] = c.retention.normalization;
+    if (c.retention.source != "none") {
+      rs["normalization"] = c.retention.normalization;
+      rs["carry"] = c.retention.gated ? "gated" : "scaled";
+    }
     c.resolved["retention"] = rs;
   }
   return c;

@@ -16,12 +16,13 @@ using nn::Index;
 enum class AttentionKind { softmax, linear, astromorphic };
 
 struct RetentionSource {
-  std::string source = "none";        // "none", "file", "exponential"
-  std::string path;                   // file
-  std::string table = "simulated";    // file: "simulated" or "fitted"
-  double c = 0.0;                     // exponential: tau_c / tau_L
-  std::string normalization = "sum";  // "sum": Σ_t RF = 1 as derived; "mean": T · RF (mean 1)
-  std::vector<double> rf;             // RF(t, T), t = 1..T, resolved at parse time (all 1 for "none")
+  std::string source = "none";         // "none", "file", "exponential"
+  std::string path;                    // file
+  std::string table = "simulated";     // file: "simulated" or "fitted"
+  double c = 0.0;                      // exponential: tau_c / tau_L
+  std::string normalization = "mean";  // "sum": Σ_t RF = 1 as derived; "mean": T · RF (mean 1)
+  bool gated = false;  // carry: false: mem_{t+1} = f_t mem'; true: mem_{t+1} = mem_t + f_t (mem' − mem_t)
+  std::vector<double> rf;  // f_t: RF(t, T), t = 1..T, normalised; resolved at parse time (all 1 for "none")
 };
 
 struct ModelConfig {

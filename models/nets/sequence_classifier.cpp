@@ -73,6 +73,15 @@ SequenceClassifier<T>::SequenceClassifier(ModelConfig config) : config_(std::mov
   initialize();
 }
 
+bool decays_weight(const std::string& n) {
+  const auto ends_with = [&](const std::string& tail) {
+    return n.size() >= tail.size() && n.compare(n.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  return !(n == "positions" || n == "memory" || ends_with(".bias") || ends_with("norm1.weight") ||
+           ends_with("norm2.weight") || n == "final_norm.weight" || ends_with(".decay") ||
+           ends_with(".synaptic_scale"));
+}
+
 template <class T>
 void SequenceClassifier<T>::initialize() {
   const auto ends_with = [](const std::string& s, const std::string& tail) {
@@ -88,6 +97,10 @@ void SequenceClassifier<T>::initialize() {
       p.value.fill(T(1));
     } else if (ends_with(n, ".decay")) {
       p.value.fill(static_cast<T>(decay_rho));
+    } else if (ends_with(n, ".synaptic_scale")) {
+      // c = softplus(ρ_c) starts at 1/√N_k, the fixed default's value
+      p.value.fill(
+          static_cast<T>(std::log(std::expm1(1.0 / std::sqrt(static_cast<double>(config_.rows()))))));
     } else {
       for (Index e = 0; e < p.value.size(); ++e)
         p.value[e] =
@@ -185,6 +198,18 @@ Tensor<T> SequenceClassifier<T>::initial_memory(Index batch) const {
   Tensor<T> mem({batch, M, d});
   for (Index b = 0; b < batch; ++b) mem.block(b * M * d, M, d) = memory_->value.block(0, M, d);
   return mem;
+}
+
+// The memory carried into segment t + 1 from segment t's input memory and its output rows (NETWORKS.md §3):
+// f_t · mem', or mem_t + f_t (mem' − mem_t) with the gated carry.
+template <class T>
+Tensor<T> SequenceClassifier<T>::carried_memory(const Tensor<T>& memory, const Tensor<T>& written,
+                                                Index t) const {
+  const double f = config_.retention.rf[static_cast<std::size_t>(t)];
+  Tensor<T> next = nn::scaled(written, f);
+  if (config_.retention.gated)
+    for (Index i = 0; i < next.size(); ++i) next[i] += static_cast<T>(1.0 - f) * memory[i];
+  return next;
 }
 
 template <class T>
@@ -290,11 +315,12 @@ PassStats SequenceClassifier<T>::forward_backward(const nn::Batch& batch, const 
   for (Index t = 0; t < T_seg; ++t) {
     SegmentContext ctx = segment_forward(in, t, &memories.back(), p, pass.dropout_seed, pass.micro_step);
     if (t + 1 < T_seg)
-      memories.push_back(nn::scaled(nn::slice_rows(ctx.out(), 0, M), rf[static_cast<std::size_t>(t)]));
+      memories.push_back(carried_memory(memories.back(), nn::slice_rows(ctx.out(), 0, M), t));
     if (t == T_seg - 1 || (pass.strategy == Strategy::bptt && t >= first)) kept.push_back(std::move(ctx));
   }
   const ReadoutContext readout = readout_forward(in, kept.back().out(), pass.label_smoothing);
   Tensor<T> d_z = readout_backward(readout, pass.d_loss);
+  Tensor<T> d_kept;  // gated carry: ∂L/∂mem_t through mem_{t+1} = (1 − f_t) mem_t + f_t mem'_{t+1}
   for (Index t = T_seg - 1; t >= first; --t) {
     SegmentContext replayed;
     const SegmentContext* ctx = &kept.back();
@@ -303,16 +329,20 @@ PassStats SequenceClassifier<T>::forward_backward(const nn::Batch& batch, const 
                                  pass.micro_step);
       ctx = &replayed;
     }
-    const Tensor<T> d_memory = segment_backward(*ctx, d_z);
+    Tensor<T> d_memory = segment_backward(*ctx, d_z);  // ∂L/∂mem_t, in full once the carry's part is added
+    if (d_kept.size() != 0)
+      for (Index i = 0; i < d_memory.size(); ++i) d_memory[i] += d_kept[i];
     if (pass.strategy == Strategy::bptt || t == T_seg - 1) kept.pop_back();  // free the segment's activations
     if (t == 0) {
       for (Index b = 0; b < in.batch; ++b)
         memory_->grad.matrix() += d_memory.block(b * M * config_.d_model, M, config_.d_model);
     } else if (t > first) {
-      // ∂L/∂mem'_t through the scaling mem_t = RF(t − 1, T) · mem'_t, into the previous segment's output
-      // rows.
+      // ∂L/∂mem'_t = f_{t−1} ∂L/∂mem_t into the previous segment's output rows; the gated carry also passes
+      // (1 − f_{t−1}) ∂L/∂mem_t to mem_{t−1}.
+      const double f = rf[static_cast<std::size_t>(t - 1)];
       d_z = Tensor<T>({in.batch, config_.rows(), config_.d_model});
-      nn::add_rows_into(d_z, 0, nn::scaled(d_memory, rf[static_cast<std::size_t>(t - 1)]));
+      nn::add_rows_into(d_z, 0, nn::scaled(d_memory, f));
+      if (config_.retention.gated) d_kept = nn::scaled(d_memory, 1.0 - f);
     }
   }
   return stats(readout);
@@ -327,8 +357,7 @@ typename SequenceClassifier<T>::Evaluation SequenceClassifier<T>::evaluate(const
   for (Index t = 0; t < in.segments; ++t) {
     ctx = segment_forward(in, t, config_.segmented ? &memory : nullptr, 0.0, 0, 0);
     if (config_.segmented)
-      memory = nn::scaled(nn::slice_rows(ctx.out(), 0, config_.memory_tokens),
-                          config_.retention.rf[static_cast<std::size_t>(t)]);
+      memory = carried_memory(memory, nn::slice_rows(ctx.out(), 0, config_.memory_tokens), t);
   }
   const ReadoutContext readout = readout_forward(in, ctx.out(), 0.0);
   return {readout.head.out, PassStats{readout.loss.loss, readout.loss.correct, in.batch}};

@@ -36,6 +36,19 @@ struct PassStats {
   Index examples = 0;
 };
 
+// Whether AdamW decays a parameter of these models (NETWORKS.md §3): weight matrices, the token embedding and
+// the astrocyte position code E are decayed; layer-norm gains, biases, learned positions and memory tokens
+// are not, nor the scalars behind a softplus (the astrocyte decay ρ, a learned synaptic scale), which weight
+// decay would pull toward softplus(0) rather than toward zero.
+bool decays_weight(const std::string& parameter_name);
+
+template <class T>
+std::vector<bool> weight_decay_mask(const nn::ParameterSet<T>& params) {
+  std::vector<bool> mask;
+  for (std::size_t i = 0; i < params.size(); ++i) mask.push_back(decays_weight(params[i].name));
+  return mask;
+}
+
 template <class T>
 class SequenceClassifier {
  public:
@@ -44,6 +57,8 @@ class SequenceClassifier {
 
   const ModelConfig& config() const { return config_; }
   nn::ParameterSet<T>& parameters() { return params_; }
+  // The memory carried from segment t (input memory, its output memory rows) into segment t + 1.
+  nn::Tensor<T> carried_memory(const nn::Tensor<T>& memory, const nn::Tensor<T>& written, Index t) const;
   const nn::ParameterSet<T>& parameters() const { return params_; }
 
   // Forward, loss and backward: adds pass.d_loss · ∂loss/∂θ to the parameter gradients.

@@ -62,9 +62,11 @@ Tensor<double> to_double(const Tensor<T>& t) {
 // The inputs of slice (b, h): real keys (head_inputs_from_attention), real query rows.
 CapturedHead slice_inputs(const Tensor<double>& q, const Tensor<double>& k, const Tensor<double>& v,
                           const Tensor<double>& position, const Tensor<double>& decay, Index b, Index h,
-                          const nn::AstromorphicAttentionOptions& options, const nn::KeyMask* mask) {
+                          const nn::AstromorphicAttentionOptions& options, const nn::KeyMask* mask,
+                          const std::vector<double>& scales) {
   CapturedHead c;
-  c.inputs = mapping::head_inputs_from_attention(q, k, v, position, decay, b, h, options, mask, &c.key_rows);
+  c.inputs = mapping::head_inputs_from_attention(q, k, v, position, decay, b, h, options, mask, &c.key_rows,
+                                                 &scales);
   const Index n_q = q.dim(2), n_k = k.dim(2);
   // Self-attention: query row i is key row i, so the real queries are the real keys' rows. Otherwise (never
   // in these models) every query is presented.
@@ -155,9 +157,10 @@ void simulated_attention_hook(nn::AstromorphicAttentionContext<T>& ctx, const Te
   const Index B = ctx.q.dim(0), H = ctx.q.dim(1), n_q = ctx.q.dim(2), d = ctx.v.dim(3);
   const Tensor<double> q = to_double(ctx.q), k = to_double(ctx.k), v = to_double(ctx.v);
   const Tensor<double> pos = to_double(position), rho = to_double(decay);
+  const std::vector<double> scales(ctx.scale.begin(), ctx.scale.end());  // the op's c per head
   if (capture) {
     *scope.captured =
-        slice_inputs(q, k, v, pos, rho, scope.capture_b, scope.capture_h, ctx.options, key_mask);
+        slice_inputs(q, k, v, pos, rho, scope.capture_b, scope.capture_h, ctx.options, key_mask, scales);
     scope.capture_done = true;
     return;
   }
@@ -168,7 +171,7 @@ void simulated_attention_hook(nn::AstromorphicAttentionContext<T>& ctx, const Te
 #pragma omp parallel for schedule(dynamic)
   for (Index bh = 0; bh < B * H; ++bh) {
     try {
-      const CapturedHead in = slice_inputs(q, k, v, pos, rho, bh / H, bh % H, ctx.options, key_mask);
+      const CapturedHead in = slice_inputs(q, k, v, pos, rho, bh / H, bh % H, ctx.options, key_mask, scales);
       const mapping::SimulatedHeadResult r = mapping::simulate_head(in.inputs, *scope.settings);
       T* out = ctx.out.data() + bh * n_q * d;
       for (std::size_t i = 0; i < in.query_rows.size(); ++i)

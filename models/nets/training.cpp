@@ -256,7 +256,7 @@ TrainResult train(const TrainConfig& c, const TrainOptions& options) {
 
   SequenceClassifier<float> model(c.model);
   nn::ParameterSet<float>& params = model.parameters();
-  nn::AdamW<float> optimizer(c.optimizer, params.values());
+  nn::AdamW<float> optimizer(c.optimizer, params.values(), weight_decay_mask(params));
   std::int64_t step = 0, seen = 0;
   const std::string config_text = c.resolved.dump();
   if (fs::exists(result.checkpoint)) {

@@ -2,10 +2,12 @@
 // differences of the loss (float64), AMRB against BPTT, truncation, padding invariance, config errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
 #include "engine/nn/checkpoint.hpp"
+#include "engine/nn/optim/adamw.hpp"
 #include "models/nets/sequence_classifier.hpp"
 #include "nn_test_support.hpp"
 
@@ -15,10 +17,26 @@ using nn::Tensor;
 
 namespace {
 
+// A model name, or one of the variants: "at_learned", "at_sqrt" (σ on with a learned or 1/√N synaptic scale),
+// "rmaat_learned", "rmaat_gated" (the gated retention carry).
+nlohmann::json small_config(const std::string& name);
+
+nlohmann::json variant_config(const std::string& variant) {
+  const auto cut = variant.rfind('_');
+  nlohmann::json c = small_config(variant.substr(0, cut));
+  const std::string tag = variant.substr(cut + 1);
+  if (tag == "learned" || tag == "sqrt")
+    c["attention"] = {{"nonlinearity", true}, {"synaptic_scale", tag == "learned" ? "learned" : "1/sqrt(N)"}};
+  if (tag == "gated") c["retention"]["carry"] = "gated";
+  return c;
+}
+
 nlohmann::json small_config(const std::string& name) {
+  if (name == "at_learned" || name == "at_sqrt" || name == "rmaat_learned" || name == "rmaat_gated")
+    return variant_config(name);
   nlohmann::json c = {{"name", name},   {"vocab_size", 7}, {"num_classes", 3}, {"max_length", 10},
                       {"d_model", 8},   {"heads", 2},      {"layers", 2},      {"ffn", 12},
-                      {"dropout", 0.0}, {"seed", 5}};
+                      {"dropout", 0.0}, {"seed", 5},       {"init_std", 0.02}};
   if (name == "rmt" || name == "rlt" || name == "rmaat") {
     c["segment_length"] = 4;  // T = 3 segments, the last one half padding
     c["memory_tokens"] = 2;
@@ -135,6 +153,11 @@ INSTANTIATE_TEST_SUITE_P(, NetsModelGradient,
                          [](const auto& test) {
                            return std::get<0>(test.param) + "_" + std::get<1>(test.param) + "norm";
                          });
+INSTANTIATE_TEST_SUITE_P(
+    Variants, NetsModelGradient,
+    ::testing::Combine(::testing::Values("at_learned", "at_sqrt", "rmaat_learned", "rmaat_gated"),
+                       ::testing::Values("pre", "post")),
+    [](const auto& test) { return std::get<0>(test.param) + "_" + std::get<1>(test.param) + "norm"; });
 INSTANTIATE_TEST_SUITE_P(GlobalPositions, NetsModelGradient,
                          ::testing::Combine(::testing::Values("rmt", "rlt", "rmaat"),
                                             ::testing::Values("pre_global", "post_global")),
@@ -190,7 +213,8 @@ TEST_P(NetsSegmentStrategies, TruncationCutsTheRecurrence) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(, NetsSegmentStrategies, ::testing::Values("rmt", "rlt", "rmaat"));
+INSTANTIATE_TEST_SUITE_P(, NetsSegmentStrategies,
+                         ::testing::Values("rmt", "rlt", "rmaat", "rmaat_gated", "rmaat_learned"));
 
 // Padding is masked, and inputs are padded to the model's width: a batch given at its own length and the
 // same batch padded further give the same logits.
@@ -210,20 +234,102 @@ TEST(NetsModel, RetentionScalesTheCarriedMemory) {
   cfg["retention"] = {{"source", "none"}};
   const ModelConfig none = parse_model_config(cfg);
   EXPECT_EQ(none.retention.rf, std::vector<double>(3, 1.0));
-  cfg["retention"] = {{"source", "exponential"}, {"c", 0.0}};
+  cfg["retention"] = {{"source", "exponential"}, {"c", 0.0}, {"normalization", "sum"}};
   const ModelConfig flat = parse_model_config(cfg);
   for (double rf : flat.retention.rf) EXPECT_NEAR(rf, 1.0 / 3, 1e-15);
   SequenceClassifier<double> a(none), b(flat);
   EXPECT_GT(std::abs(a.evaluate(small_batch()).logits[0] - b.evaluate(small_batch()).logits[0]), 1e-9);
-  // "mean" normalisation: T · RF(t, T), the same profile with mean 1; c = 0 gives RF = 1, i.e. "none".
-  cfg["retention"] = {{"source", "exponential"}, {"c", 0.7}};
+  // "mean" normalisation (the default): T · RF(t, T), the same profile with mean 1; c = 0 gives RF = 1, i.e.
+  // "none".
+  cfg["retention"] = {{"source", "exponential"}, {"c", 0.7}, {"normalization", "sum"}};
   const ModelConfig sum = parse_model_config(cfg);
-  cfg["retention"]["normalization"] = "mean";
+  cfg["retention"].erase("normalization");
   const ModelConfig mean = parse_model_config(cfg);
+  EXPECT_EQ(mean.retention.normalization, "mean");
   for (std::size_t t = 0; t < 3; ++t) EXPECT_NEAR(mean.retention.rf[t], 3 * sum.retention.rf[t], 1e-15);
-  cfg["retention"] = {{"source", "exponential"}, {"c", 0.0}, {"normalization", "mean"}};
+  cfg["retention"] = {{"source", "exponential"}, {"c", 0.0}};
   SequenceClassifier<double> c(parse_model_config(cfg));
   EXPECT_EQ(a.evaluate(small_batch()).logits.values(), c.evaluate(small_batch()).logits.values());
+  // The gated carry with f = 1 replaces the memory as the scaled one does; with c = 0.7 it differs.
+  cfg["retention"]["carry"] = "gated";
+  SequenceClassifier<double> g1(parse_model_config(cfg));
+  EXPECT_EQ(a.evaluate(small_batch()).logits.values(), g1.evaluate(small_batch()).logits.values());
+  cfg["retention"]["c"] = 0.7;
+  SequenceClassifier<double> gated(parse_model_config(cfg)), scaled(mean);
+  EXPECT_GT(std::abs(gated.evaluate(small_batch()).logits[0] - scaled.evaluate(small_batch()).logits[0]),
+            1e-9);
+}
+
+// The carried memory itself: f mem' (scaled) and mem + f (mem' − mem) (gated), by the formula.
+TEST(NetsModel, CarriedMemoryFollowsTheFormula) {
+  for (const bool gated : {false, true}) {
+    nlohmann::json cfg = small_config("rmaat");
+    if (gated) cfg["retention"]["carry"] = "gated";
+    const SequenceClassifier<double> model(parse_model_config(cfg));
+    const Tensor<double> mem = nn::testing::random_tensor<double>({2, 2, 8}, 31),
+                         written = nn::testing::random_tensor<double>({2, 2, 8}, 32);
+    const double f = model.config().retention.rf[1];
+    const Tensor<double> next = model.carried_memory(mem, written, 1);
+    for (Index i = 0; i < next.size(); ++i)
+      EXPECT_NEAR(next[i], gated ? mem[i] + f * (written[i] - mem[i]) : f * written[i], 1e-15) << gated;
+  }
+}
+
+// Initialisation std 1/√d by default (NETWORKS.md §3) and as given otherwise: the empirical std of every
+// drawn tensor within 5 % (tensors of at least 2048 values).
+TEST(NetsModel, InitStdIsOneOverSqrtDByDefault) {
+  nlohmann::json cfg = {{"name", "rmaat"},     {"vocab_size", 64}, {"num_classes", 3}, {"max_length", 128},
+                        {"d_model", 64},       {"heads", 2},       {"layers", 1},      {"segment_length", 32},
+                        {"memory_tokens", 32}, {"seed", 2}};
+  for (const double given : {0.0, 0.1}) {
+    if (given > 0) cfg["init_std"] = given;
+    const SequenceClassifier<double> model(parse_model_config(cfg));
+    const double expected = given > 0 ? given : 1.0 / 8.0;
+    EXPECT_DOUBLE_EQ(model.config().init_std, expected);
+    Index checked = 0;
+    for (std::size_t i = 0; i < model.parameters().size(); ++i) {
+      const auto& p = model.parameters()[i];
+      const bool drawn = decays_weight(p.name) || p.name == "positions" || p.name == "memory";
+      if (!drawn || p.value.size() < 2048) continue;  // the head (3 x 64) is too small to estimate its std
+      const Tensor<double>& v = p.value;
+      const double mean = v.vector().mean();
+      const double sd = std::sqrt((v.vector().array() - mean).square().sum() / static_cast<double>(v.size()));
+      EXPECT_NEAR(sd, expected, 0.05 * expected) << p.name << " (" << v.size() << " values)";
+      ++checked;
+    }
+    EXPECT_EQ(checked, 10);  // embedding, positions, memory, E, q/k/v/out, ffn in/out
+  }
+}
+
+// AdamW decays weight matrices, embeddings and E, not norms' gains, biases, positions, memory tokens or ρ:
+// with a zero gradient a step moves the former by the factor (1 − lr·wd) and leaves the latter unchanged.
+TEST(NetsModel, WeightDecaySkipsNormsBiasesPositionsAndMemory) {
+  SequenceClassifier<double> model(parse_model_config(small_config("rmaat_learned")));
+  auto& params = model.parameters();
+  perturb(model, 4);
+  std::vector<Tensor<double>> before;
+  for (std::size_t i = 0; i < params.size(); ++i) before.push_back(params[i].value);
+  nn::AdamWParams hp;
+  hp.lr = 0.1;
+  hp.weight_decay = 0.5;
+  nn::AdamW<double> adam(hp, params.values(), weight_decay_mask(params));
+  params.zero_grads();
+  adam.step(params.values(), params.const_grads());
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const std::string& n = params[i].name;
+    const bool decayed = decays_weight(n);
+    for (Index e = 0; e < params[i].value.size(); ++e)
+      ASSERT_DOUBLE_EQ(params[i].value[e], before[i][e] * (decayed ? 1.0 - 0.1 * 0.5 : 1.0)) << n;
+    if (!decayed) kept.push_back(n);
+  }
+  for (const char* n :
+       {"positions", "memory", "final_norm.weight", "head.bias", "layers.0.norm1.weight",
+        "layers.1.ffn.in.bias", "layers.0.attention.decay", "layers.0.attention.synaptic_scale"})
+    EXPECT_NE(std::find(kept.begin(), kept.end(), n), kept.end()) << n;
+  for (const char* n :
+       {"embedding", "layers.0.attention.q.weight", "layers.0.attention.position", "head.weight"})
+    EXPECT_TRUE(decays_weight(n)) << n;
 }
 
 TEST(NetsModel, InitialisationIsSeededAndDocumented) {

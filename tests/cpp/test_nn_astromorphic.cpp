@@ -28,10 +28,15 @@ double phi(double z) { return z > 0 ? z + 1 : std::exp(z); }
 // The spec's formulas with P_pos formed densely, in double, for one (b, h).
 std::vector<double> reference(const Tensor<double>& q, const Tensor<double>& k, const Tensor<double>& v,
                               const Tensor<double>& e, const Tensor<double>& rho, const KeyMask* mask,
-                              const AstromorphicAttentionOptions& o, Index b, Index h) {
+                              const AstromorphicAttentionOptions& o, Index b, Index h,
+                              const Tensor<double>& scale_rho) {
   const Index bh = b * kH + h;
   const double s = std::log1p(std::exp(rho[h]));
-  const double c = o.nonlinearity ? 1.0 / kN : 1.0;
+  double c = 1.0;
+  if (o.nonlinearity)
+    c = o.scale == SynapticScale::inverse_n        ? 1.0 / kN
+        : o.scale == SynapticScale::inverse_sqrt_n ? 1.0 / std::sqrt(double(kN))
+                                                   : std::log1p(std::exp(scale_rho[h]));
   std::vector<double> hebb(kM * kDv, 0.0), z(kM, 0.0), out(kN * kDv, 0.0);
   for (Index t = 0; t < kN; ++t) {
     if (!key_is_real(mask, b, kN, t)) continue;
@@ -64,11 +69,15 @@ struct Case {
   bool padded;
   const char* name;
 };
-const Case kCases[] = {{{0.25, true, true, 1e-6}, false, "default"},
-                       {{0.25, true, true, 1e-6}, true, "default+padded"},
-                       {{0.5, true, false, 1e-6}, false, "no sigmoid"},
-                       {{1.0, false, false, 1e-6}, true, "linear limit+padded"},
-                       {{0.25, false, true, 1e-6}, false, "no astrocyte term"}};
+const Case kCases[] = {
+    {{0.25, true, true, 1e-6, SynapticScale::inverse_n}, false, "sigmoid 1/N"},
+    {{0.25, true, true, 1e-6, SynapticScale::inverse_n}, true, "sigmoid 1/N+padded"},
+    {{0.25, true, true, 1e-6, SynapticScale::inverse_sqrt_n}, true, "sigmoid 1/sqrt(N)+padded"},
+    {{0.25, true, true, 1e-6, SynapticScale::learned}, true, "sigmoid learned+padded"},
+    {{0.25, false, true, 1e-6, SynapticScale::learned}, false, "learned, no astrocyte term"},
+    {{0.5, true, false, 1e-6}, false, "no sigmoid"},
+    {{1.0, false, false, 1e-6}, true, "linear limit+padded"},
+    {{0.25, false, true, 1e-6, SynapticScale::inverse_n}, false, "no astrocyte term"}};
 
 }  // namespace
 
@@ -92,14 +101,14 @@ TEST(NnAstromorphicAttention, ForwardMatchesTheSpecFormulas) {
   const Tensor<double> k = random_tensor<double>({kB, kH, kN, kM}, 3);
   const Tensor<double> v = random_tensor<double>({kB, kH, kN, kDv}, 4);
   const Tensor<double> e = random_tensor<double>({kH, kN, kM}, 5);
-  const Tensor<double> rho({kH}, {-0.3, 0.8});
+  const Tensor<double> rho({kH}, {-0.3, 0.8}), scale({kH}, {-1.2, 0.4});
   const KeyMask mask = padding_mask();
   for (const Case& c : kCases) {
     const KeyMask* m = c.padded ? &mask : nullptr;
-    const auto ctx = astromorphic_attention_forward(q, k, v, e, rho, m, c.options);
+    const auto ctx = astromorphic_attention_forward(q, k, v, e, rho, m, c.options, &scale);
     for (Index b = 0; b < kB; ++b)
       for (Index h = 0; h < kH; ++h) {
-        const std::vector<double> ref = reference(q, k, v, e, rho, m, c.options, b, h);
+        const std::vector<double> ref = reference(q, k, v, e, rho, m, c.options, b, h, scale);
         for (Index j = 0; j < kN * kDv; ++j)
           EXPECT_NEAR(ctx.out[(b * kH + h) * kN * kDv + j], ref[j], 1e-12 * (1 + std::abs(ref[j]))) << c.name;
       }
@@ -116,17 +125,18 @@ TYPED_TEST(NnAstromorphic, Gradients) {
   Tensor<T> k = random_tensor<T>({kB, kH, kN, kM}, 7);
   Tensor<T> v = random_tensor<T>({kB, kH, kN, kDv}, 8, 2.0);
   Tensor<T> e = random_tensor<T>({kH, kN, kM}, 9);
-  Tensor<T> rho({kH}, {T(-0.3), T(0.8)});
+  Tensor<T> rho({kH}, {T(-0.3), T(0.8)}), scale({kH}, {T(-1.2), T(0.4)});
   const Tensor<T> w = random_tensor<T>({kB, kH, kN, kDv}, 10);
   const KeyMask mask = padding_mask();
   for (const Case& c : kCases) {
     const KeyMask* m = c.padded ? &mask : nullptr;
-    const auto ctx = astromorphic_attention_forward(q, k, v, e, rho, m, c.options);
-    Tensor<T> d_e(e.shape()), d_rho(rho.shape());
-    const auto g = astromorphic_attention_backward(ctx, e, rho, w, d_e, d_rho);
+    const auto ctx = astromorphic_attention_forward(q, k, v, e, rho, m, c.options, &scale);
+    Tensor<T> d_e(e.shape()), d_rho(rho.shape()), d_scale(scale.shape());
+    const auto g = astromorphic_attention_backward(ctx, e, rho, w, d_e, d_rho, &d_scale);
     const auto loss = [&] {
-      return weighted_sum(astromorphic_attention_forward(q, k, v, e, rho, m, c.options).out, w);
+      return weighted_sum(astromorphic_attention_forward(q, k, v, e, rho, m, c.options, &scale).out, w);
     };
+    if (learned_scale(c.options)) expect_gradient<T>(scale, d_scale, loss, std::string(c.name) + " d_scale");
     const std::string name = c.name;
     expect_gradient<T>(q, g.d_q, loss, name + " d_q");
     expect_gradient<T>(k, g.d_k, loss, name + " d_k");

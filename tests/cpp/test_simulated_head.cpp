@@ -36,6 +36,8 @@ Case make_case(bool astrocyte_term) {
   const nn::Tensor<double> decay({2}, {-0.5, 0.3});
   nn::AstromorphicAttentionOptions options;
   options.astrocyte_term = astrocyte_term;
+  options.nonlinearity = true;
+  options.scale = nn::SynapticScale::inverse_n;
   const auto ctx = nn::astromorphic_attention_forward(q, k, v, position, decay, nullptr, options);
   Case c{head_inputs_from_attention(q, k, v, position, decay, 0, 1, options), Matrix()};
   c.op_out = ctx.out.block(1 * kKeys * kValues, kKeys, kValues);
@@ -52,8 +54,9 @@ TEST(SimulatedHead, ClosedFormEqualsTheNetworkOperator) {
   }
 }
 
-// With a key mask the op leaves padded keys out of H and g but keeps c = 1/N_k over every key row; the
-// mapping presents the real keys only, with that c: its closed form is the op's output, query by query.
+// With a key mask the op leaves padded keys out of H and g but keeps c = 1/N_k (or 1/√N_k) over every key
+// row; the mapping presents the real keys only, with that c (or the learned one, from the op's context): its
+// closed form is the op's output, query by query.
 TEST(SimulatedHead, MaskedHeadInputsPresentTheRealKeysWithTheOpsScale) {
   std::mt19937 gen(8);
   const auto q = random_tensor({2, 2, kKeys, kWidth}, gen, 1.0);
@@ -66,25 +69,37 @@ TEST(SimulatedHead, MaskedHeadInputsPresentTheRealKeysWithTheOpsScale) {
     mask[t] = t != 2;                 // a gap
     mask[kKeys + t] = t < kKeys - 2;  // trailing padding
   }
-  for (bool astro : {true, false}) {
-    nn::AstromorphicAttentionOptions options;
-    options.astrocyte_term = astro;
-    const auto ctx = nn::astromorphic_attention_forward(q, k, v, position, decay, &mask, options);
-    for (nn::Index b = 0; b < 2; ++b)
-      for (nn::Index h = 0; h < 2; ++h) {
-        std::vector<nn::Index> rows;
-        const HeadInputs in =
-            head_inputs_from_attention(q, k, v, position, decay, b, h, options, &mask, &rows);
-        ASSERT_EQ(in.k.rows(), kKeys - 1 - b);
-        EXPECT_EQ(static_cast<nn::Index>(rows.size()), in.k.rows());
-        EXPECT_EQ(in.synaptic_scale, 1.0 / kKeys);
-        const Matrix op = ctx.out.block((b * 2 + h) * kKeys * kValues, kKeys, kValues);
-        EXPECT_LT(max_abs(head_operator(in), op), 1e-12) << "b " << b << " h " << h << " astro " << astro;
-        HeadInputs default_scale = in;  // c = 1/N of the keys presented: not the op
-        default_scale.synaptic_scale = 0;
-        EXPECT_GT(max_abs(head_operator(default_scale), op), 1e-4);
-      }
-  }
+  const nn::Tensor<double> rho_c({2}, {-1.0, 0.2});
+  for (const auto scale :
+       {nn::SynapticScale::inverse_n, nn::SynapticScale::inverse_sqrt_n, nn::SynapticScale::learned})
+    for (bool astro : {true, false}) {
+      nn::AstromorphicAttentionOptions options;
+      options.astrocyte_term = astro;
+      options.nonlinearity = true;
+      options.scale = scale;
+      const auto ctx = nn::astromorphic_attention_forward(q, k, v, position, decay, &mask, options, &rho_c);
+      const std::vector<double> scales(ctx.scale.begin(), ctx.scale.end());
+      for (nn::Index b = 0; b < 2; ++b)
+        for (nn::Index h = 0; h < 2; ++h) {
+          std::vector<nn::Index> rows;
+          const HeadInputs in =
+              scale == nn::SynapticScale::learned
+                  ? head_inputs_from_attention(q, k, v, position, decay, b, h, options, &mask, &rows, &scales)
+                  : head_inputs_from_attention(q, k, v, position, decay, b, h, options, &mask, &rows);
+          ASSERT_EQ(in.k.rows(), kKeys - 1 - b);
+          EXPECT_EQ(static_cast<nn::Index>(rows.size()), in.k.rows());
+          const double expected = scale == nn::SynapticScale::inverse_n ? 1.0 / kKeys
+                                  : scale == nn::SynapticScale::inverse_sqrt_n
+                                      ? 1.0 / std::sqrt(double(kKeys))
+                                      : nn::softplus(rho_c[h]);
+          EXPECT_DOUBLE_EQ(in.synaptic_scale, expected);
+          const Matrix op = ctx.out.block((b * 2 + h) * kKeys * kValues, kKeys, kValues);
+          EXPECT_LT(max_abs(head_operator(in), op), 1e-12) << "b " << b << " h " << h << " astro " << astro;
+          HeadInputs default_scale = in;  // c = 1/N of the keys presented: not the op
+          default_scale.synaptic_scale = 0;
+          EXPECT_GT(max_abs(head_operator(default_scale), op), 1e-4);
+        }
+    }
 }
 
 // Error against the operator at τ_n/τ_p = r (dt = τ_n/20, RK4: the integration error is negligible).

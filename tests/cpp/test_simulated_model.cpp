@@ -17,10 +17,14 @@ namespace {
 
 using nn::Tensor;
 
-nlohmann::json tiny_config(const std::string& name) {
+// σ on with a learned synaptic scale by default: the simulation must take the op's c per head.
+nlohmann::json tiny_config(const std::string& name,
+                           const nlohmann::json& attention = {{"nonlinearity", true},
+                                                              {"synaptic_scale", "learned"}}) {
   nlohmann::json c = {{"name", name},   {"vocab_size", 7}, {"num_classes", 3}, {"max_length", 10},
                       {"d_model", 8},   {"heads", 2},      {"layers", 2},      {"ffn", 12},
-                      {"dropout", 0.0}, {"seed", 5}};
+                      {"dropout", 0.0}, {"seed", 5},       {"init_std", 0.02}};
+  if (name == "at" || name == "rmaat") c["attention"] = attention;
   if (name == "rmt" || name == "rlt" || name == "rmaat") {
     c["segment_length"] = 4;  // T = 3 segments; the second row's last segment is all padding
     c["memory_tokens"] = 2;
@@ -47,8 +51,10 @@ nn::Batch padded_batch() {
 
 // A model whose heads are far from their initial state: every weight moved by N(0, 0.3²), the astrocyte
 // decays kept positive, so that attention, astrocyte term and σ all shape the logits.
-SequenceClassifier<double> random_model(const std::string& name) {
-  SequenceClassifier<double> model(parse_model_config(tiny_config(name)));
+SequenceClassifier<double> random_model(const std::string& name,
+                                        const nlohmann::json& attention = {{"nonlinearity", true},
+                                                                           {"synaptic_scale", "learned"}}) {
+  SequenceClassifier<double> model(parse_model_config(tiny_config(name, attention)));
   auto& params = model.parameters();
   for (std::size_t i = 0; i < params.size(); ++i) {
     Tensor<double>& v = params[i].value;
@@ -102,10 +108,11 @@ TEST_P(SimulatedModel, LogitsApproachTheOperatorModelAtFirstOrderInTauRatio) {
 
 INSTANTIATE_TEST_SUITE_P(, SimulatedModel, ::testing::Values("at", "rmaat"));
 
-// What is presented: the real keys of the row (memory rows included), the real query rows, c = 1/N_k over
-// every row of the pass.
+// What is presented: the real keys of the row (memory rows included), the real query rows, c = 1/N_k (or
+// 1/√N_k, or the learned one) over every row of the pass.
 TEST(SimulatedModelInputs, RealKeysAndQueriesAreTheSimulatedOnes) {
-  const SequenceClassifier<double> at = random_model("at");
+  const nlohmann::json inverse_n = {{"nonlinearity", true}, {"synaptic_scale", "1/N"}};
+  const SequenceClassifier<double> at = random_model("at", inverse_n);
   const CapturedHead h = capture_head(at, padded_batch(), 1, 0, 1, 1);
   EXPECT_EQ(h.key_rows, (std::vector<Index>{0, 1, 2, 3, 4, 5}));
   EXPECT_EQ(h.query_rows, h.key_rows);
@@ -114,10 +121,18 @@ TEST(SimulatedModelInputs, RealKeysAndQueriesAreTheSimulatedOnes) {
   EXPECT_EQ(h.inputs.activity.rows(), 6);
   EXPECT_DOUBLE_EQ(h.inputs.synaptic_scale, 1.0 / 10.0);
   // rmaat, last segment of the second row: only the 2 memory rows are real, out of M + S = 6.
-  const SequenceClassifier<double> rmaat = random_model("rmaat");
+  const SequenceClassifier<double> rmaat = random_model("rmaat", inverse_n);
   const CapturedHead m = capture_head(rmaat, padded_batch(), 1, 2, 0, 0);
   EXPECT_EQ(m.key_rows, (std::vector<Index>{0, 1}));
   EXPECT_DOUBLE_EQ(m.inputs.synaptic_scale, 1.0 / 6.0);
+  const CapturedHead s =
+      capture_head(random_model("at", {{"nonlinearity", true}, {"synaptic_scale", "1/sqrt(N)"}}),
+                   padded_batch(), 1, 0, 1, 1);
+  EXPECT_DOUBLE_EQ(s.inputs.synaptic_scale, 1.0 / std::sqrt(10.0));
+  const CapturedHead off =
+      capture_head(random_model("at", nlohmann::json::object()), padded_batch(), 1, 0, 1, 1);
+  EXPECT_FALSE(off.inputs.nonlinearity);  // σ off by default: c = 1
+  EXPECT_DOUBLE_EQ(off.inputs.synaptic_scale, 1.0);
   try {
     capture_head(rmaat, padded_batch(), 0, 3, 0, 0);
     FAIL() << "no error";

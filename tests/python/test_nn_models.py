@@ -54,11 +54,17 @@ CASES = [
     ("rmaat", {"segment_positions": "global", "retention": {**EXP, "normalization": "mean"},
                "attention": {"nonlinearity": False}}),
     ("rmt", {"norm": "post", "positions": "sinusoidal", "segment_positions": "global"}),
+    ("at", {"attention": {"nonlinearity": True, "synaptic_scale": "learned"}}),
+    ("rmaat", {"retention": {**EXP, "carry": "gated"}, "attention": {"nonlinearity": True, "synaptic_scale": "1/N"}}),
+    ("rmaat", {"norm": "post", "retention": {**EXP, "carry": "gated", "normalization": "sum"},
+               "attention": {"nonlinearity": True, "synaptic_scale": "learned"}}),
 ]
 IDS = [f"{name}-{extra.get('norm', 'pre')}-{extra.get('positions', 'learned')}-{extra.get('readout', 'memory')}"
        + ("-global" if extra.get("segment_positions") == "global" else "")
        if name in tm.SEGMENT_MODELS else f"{name}-{extra.get('norm', 'pre')}-{extra.get('positions', 'learned')}"
        for name, extra in CASES]
+IDS = [i + ("-sigmoid-" + e["attention"].get("synaptic_scale", "") if e.get("attention", {}).get("nonlinearity") else "")
+       + ("-gated" if e.get("retention", {}).get("carry") == "gated" else "") for i, (_, e) in zip(IDS, CASES)]
 
 
 def rel(a, b):
@@ -101,6 +107,10 @@ def test_init_follows_the_documented_table(name, extra):
     cfg = model_config(name, extra)
     init = _core.nn_model_init(json.dumps(cfg))
     shapes = tm.parameter_shapes(cfg)
+    resolved = tm.resolve_config(cfg)
+    std = resolved["init_std"]  # 1/√d unless the config says otherwise
+    assert std == pytest.approx(1 / math.sqrt(resolved["d_model"]))
+    rows = resolved["memory_tokens"] + resolved["segment_length"] if name in tm.SEGMENT_MODELS else resolved["max_length"]
     assert set(init) == set(shapes)
     for k, v in init.items():
         assert tuple(np.shape(v)) == shapes[k], k
@@ -111,8 +121,10 @@ def test_init_follows_the_documented_table(name, extra):
             assert np.all(v == 0), k
         elif k.endswith("attention.decay"):
             np.testing.assert_allclose(v, math.log(math.expm1(0.1)), rtol=1e-6, err_msg=k)
+        elif k.endswith("attention.synaptic_scale"):  # c = softplus(ρ_c) = 1/√N_k
+            np.testing.assert_allclose(np.log1p(np.exp(v)), 1 / math.sqrt(rows), rtol=1e-6, err_msg=k)
         elif v.size >= 256:
-            assert abs(v.std() - 0.02) < 0.004 and abs(v.mean()) < 0.004, k
+            assert abs(v.std() - std) < 0.2 * std and abs(v.mean()) < 0.2 * std, k
     again = _core.nn_model_init(json.dumps(cfg))
     assert all(np.array_equal(init[k], again[k]) for k in init)
     other = _core.nn_model_init(json.dumps(dict(cfg, seed=4)))

@@ -75,7 +75,7 @@ def gelu_tanh(x):
     return 0.5 * x * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
 
 
-def head_attention(kind, q, k, v, keep, att, E=None, rho=None):
+def head_attention(kind, q, k, v, keep, att, E=None, rho=None, rho_c=None):
     """q, k, v (N, d_h) of one head of one row; keep (N,) 1 for a real key."""
     n = q.shape[0]
     if kind == "softmax":
@@ -94,7 +94,11 @@ def head_attention(kind, q, k, v, keep, att, E=None, rho=None):
             b.append(E[n - 1 - i] + decay * b[-1])
         A = torch.stack(f) + torch.stack(b[::-1]) - E
         hebb = hebb + (phi(A) * keep[:, None]).T @ v
-    H = torch.sigmoid(hebb / n) if att["nonlinearity"] else hebb
+    if att["nonlinearity"]:
+        c = {"1/N": 1 / n, "1/sqrt(N)": 1 / math.sqrt(n)}.get(att["synaptic_scale"])
+        H = torch.sigmoid((F.softplus(rho_c) if c is None else c) * hebb)
+    else:
+        H = hebb
     g = fk.sum(0) ** att["alpha"]
     return (fq @ H) / (fq @ g + att["epsilon"])[:, None]
 
@@ -114,7 +118,8 @@ def direct_blocks(x, keep, w, c):
             cols = slice(h * dh, (h + 1) * dh)
             E = w[p + "position"][h, :n] if p + "position" in w else None
             rho = w[p + "decay"][h] if p + "decay" in w else None
-            heads.append(head_attention(kind, q[:, cols], k[:, cols], v[:, cols], keep, c["attention"], E, rho))
+            rho_c = w[p + "synaptic_scale"][h] if p + "synaptic_scale" in w else None
+            heads.append(head_attention(kind, q[:, cols], k[:, cols], v[:, cols], keep, c["attention"], E, rho, rho_c))
         return lin(torch.cat(heads, 1), p + "out")
 
     for l in range(c["layers"]):
@@ -174,7 +179,9 @@ def direct_logits(cfg, weights, tokens, mask, rf=None):
                 x = torch.cat([mem, w["embedding"][row[t * S:(t + 1) * S]]]) + pos(M + S)
                 keep_t = keep[t * S:(t + 1) * S]
                 z = direct_blocks(x, torch.cat([torch.ones(M, dtype=torch.float64), keep_t]), w, c)
-                mem = z[:M] * (1.0 if rf is None else rf[t])
+                f = 1.0 if rf is None else rf[t]
+                gated = c.get("retention", {}).get("carry") == "gated"
+                mem = mem + f * (z[:M] - mem) if gated else z[:M] * f
             fz = final(z)
             if c["readout"] == "tokens" and keep_t.sum() > 0:
                 r = (fz[M:] * keep_t[:, None]).sum(0) / keep_t.sum()
@@ -201,6 +208,10 @@ DIRECT_CASES = [
     ("rmaat", {"norm": "post", "positions": "sinusoidal", "readout": "tokens",
                "retention": {"source": "exponential", "c": 0.7}}),
     ("rmaat", {"max_length": 5}),  # one segment
+    ("at", {"attention": {"nonlinearity": True, "synaptic_scale": "1/N"}}),
+    ("at", {"attention": {"nonlinearity": True, "synaptic_scale": "learned"}}),
+    ("rmaat", {"attention": {"nonlinearity": True}, "retention": {"source": "exponential", "c": 0.7, "carry": "gated"}}),
+    ("rmaat", {"retention": {"source": "exponential", "c": 0.7, "normalization": "sum", "carry": "gated"}}),
 ]
 
 
@@ -214,7 +225,9 @@ def test_matches_direct_computation(name, extra):
     tokens, mask, _ = batch(length, [length, min(8, length), 3])
     rf = None
     if cfg.get("retention", {}).get("source") == "exponential":
-        rf = exp_rf(cfg["retention"]["c"], tm.num_segments(cfg))
+        T = tm.num_segments(cfg)
+        scale = T if cfg["retention"].get("normalization", "mean") == "mean" else 1  # mean 1 by default
+        rf = [scale * f for f in exp_rf(cfg["retention"]["c"], T)]
     got = tm.build(cfg, w)(tokens, mask).detach().numpy()
     assert rel(got, direct_logits(cfg, w, tokens, mask, rf)) < 1e-12
 
@@ -328,11 +341,11 @@ def test_retention_sources(tmp_path):
     fitted10 = tm.exponential_retention(4 / 45, 10)
     assert abs(fitted10[0] - 0.145) < 2e-3 and abs(fitted10[9] - 0.065) < 2e-3
 
-    base = config("rmaat")
+    base = config("rmaat")  # the tables as derived (Σ RF = 1): "normalization": "sum"
     w = random_weights(base, seed=9)
     tokens, mask, _ = batch(14, [14, 11, 5], seed=10)
 
-    zero = tm.build(config("rmaat", retention={"source": "exponential", "c": 0.0}), w)(tokens, mask)
+    zero = tm.build(config("rmaat", retention={"normalization": "sum", "source": "exponential", "c": 0.0}), w)(tokens, mask)
     third = tm.build(base, w, rf=[1 / 3] * 3)(tokens, mask)
     none = tm.build(base, w)(tokens, mask)
     assert rel(zero.detach(), third.detach()) < 1e-14
@@ -346,14 +359,14 @@ def test_retention_sources(tmp_path):
         f["rf/T"] = np.array([3], np.uint32)
         f["rf/simulated/T3"] = np.array(rf)
         f["rf/fitted/T3"] = np.array(tm.exponential_retention(0.7, 3))
-    from_file = tm.build(config("rmaat", retention={"source": "file", "path": str(path)}), w)(tokens, mask)
+    from_file = tm.build(config("rmaat", retention={"normalization": "sum", "source": "file", "path": str(path)}), w)(tokens, mask)
     assert rel(from_file.detach(), tm.build(base, w, rf=rf)(tokens, mask).detach()) < 1e-15
-    fitted = tm.build(config("rmaat", retention={"source": "file", "path": "rf.h5", "table": "fitted"}), w,
+    fitted = tm.build(config("rmaat", retention={"normalization": "sum", "source": "file", "path": "rf.h5", "table": "fitted"}), w,
                       base_dir=tmp_path)(tokens, mask)
-    exp07 = tm.build(config("rmaat", retention={"source": "exponential", "c": 0.7}), w)(tokens, mask)
+    exp07 = tm.build(config("rmaat", retention={"normalization": "sum", "source": "exponential", "c": 0.7}), w)(tokens, mask)
     assert rel(fitted.detach(), exp07.detach()) < 1e-15
     with pytest.raises(ValueError, match="T = 3, not simulated for T = 4"):
-        tm.build(config("rmaat", max_length=20, retention={"source": "file", "path": str(path)}), None)
+        tm.build(config("rmaat", max_length=20, retention={"normalization": "sum", "source": "file", "path": str(path)}), None)
     with pytest.raises(ValueError, match="rf"):
         tm.build(config("rlt"), None, rf=rf)
 

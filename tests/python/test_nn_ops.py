@@ -107,22 +107,31 @@ def test_softmax_and_linear_attention(rng, dtype, causal, padded):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("options", [(0.25, True, True), (0.5, True, False), (1.0, False, False),
-                                     (0.25, False, True)])
+@pytest.mark.parametrize("options", [(0.25, True, True, "1/N"), (0.25, True, True, "1/sqrt(N)"),
+                                     (0.25, True, True, "learned"), (0.5, True, False, "1/sqrt(N)"),
+                                     (1.0, False, False, "1/sqrt(N)"), (0.25, False, True, "learned")])
 @pytest.mark.parametrize("padded", [False, True])
 def test_astromorphic_attention(rng, dtype, options, padded):
-    alpha, astro, sigmoid = options
+    alpha, astro, sigmoid, scale = options
     q, k = (rng.standard_normal((B, H, N, DK)).astype(dtype) for _ in range(2))
     v = (2 * rng.standard_normal((B, H, N, DV))).astype(dtype)
     e = rng.standard_normal((H, N, DK)).astype(dtype)
     rho = rng.standard_normal(H).astype(dtype)
     d_out = rng.standard_normal((B, H, N, DV)).astype(dtype)
     mask = padding_mask() if padded else None
-    tq, tk, tv, te, tr = leaf(q), leaf(k), leaf(v), leaf(e), leaf(rho)
-    out = ref.astromorphic_attention(tq, tk, tv, te, tr, torch.tensor(mask) if padded else None, alpha, astro, sigmoid)
-    result = _core.nn_astromorphic_attention(q, k, v, e, rho, mask, alpha, astro, sigmoid, 1e-6, d_out)
-    names = ["q", "k", "v"] + (["position", "decay"] if astro else [])
-    compare(result, out, [tq, tk, tv, te, tr][: len(names)], d_out, names)
+    rho_c = rng.standard_normal(H).astype(dtype)
+    tq, tk, tv, te, tr, tc = leaf(q), leaf(k), leaf(v), leaf(e), leaf(rho), leaf(rho_c)
+    learned = scale == "learned"
+    out = ref.astromorphic_attention(tq, tk, tv, te, tr, torch.tensor(mask) if padded else None, alpha, astro, sigmoid,
+                                     1e-6, tc if learned else scale)
+    result = _core.nn_astromorphic_attention(q, k, v, e, rho, mask, alpha, astro, sigmoid, 1e-6, d_out, scale,
+                                             rho_c if learned else None)
+    inputs, names = [tq, tk, tv], ["q", "k", "v"]
+    if astro:
+        inputs, names = inputs + [te, tr], names + ["position", "decay"]
+    if learned:
+        inputs, names = inputs + [tc], names + ["scale"]
+    compare(result, out, inputs, d_out, names)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

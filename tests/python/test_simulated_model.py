@@ -5,6 +5,7 @@ comparison; the operator side is the plain evaluation; bad settings exit 2 namin
 astromorphic attention is refused by name; the validation script writes its JSON and Markdown."""
 
 import json
+import math
 import os
 import pathlib
 import subprocess
@@ -32,11 +33,13 @@ def runs(cli, tmp_path_factory):
     out = {}
     for name, steps in (("at", 8), ("transformer", 1)):
         cfg = {"model": {"name": name, "vocab_size": 16, "num_classes": 10, "max_length": 60, "d_model": 16,
-                         "heads": 2, "layers": 2, "ffn": 32, "dropout": 0.0, "seed": 3},
+                         "heads": 2, "layers": 2, "ffn": 32, "dropout": 0.0, "seed": 3, "init_std": 0.02},
                "data": {"path": str(data)},
                "training": {"steps": steps, "batch_size": 6, "seed": 1, "optimizer": {"lr": 0.01},
                             "schedule": {"kind": "constant"}},
                "output": str(root / name)}
+        if name == "at":  # σ on with a learned synaptic scale: the simulation must take the op's c
+            cfg["model"]["attention"] = {"nonlinearity": True, "synaptic_scale": "learned"}
         path = root / f"{name}.json"
         path.write_text(json.dumps(cfg))
         subprocess.run([cli, "train", str(path), "--threads", "1", "-q"], check=True)
@@ -92,11 +95,13 @@ def test_python_logits_and_head_inputs_match_the_operator(runs):
     # Order 1: a quarter of the ratio, a quarter of the difference (measured 2.2e-6 -> 5.4e-7 of logits up to 0.86;
     # float32 rounding, ~6e-8, blurs the factor).
     assert 3 < e_coarse / e_fine < 5.5
-    # One head as the simulation sees it: the 23 real keys and queries of example 2, c = 1/60.
+    # One head as the simulation sees it: the 23 real keys and queries of example 2, c = the learned one.
     h = model.head_inputs(tokens, mask, example=2, layer=1, head=1)
     assert h["key_rows"] == list(range(23)) and h["query_rows"] == list(range(23))
     assert h["k"].shape == (23, 8) and h["activity"].shape == (23, 8)
-    assert h["synaptic_scale"] == pytest.approx(1 / 60)
+    assert h["nonlinearity"]
+    rho_c = float(model.weights["layers.1.attention.synaptic_scale"][1])
+    assert h["synaptic_scale"] == pytest.approx(math.log1p(math.exp(rho_c)), rel=1e-6)
     args = {k: h[k] for k in ("q", "k", "v", "activity", "alpha", "nonlinearity", "epsilon", "synaptic_scale")}
     closed = gm.head_operator(**args)
     simulated = gm.simulate_head(**args, tau_n=1e-4, tau_p=0.1, dt=1e-4)["out"]

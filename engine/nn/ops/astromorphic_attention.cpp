@@ -35,26 +35,58 @@ void validate(const AttentionShape& s, const Tensor<T>& position, const Tensor<T
 
 double softplus(double rho) { return rho > 30 ? rho : std::log1p(std::exp(rho)); }
 
+namespace {
+
+// c per head: 1 without the nonlinearity.
 template <class T>
-AstromorphicAttentionContext<T> astromorphic_attention_forward(Tensor<T> q, Tensor<T> k, Tensor<T> v,
-                                                               const Tensor<T>& position,
-                                                               const Tensor<T>& decay,
-                                                               const KeyMask* key_mask,
-                                                               AstromorphicAttentionOptions options) {
+std::vector<T> synaptic_scales(const AttentionShape& s, const AstromorphicAttentionOptions& o,
+                               const Tensor<T>* rho) {
+  std::vector<T> c(static_cast<std::size_t>(s.heads), T(1));
+  if (!o.nonlinearity) return c;
+  const double n = static_cast<double>(s.n_key);
+  for (Index h = 0; h < s.heads; ++h) {
+    double v = 0.0;
+    switch (o.scale) {
+      case SynapticScale::inverse_n:
+        v = 1.0 / n;
+        break;
+      case SynapticScale::inverse_sqrt_n:
+        v = 1.0 / std::sqrt(n);
+        break;
+      case SynapticScale::learned:
+        if (!rho) throw RuntimeError("astromorphic_attention: a learned synaptic scale needs its parameter");
+        require_shape(*rho, {s.heads}, "astromorphic_attention.scale");
+        v = softplus(static_cast<double>((*rho)[h]));
+        break;
+    }
+    c[static_cast<std::size_t>(h)] = static_cast<T>(v);
+  }
+  return c;
+}
+
+}  // namespace
+
+template <class T>
+AstromorphicAttentionContext<T> astromorphic_attention_forward(
+    Tensor<T> q, Tensor<T> k, Tensor<T> v, const Tensor<T>& position, const Tensor<T>& decay,
+    const KeyMask* key_mask, AstromorphicAttentionOptions options, const Tensor<T>* scale) {
   const AttentionShape s = attention_shape(q, k, v, key_mask, "astromorphic_attention");
   validate(s, position, decay, options);
-  AstromorphicAttentionContext<T> ctx{Tensor<T>({s.batch, s.heads, s.n_query, s.d_value}),
-                                      Tensor<T>(),  // q, k, v: moved in at the end
-                                      Tensor<T>(),
-                                      Tensor<T>(),
-                                      options.astrocyte_term ? Tensor<T>(position.shape()) : Tensor<T>(),
-                                      Tensor<T>({s.batch, s.heads, s.d_key, s.d_value}),
-                                      Tensor<T>({s.batch, s.heads, s.d_key}),
-                                      Tensor<T>({s.batch, s.heads, s.n_query}),
-                                      key_mask ? *key_mask : KeyMask(),
-                                      options};
+  const std::vector<T> c = synaptic_scales(s, options, scale);
+  AstromorphicAttentionContext<T> ctx{
+      Tensor<T>({s.batch, s.heads, s.n_query, s.d_value}),
+      Tensor<T>(),  // q, k, v: moved in at the end
+      Tensor<T>(),
+      Tensor<T>(),
+      options.astrocyte_term ? Tensor<T>(position.shape()) : Tensor<T>(),
+      Tensor<T>({s.batch, s.heads, s.d_key, s.d_value}),
+      learned_scale(options) ? Tensor<T>({s.batch, s.heads, s.d_key, s.d_value}) : Tensor<T>(),
+      c,
+      Tensor<T>({s.batch, s.heads, s.d_key}),
+      Tensor<T>({s.batch, s.heads, s.n_query}),
+      key_mask ? *key_mask : KeyMask(),
+      options};
   const Index nm = s.n_key * s.d_key;
-  const T scale = options.nonlinearity ? T(1) / static_cast<T>(s.n_key) : T(1);
   const T epsilon = static_cast<T>(options.epsilon);
 #pragma omp parallel
   {
@@ -84,9 +116,12 @@ AstromorphicAttentionContext<T> astromorphic_attention_forward(Tensor<T> q, Tens
       auto weights = ctx.weights.block(bh * s.d_key * s.d_value, s.d_key, s.d_value);
       Vector<T> z;
       linear_state(slice, weights, z);  // H_n + H_a
-      if (options.nonlinearity)
+      if (learned_scale(options)) ctx.sums.block(bh * s.d_key * s.d_value, s.d_key, s.d_value) = weights;
+      if (options.nonlinearity) {
+        const T scale = c[static_cast<std::size_t>(h)];
         weights = weights.unaryExpr(
             [scale](T x) { return static_cast<T>(logistic(static_cast<double>(scale * x))); });
+      }
       VectorMap<T>(ctx.key_sum.data() + bh * s.d_key, s.d_key) = z;
       linear_read(slice, RowMatrix<T>(weights), presynaptic_response(z, options.alpha), epsilon,
                   ctx.out.data() + bh * s.n_query * s.d_value, ctx.denominator.data() + bh * s.n_query);
@@ -102,7 +137,7 @@ template <class T>
 AttentionGradients<T> astromorphic_attention_backward(const AstromorphicAttentionContext<T>& ctx,
                                                       const Tensor<T>& position, const Tensor<T>& decay,
                                                       const Tensor<T>& d_out, Tensor<T>& d_position,
-                                                      Tensor<T>& d_decay) {
+                                                      Tensor<T>& d_decay, Tensor<T>* d_scale) {
   require_shape(d_out, ctx.out.shape(), "astromorphic_attention.d_out");
   const KeyMask* key_mask = ctx.key_mask.empty() ? nullptr : &ctx.key_mask;
   const AttentionShape s = attention_shape(ctx.q, ctx.k, ctx.v, key_mask, "astromorphic_attention");
@@ -110,8 +145,13 @@ AttentionGradients<T> astromorphic_attention_backward(const AstromorphicAttentio
   validate(s, position, decay, o);
   require_shape(d_position, position.shape(), "astromorphic_attention.d_position");
   require_shape(d_decay, decay.shape(), "astromorphic_attention.d_decay");
+  const bool learned = learned_scale(o);
+  if (learned) {
+    if (!d_scale) throw RuntimeError("astromorphic_attention_backward: a learned scale needs d_scale");
+    require_shape(*d_scale, {s.heads}, "astromorphic_attention.d_scale");
+  }
   const Index nm = s.n_key * s.d_key;
-  const T scale = o.nonlinearity ? T(1) / static_cast<T>(s.n_key) : T(1);
+  std::vector<double> d_c(learned ? static_cast<std::size_t>(s.batch * s.heads) : 0, 0.0);  // ∂L/∂c per slice
   AttentionGradients<T> g{Tensor<T>(ctx.q.shape()), Tensor<T>(ctx.k.shape()), Tensor<T>(ctx.v.shape())};
   // ∂L/∂A per (batch, head), summed over the batch afterwards in a fixed order; every entry is
   // written before it is read, so the buffer is left uninitialised.
@@ -137,9 +177,15 @@ AttentionGradients<T> astromorphic_attention_backward(const AstromorphicAttentio
     linear_read_backward(slice, weights, presynaptic_response(z, o.alpha),
                          ctx.denominator.data() + bh * s.n_query, d_out.data() + bh * s.n_query * s.d_value,
                          g.d_q.data() + bh * s.n_query * s.d_key, d_sum, d_z);
-    // Through σ(c ·): σ' = H (1 − H); the Hebbian sum's gradient is shared by H_n and H_a.
-    if (o.nonlinearity)
-      d_sum = scale * d_sum.cwiseProduct(weights.cwiseProduct((T(1) - weights.array()).matrix()));
+    // Through σ(c ·): σ' = H (1 − H); the Hebbian sum's gradient is shared by H_n and H_a. A learned c also
+    // gets Σ ∂L/∂H ⊙ σ' ⊙ (H_n + H_a).
+    if (o.nonlinearity) {
+      d_sum = d_sum.cwiseProduct(weights.cwiseProduct((T(1) - weights.array()).matrix()));
+      if (learned)
+        d_c[static_cast<std::size_t>(bh)] = static_cast<double>(
+            d_sum.cwiseProduct(ctx.sums.block(bh * s.d_key * s.d_value, s.d_key, s.d_value)).sum());
+      d_sum *= ctx.scale[static_cast<std::size_t>(h)];
+    }
     // Through g = z^α.
     if (o.alpha != 1.0)
       for (Index a = 0; a < s.d_key; ++a)
@@ -147,6 +193,15 @@ AttentionGradients<T> astromorphic_attention_backward(const AstromorphicAttentio
     linear_keys_backward(slice, d_sum, d_z, g.d_k.data() + bh * nm, g.d_v.data() + bh * s.n_key * s.d_value,
                          o.astrocyte_term ? d_activity.get() + bh * nm : nullptr);
   }
+  // ∂L/∂ρ_c = Σ_b ∂L/∂c · logistic(ρ_c), c = softplus(ρ_c); summed over the batch in a fixed order.
+  if (learned)
+    for (Index h = 0; h < s.heads; ++h) {
+      double sum = 0.0;
+      for (Index b = 0; b < s.batch; ++b) sum += d_c[static_cast<std::size_t>(b * s.heads + h)];
+      // logistic(ρ_c) = 1 − e^{−c}
+      (*d_scale)[h] +=
+          static_cast<T>(sum * -std::expm1(-static_cast<double>(ctx.scale[static_cast<std::size_t>(h)])));
+    }
   if (!o.astrocyte_term) return g;
     // A = P E with P symmetric: ∂L/∂E = P ∂L/∂A; ∂L/∂s = Σ ∂L/∂A ⊙ ∂A/∂s; ∂s/∂ρ = logistic(ρ).
 #pragma omp parallel for schedule(static)
@@ -162,13 +217,13 @@ AttentionGradients<T> astromorphic_attention_backward(const AstromorphicAttentio
   return g;
 }
 
-#define GLIA_INSTANTIATE(T)                                                                              \
-  template AstromorphicAttentionContext<T> astromorphic_attention_forward(                               \
-      Tensor<T>, Tensor<T>, Tensor<T>, const Tensor<T>&, const Tensor<T>&, const KeyMask*,               \
-      AstromorphicAttentionOptions);                                                                     \
-  template AttentionGradients<T> astromorphic_attention_backward(const AstromorphicAttentionContext<T>&, \
-                                                                 const Tensor<T>&, const Tensor<T>&,     \
-                                                                 const Tensor<T>&, Tensor<T>&, Tensor<T>&);
+#define GLIA_INSTANTIATE(T)                                                                         \
+  template AstromorphicAttentionContext<T> astromorphic_attention_forward(                          \
+      Tensor<T>, Tensor<T>, Tensor<T>, const Tensor<T>&, const Tensor<T>&, const KeyMask*,          \
+      AstromorphicAttentionOptions, const Tensor<T>*);                                              \
+  template AttentionGradients<T> astromorphic_attention_backward(                                   \
+      const AstromorphicAttentionContext<T>&, const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, \
+      Tensor<T>&, Tensor<T>&, Tensor<T>*);
 GLIA_INSTANTIATE(float)
 GLIA_INSTANTIATE(double)
 #undef GLIA_INSTANTIATE

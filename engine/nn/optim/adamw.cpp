@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "engine/core/error.hpp"
 
@@ -18,7 +19,10 @@ void check_same_shapes(const char* what, Index expect_count, Index count) {
 }  // namespace
 
 template <class T>
-AdamW<T>::AdamW(const AdamWParams& p, const std::vector<Tensor<T>*>& parameters) : params_(p) {
+AdamW<T>::AdamW(const AdamWParams& p, const std::vector<Tensor<T>*>& parameters, std::vector<bool> decayed)
+    : params_(p), decayed_(std::move(decayed)) {
+  if (decayed_.empty()) decayed_.assign(parameters.size(), true);
+  check_same_shapes("decayed", static_cast<Index>(parameters.size()), static_cast<Index>(decayed_.size()));
   auto in_unit = [](const char* field, double v) {
     if (!(v >= 0.0 && v < 1.0))
       throw ConfigError(std::string("optimizer.") + field, std::to_string(v), "must be in [0, 1)");
@@ -46,12 +50,13 @@ void AdamW<T>::step(const std::vector<Tensor<T>*>& parameters, const std::vector
   const double b1 = params_.beta1, b2 = params_.beta2;
   const double c1 = 1.0 - std::pow(b1, static_cast<double>(t_)),
                c2 = 1.0 - std::pow(b2, static_cast<double>(t_));
-  const double decay = 1.0 - lr * params_.weight_decay;
+  const double decay_factor = 1.0 - lr * params_.weight_decay;
   for (Index k = 0; k < n; ++k) {
     Tensor<T>& p = *parameters[static_cast<std::size_t>(k)];
     const Tensor<T>& g = *grads[static_cast<std::size_t>(k)];
     Tensor<T>& m = m_[static_cast<std::size_t>(k)];
     Tensor<T>& v = v_[static_cast<std::size_t>(k)];
+    const double decay = decayed_[static_cast<std::size_t>(k)] ? decay_factor : 1.0;
     if (p.shape() != m.shape() || g.shape() != m.shape())
       throw ConfigError("optimizer.parameters[" + std::to_string(k) + "]", shape_string(p.shape()),
                         "shape differs from the optimizer state " + shape_string(m.shape()) +

@@ -3,6 +3,8 @@
 // decay p <- p - lr * weight_decay * p, then the bias-corrected Adam step
 //   m <- b1 m + (1 - b1) g,  v <- b2 v + (1 - b2) g^2,
 //   p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
+// Weight decay applies to the parameters marked in `decayed` (all when it is empty): norms' gains, biases,
+// positions and memory tokens are usually excluded (PyTorch: parameter groups with weight_decay 0).
 // And global-norm gradient clipping as torch.nn.utils.clip_grad_norm_. The optimizer state (m, v, t) is
 // plain tensors so a trainer can checkpoint and restore it exactly.
 #include <cstdint>
@@ -23,8 +25,8 @@ template <class T>
 class AdamW {
  public:
   // Checks the hyper-parameters (ConfigError naming "optimizer.<field>") and allocates m and v like
-  // the parameters.
-  AdamW(const AdamWParams& params, const std::vector<Tensor<T>*>& parameters);
+  // the parameters. decayed[k]: parameter k is decayed (empty: every parameter is).
+  AdamW(const AdamWParams& params, const std::vector<Tensor<T>*>& parameters, std::vector<bool> decayed = {});
 
   // One step: parameters[k] moves along grads[k] (same shapes as at construction). The learning rate
   // may change between steps (schedules); pass it here.
@@ -40,6 +42,7 @@ class AdamW {
 
  private:
   AdamWParams params_;
+  std::vector<bool> decayed_;
   std::vector<Tensor<T>> m_, v_;
   std::int64_t t_ = 0;
 };
