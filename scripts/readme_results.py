@@ -126,10 +126,18 @@ def rows() -> list[str]:
             f"{amrb['growth']['amrb']['slope_mib_per_segment']:.3f} (paper: {g['paper_ratio']}× less) | "
             f"**{g['ratio_peak']:.1f}× less** | `{amrb['meta']['command']}` |"
         )
+    # Accuracy: one row per run, or per config with the mean ± std over its seeds (collect_accuracy.py --seeds).
+    groups: dict = {}
     for path in sorted((RESULTS / "accuracy").glob("*.json")):
         acc = json.loads(path.read_text())
+        key = acc["config_path"] if acc.get("seed") is not None else str(path)
+        groups.setdefault(key, []).append(acc)
+    for runs in groups.values():
+        runs.sort(key=lambda a: a.get("seed") or 0)
+        acc = runs[0]
         res, model = acc["result"], acc["result"]["config"]["model"]
-        test = next(e for e in res["evaluations"] if e["split"] == "test")
+        tests = [next(e for e in a["result"]["evaluations"] if e["split"] == "test") for a in runs]
+        test = tests[0]
         ablation = model["name"] == "rmaat" and model["retention"]["source"] == "none"
         paper = PAPER.get((res["task"], model["name"])) if not ablation else "ablation: the rmaat run without RF"
         if acc.get("test_majority_share"):
@@ -149,14 +157,25 @@ def rows() -> list[str]:
         # Runs before the 1/√d default (NETWORKS.md §3) say which std they were initialised with.
         if isinstance(model.get("init_std"), (int, float)) and abs(model["init_std"] - model["d_model"] ** -0.5) > 1e-9:
             variant += f", init std {model['init_std']:g}"
-        if model.get("segment_positions") == "global":
-            variant += ", global positions"
         seg = f", S = {model['segment_length']}, M = {model['memory_tokens']}" if "segment_length" in model else ""
+        minutes = [a["result"].get("train_seconds", a["result"].get("train_seconds_last_invocation", 0)) / 60
+                   for a in runs]
+        values = [100 * t["accuracy"] for t in tests]
+        if len(runs) == 1:
+            seeds = f"seed {res['seed']}"
+            result = f"**{values[0]:.1f}%**"
+            command = f"`{acc['command']}`"
+        else:
+            mean = sum(values) / len(values)
+            std = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+            seeds = f"seeds {', '.join(str(a['seed']) for a in runs)}"
+            result = f"**{mean:.1f} ± {std:.1f}%** ({', '.join(f'{v:.1f}' for v in values)})"
+            command = f"`{acc['command']}` with --seed N and its -o for each seed"
         out.append(
             f"| {res['task']} (max length {model['max_length']}), {variant}{seg}, d {model['d_model']}, "
-            f"{model['layers']} layers, {res['steps']} steps × batch {res['config']['training']['batch_size']}, seed "
-            f"{res['seed']} | test accuracy on {test['examples']} examples{'; ' + paper if paper else ''} | "
-            f"**{100 * test['accuracy']:.1f}%** | `{acc['command']}` |"
+            f"{model['layers']} layers, {res['steps']} steps × batch {res['config']['training']['batch_size']}, "
+            f"{seeds} | test accuracy on {test['examples']} examples{'; ' + paper if paper else ''}; "
+            f"{sum(minutes) / len(minutes):.1f} min of training per run | {result} | {command} |"
         )
     agree = load("simulated_model_agreement.json")
     if agree:

@@ -40,6 +40,11 @@ CLI::App* add_train_subcommand(CLI::App& app, TrainArgs& args) {
   sub->add_option("--until-step", args.until_step,
                   "write a checkpoint and stop after this step (the same command continues the run)")
       ->check(integer_in(1, kMaxCount));
+  args.seed_opt =
+      sub->add_option("--seed", args.seed,
+                      "seed of the run: overrides model.seed (initialisation) and training.seed (data "
+                      "order, dropout); give another --output per seed")
+          ->check(unsigned_64());
   sub->add_option("--threads", args.threads, "CPU threads (default: OMP_NUM_THREADS or all cores)")
       ->check(integer_in(0, max_threads()));
   sub->add_flag("-q,--quiet", args.quiet, "no progress lines and no summary");
@@ -90,6 +95,10 @@ int train_command(const TrainArgs& a) {
   nlohmann::json config = io::parse_json(io::read_text_file(a.config_path, "CONFIG"), a.config_path);
   if (!a.output.empty() && config.is_object()) config["output"] = a.output;
   if (a.steps > 0 && config.is_object()) config["training"]["steps"] = a.steps;
+  if (a.seed_opt && a.seed_opt->count() && config.is_object()) {
+    config["model"]["seed"] = a.seed;
+    config["training"]["seed"] = a.seed;
+  }
   const nets::TrainConfig c = nets::parse_train_config(config);
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);

@@ -18,6 +18,8 @@ struct TrainArgs {
   std::string output;           // overrides "output" in the config
   std::int64_t steps = 0;       // overrides training.steps (0: the config's)
   std::int64_t until_step = 0;  // checkpoint and stop after this step (0: run to the end)
+  std::uint64_t seed = 0;       // with seed_opt given: overrides model.seed and training.seed
+  CLI::Option* seed_opt = nullptr;
   int threads = 0;
   bool quiet = false;
 };
@@ -33,7 +35,7 @@ struct EvaluateArgs {
   bool simulate_heads = false;  // compare the operator with simulated heads
   double tau_ratio = 0.01, dt_ratio = 1.0, neuron_leak = 1.0, synapse_leak = 0.0;
   std::string method = "rk4";
-  bool quiet = false;  // no progress line
+  bool quiet = false;       // no progress line
   std::string dump_config;  // write the network config of the first simulated head here and stop
 };
 

@@ -183,6 +183,15 @@ std::int64_t Hdf5File::int_attribute(const std::string& object, const std::strin
   return v;
 }
 
+double Hdf5File::double_attribute(const std::string& object, const std::string& name) const {
+  Handle a{check_id(H5Aopen_by_name(file_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+                    "open attribute " + name),
+           H5Aclose};
+  double v = 0;
+  check(H5Aread(a.id, H5T_NATIVE_DOUBLE, &v), "read attribute " + name);
+  return v;
+}
+
 void Hdf5File::create(const std::string& path, hid_t file_type, const std::vector<std::uint64_t>& dims,
                       const void* fill) {
   if (dims.empty() || dims.size() > 2) throw RuntimeError("dataset " + path + ": rank must be 1 or 2");

@@ -37,6 +37,7 @@ class Hdf5File {
   bool has_attribute(const std::string& object, const std::string& name) const;
   std::string string_attribute(const std::string& object, const std::string& name) const;
   std::int64_t int_attribute(const std::string& object, const std::string& name) const;
+  double double_attribute(const std::string& object, const std::string& name) const;
 
   // Full-size datasets of rank 1 or 2 (missing groups are created), filled with `fill`.
   void create_f64(const std::string& path, const std::vector<std::uint64_t>& dims, double fill);

@@ -93,6 +93,7 @@ void write_checkpoint(const std::string& path, const ParameterSet<T>& params, Ad
   w.attribute("/", "format", std::string(format_name));
   w.attribute("/", "step", state.step);
   w.attribute("/", "examples_seen", state.examples_seen);
+  w.attribute("/", "train_seconds", state.train_seconds);
   w.attribute("/", "adam_steps", optimizer.steps());
   std::ostringstream order, shapes;
   for (std::size_t i = 0; i < params.size(); ++i) {
@@ -119,6 +120,7 @@ CheckpointState read_checkpoint_state(const std::string& path, const std::string
   s.seed = static_cast<std::uint64_t>(f.int_attribute("/", "seed"));
   s.step = f.int_attribute("/", "step");
   s.examples_seen = f.int_attribute("/", "examples_seen");
+  if (f.has_attribute("/", "train_seconds")) s.train_seconds = f.double_attribute("/", "train_seconds");
   return s;
 }
 

@@ -4,7 +4,8 @@
 // atomically (Hdf5Writer: temporary file renamed into place), so a checkpoint on disk is always complete.
 // Values are stored as float64, which holds float32 exactly: a resumed run continues bit for bit.
 //
-//   /                attributes: format = "glia-checkpoint", step, examples_seen, adam_steps, seed,
+//   /                attributes: format = "glia-checkpoint", step, examples_seen, train_seconds, adam_steps,
+//   seed,
 //                    config (JSON text), glia_version, git_commit, created, complete = 1
 //   /parameters/NAME one dataset per parameter, in the model's order (attribute "order" on the group: names
 //                    joined by '\n')
@@ -22,6 +23,7 @@ struct CheckpointState {
   std::uint64_t seed = 0;
   std::int64_t step = 0;           // optimizer steps done
   std::int64_t examples_seen = 0;  // training examples consumed (the data position)
+  double train_seconds = 0.0;      // wall time of the training loop over every sitting (0 in older files)
 };
 
 template <class T>

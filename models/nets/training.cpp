@@ -258,6 +258,7 @@ TrainResult train(const TrainConfig& c, const TrainOptions& options) {
   nn::ParameterSet<float>& params = model.parameters();
   nn::AdamW<float> optimizer(c.optimizer, params.values(), weight_decay_mask(params));
   std::int64_t step = 0, seen = 0;
+  double earlier_seconds = 0.0;  // training time of the sittings before this one (from the checkpoint)
   const std::string config_text = c.resolved.dump();
   if (fs::exists(result.checkpoint)) {
     const nn::CheckpointState s = nn::read_checkpoint_state(result.checkpoint, "output");
@@ -280,6 +281,7 @@ TrainResult train(const TrainConfig& c, const TrainOptions& options) {
     nn::read_checkpoint(result.checkpoint, params, &optimizer, "output");
     step = s.step;
     seen = s.examples_seen;
+    earlier_seconds = s.train_seconds;
     result.resumed_from = step;
   }
   truncate_log(result.metrics, step);
@@ -288,6 +290,7 @@ TrainResult train(const TrainConfig& c, const TrainOptions& options) {
       open_log(result.metrics, "step,lr,loss,accuracy,grad_norm,tokens_per_s,elapsed_s,peak_rss_mib");
   std::ofstream evals = open_log(eval_log, "step,split,loss,accuracy,examples");
 
+  const auto t0 = std::chrono::steady_clock::now();  // before `save`, which adds the time since
   DataOrder order(train_data.size(), c.seed);
   TrainingPass pass;
   pass.dropout_seed = c.seed;
@@ -297,12 +300,13 @@ TrainResult train(const TrainConfig& c, const TrainOptions& options) {
   pass.truncate = c.truncate;
 
   const auto save = [&] {
+    const double seconds =
+        earlier_seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     nn::write_checkpoint(result.checkpoint, params, optimizer,
-                         nn::CheckpointState{config_text, c.seed, step, seen});
+                         nn::CheckpointState{config_text, c.seed, step, seen, seconds});
     metrics.flush();
     evals.flush();
   };
-  const auto t0 = std::chrono::steady_clock::now();
   const std::int64_t first_step = step;
   double window_loss = 0, window_correct = 0, window_examples = 0, window_tokens = 0;
   auto window_start = t0;
@@ -400,6 +404,7 @@ TrainResult train(const TrainConfig& c, const TrainOptions& options) {
                                   {"examples_seen", seen},
                                   {"parameters", params.count()},
                                   {"train_seconds_last_invocation", result.train_seconds},
+                                  {"train_seconds", earlier_seconds + result.train_seconds},
                                   {"resumed_from", result.resumed_from},
                                   {"peak_rss_mib", peak_rss_mib()},
                                   {"evaluations", evaluations}};

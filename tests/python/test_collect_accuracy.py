@@ -47,3 +47,27 @@ def test_unfinished_run_is_an_error_naming_it(tmp_path):
     p = subprocess.run([sys.executable, str(SCRIPT), str(cfg), "--out", str(out)], capture_output=True, text=True)
     assert p.returncode == 2 and "not finished" in p.stderr and "cfg.json" in p.stderr
     assert not out.exists()
+
+
+def test_seeded_runs_are_collected_one_file_each(tmp_path):
+    cfg = make_run(tmp_path, True)
+    config = json.loads(cfg.read_text())
+    for seed in (1, 2):
+        run = pathlib.Path(config["output"] + f"_seed{seed}")
+        run.mkdir()
+        result = {"config": {**config, "model": {"name": "rmaat", "seed": seed}}, "task": "listops", "steps": 10,
+                  "seed": seed, "train_seconds": 60.0 * seed,
+                  "evaluations": [{"split": "test", "accuracy": 0.3 + 0.1 * seed, "examples": 8, "loss": 1.0}]}
+        (run / "result.json").write_text(json.dumps(result))
+    out = tmp_path / "out"
+    p = subprocess.run([sys.executable, str(SCRIPT), str(cfg), "--seeds", "1", "2", "--out", str(out)],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    for seed in (1, 2):
+        record = json.loads((out / f"cfg.seed{seed}.json").read_text())
+        assert record["seed"] == seed
+        assert record["command"].endswith(f"--threads 1 --seed {seed} -o {config['output']}_seed{seed}")
+    # a run trained with another seed than its directory says is refused
+    p = subprocess.run([sys.executable, str(SCRIPT), str(cfg), "--seeds", "3", "--out", str(out)],
+                       capture_output=True, text=True)
+    assert p.returncode == 2 and "seed3" in p.stderr

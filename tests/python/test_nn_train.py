@@ -199,3 +199,22 @@ def test_python_api_trains_loads_and_evaluates(cli, listops, tmp_path):
     assert accuracy == pytest.approx(test["accuracy"], abs=1e-12)
     with pytest.raises(glia.ConfigError, match="not an HDF5 file"):
         glia.nn.load(tmp_path / "e.json")
+
+
+def test_seed_option_sets_both_seeds_and_training_time_adds_up_over_sittings(cli, listops, tmp_path):
+    cfg = config(listops, tmp_path / "unused")
+    out = tmp_path / "seeded"
+    r = run(cli, cfg, tmp_path, "--seed", "5", "-o", str(out), "--until-step", "4")
+    r = run(cli, cfg, tmp_path, "--seed", "5", "-o", str(out))
+    assert "resumed from step 4" in r.stdout
+    result = json.loads((out / "result.json").read_text())
+    assert result["seed"] == 5 and result["config"]["model"]["seed"] == 5
+    assert result["train_seconds"] > result["train_seconds_last_invocation"] > 0
+    with h5py.File(out / "checkpoint.h5", "r") as f:
+        assert f.attrs["train_seconds"] == pytest.approx(result["train_seconds"], rel=0.5)
+    # another seed is another run: its directory is refused
+    r = run(cli, cfg, tmp_path, "--seed", "6", "-o", str(out), check=False)
+    assert r.returncode == 2 and "different run" in r.stderr
+    # and a seed that is not a 64-bit unsigned integer is a usage error
+    r = run(cli, cfg, tmp_path, "--seed", "-1", "-o", str(out), check=False)
+    assert r.returncode == 2 and "--seed = -1" in r.stderr

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The README's ListOps-512 accuracy runs (issue #17): every config × seed below, JOBS runs at a time, one thread
+# each. A run that was stopped resumes from its checkpoint (glia train does that by itself); a finished one
+# (result.json present) is skipped. Then collect the results for the README:
+#   /usr/bin/python3 scripts/collect_accuracy.py experiments/configs/nn/listops512_rmaat.json ... --seeds 0 1 2
+#   /usr/bin/python3 scripts/readme_results.py
+#
+# Usage: bash scripts/run_accuracy.sh [JOBS]     (default 2; logs in results/logs/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${1:-2}
+data=data/generated/listops-512
+if [[ ! -f $data/manifest.json ]]; then
+  build/glia data generate listops -o "$data" --min-length 64 --max-length 512
+fi
+mkdir -p results/logs
+
+# Three seeds: the retention ablation (none, sum, mean, gated) and rmaat against rlt and rmt; one seed elsewhere.
+queue=()
+for seed in 0 1 2; do
+  for name in rmaat rlt rmt rmaat_no_retention rmaat_rf_sum rmaat_gated; do queue+=("listops512_$name $seed"); done
+done
+for name in at rmaat_sigmoid transformer; do queue+=("listops512_$name 0"); done
+
+run_one() {
+  local name=$1 seed=$2
+  local config=experiments/configs/nn/$name.json
+  local out
+  out=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['output'])" "$config")_seed$seed
+  if [[ -f $out/result.json ]]; then
+    echo "run_accuracy: $name seed $seed: finished earlier ($out)"
+    return 0
+  fi
+  echo "run_accuracy: $name seed $seed -> $out"
+  build/glia train "$config" --threads 1 --seed "$seed" -o "$out" >"results/logs/${name}_seed$seed.log" 2>&1 &&
+    echo "run_accuracy: $name seed $seed done: $(grep -E 'test: accuracy' "results/logs/${name}_seed$seed.log")" ||
+    echo "run_accuracy: $name seed $seed FAILED (exit $?): see results/logs/${name}_seed$seed.log"
+}
+export -f run_one
+printf '%s\n' "${queue[@]}" | xargs -P "$jobs" -L 1 bash -c 'run_one $0 $1'
