@@ -6,12 +6,14 @@
 #   /usr/bin/python3 scripts/readme_results.py
 #
 # Usage: bash scripts/run_accuracy.sh [JOBS]     (default 2; logs in results/logs/)
+# GLIA=path runs another binary than build/glia (a copy, so that rebuilding does not touch running runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${1:-2}
+export GLIA=${GLIA:-build/glia}
 data=data/generated/listops-512
 if [[ ! -f $data/manifest.json ]]; then
-  build/glia data generate listops -o "$data" --min-length 64 --max-length 512
+  "$GLIA" data generate listops -o "$data" --min-length 64 --max-length 512
 fi
 mkdir -p results/logs
 
@@ -32,7 +34,7 @@ run_one() {
     return 0
   fi
   echo "run_accuracy: $name seed $seed -> $out"
-  build/glia train "$config" --threads 1 --seed "$seed" -o "$out" >"results/logs/${name}_seed$seed.log" 2>&1 &&
+  "$GLIA" train "$config" --threads 1 --seed "$seed" -o "$out" >"results/logs/${name}_seed$seed.log" 2>&1 &&
     echo "run_accuracy: $name seed $seed done: $(grep -E 'test: accuracy' "results/logs/${name}_seed$seed.log")" ||
     echo "run_accuracy: $name seed $seed FAILED (exit $?): see results/logs/${name}_seed$seed.log"
 }
