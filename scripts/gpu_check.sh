@@ -73,7 +73,7 @@ for t in glia_cuda_tests glia_sweep_cuda_tests; do
 done
 
 # ---- benchmarks ----------------------------------------------------------------------------------------
-python=$(command -v python3)
+python=$( [[ -x /usr/bin/python3 ]] && echo /usr/bin/python3 || command -v python3)
 if "$python" scripts/gpu_bench.py --glia build-gpu/glia --out "$out/gpu_bench.json" >"$out/gpu_bench.log" 2>&1; then
   log "benchmarks: $(tail -n 1 "$out/gpu_bench.log")"
 else
