@@ -21,6 +21,7 @@
 #include "engine/nn/ops/mean_pooling.hpp"
 #include "engine/nn/ops/positions.hpp"
 #include "engine/nn/ops/softmax_attention.hpp"
+#include "engine/nn/ops/srformer_attention.hpp"
 
 namespace py = pybind11;
 
@@ -152,6 +153,24 @@ void bind_scalar(py::module_& m) {
       },
       "q"_a, "k"_a, "v"_a, "position"_a, "decay"_a, "key_mask"_a, "alpha"_a, "astrocyte_term"_a,
       "nonlinearity"_a, "epsilon"_a, "d_out"_a, "synaptic_scale"_a = "1/sqrt(N)", "scale"_a = py::none());
+  m.def(
+      "nn_srformer_attention",
+      [](const Array<T>& q, const Array<T>& k, const Array<T>& v, const Array<T>& recurrent, T leak,
+         T threshold, const std::optional<Array<std::uint8_t>>& key_mask, nn::Index segment_length,
+         const Array<T>& d_out) {
+        const auto km = mask(key_mask);
+        const Tensor<T> w = tensor(recurrent), lam({1}, {leak}), theta({1}, {threshold});
+        const auto ctx = nn::srformer_attention_forward(tensor(q), tensor(k), tensor(v), w, lam, theta,
+                                                        pointer(km), segment_length);
+        Tensor<T> d_w(w.shape()), d_lam({1}), d_theta({1});
+        const auto g = nn::srformer_attention_backward(ctx, w, tensor(d_out), d_w, d_lam, d_theta);
+        return py::dict("out"_a = array(ctx.out), "d_q"_a = array(g.d_q), "d_k"_a = array(g.d_k),
+                        "d_v"_a = array(g.d_v), "d_recurrent"_a = array(d_w), "d_leak"_a = d_lam[0],
+                        "d_threshold"_a = d_theta[0]);
+      },
+      "q"_a, "k"_a, "v"_a, "recurrent"_a, "leak"_a, "threshold"_a, "key_mask"_a, "segment_length"_a,
+      "d_out"_a,
+      "SRformer attention (NETWORKS.md §6) forward and backward, for tests against the PyTorch reference.");
   m.def("nn_mean_pooling", [](const Array<T>& x, const std::optional<Array<std::uint8_t>>& key_mask,
                               const Array<T>& d_out) {
     const auto km = mask(key_mask);
