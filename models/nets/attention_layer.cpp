@@ -27,6 +27,11 @@ AttentionWeights<T> add_attention_weights(nn::ParameterSet<T>& params, const std
     w.position = &params.add(prefix + ".position", {config.heads, config.rows(), config.d_head()});
     w.decay = &params.add(prefix + ".decay", {config.heads});
   }
+  if (config.attention == AttentionKind::srformer) {
+    w.recurrent = &params.add(prefix + ".recurrent", {config.heads, config.d_head(), config.d_head()});
+    w.leak = &params.add(prefix + ".leak", {1});
+    w.threshold = &params.add(prefix + ".threshold", {1});
+  }
   if (config.attention == AttentionKind::astromorphic && nn::learned_scale(config.astro))
     w.synaptic_scale = &params.add(prefix + ".synaptic_scale", {config.heads});
   return w;
@@ -62,6 +67,11 @@ AttentionLayerContext<T> attention_layer_forward(const Tensor<T>& x, const nn::K
       heads_out = &ctx.linear.out;
       break;
     }
+    case AttentionKind::srformer:
+      ctx.srformer = nn::srformer_attention_forward(std::move(q), std::move(k), std::move(v), w.recurrent->value,
+                                                    w.leak->value, w.threshold->value, mask, config.segment_length);
+      heads_out = &ctx.srformer.out;
+      break;
     case AttentionKind::astromorphic: {
       // Without the astrocyte term the op ignores E and ρ; it still wants tensors of the right shape.
       const Tensor<T> no_position({config.heads, config.rows(), config.d_head()}), no_decay({config.heads});
@@ -94,6 +104,10 @@ Tensor<T> attention_layer_backward(const AttentionLayerContext<T>& ctx, const Mo
       break;
     case AttentionKind::linear:
       g = nn::linear_attention_backward(ctx.linear, d_heads);
+      break;
+    case AttentionKind::srformer:
+      g = nn::srformer_attention_backward(ctx.srformer, w.recurrent->value, d_heads, w.recurrent->grad, w.leak->grad,
+                                          w.threshold->grad);
       break;
     case AttentionKind::astromorphic:
       if (w.position) {

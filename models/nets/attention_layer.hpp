@@ -2,6 +2,7 @@
 // Multi-head self-attention of the block library: y = W_O · merge(op(split(W_Q x), split(W_K x),
 // split(W_V x))), with op the model's operator (softmax, linear or astromorphic; docs/model_config.md).
 #include "engine/nn/ops/astromorphic_attention.hpp"
+#include "engine/nn/ops/srformer_attention.hpp"
 #include "engine/nn/ops/linear.hpp"
 #include "engine/nn/ops/linear_attention.hpp"
 #include "engine/nn/ops/softmax_attention.hpp"
@@ -16,6 +17,9 @@ struct AttentionWeights {
   nn::Parameter<T>* position = nullptr;        // astromorphic with the astrocyte term: E (heads, rows, d_h)
   nn::Parameter<T>* decay = nullptr;           // and ρ (heads)
   nn::Parameter<T>* synaptic_scale = nullptr;  // astromorphic with σ and a learned scale: ρ_c (heads)
+  nn::Parameter<T>* recurrent = nullptr;       // srformer: W_R (heads, d_h, d_h)
+  nn::Parameter<T>* leak = nullptr;            // and the RAF leak λ (1) and threshold θ (1)
+  nn::Parameter<T>* threshold = nullptr;
 };
 
 template <class T>
@@ -28,6 +32,7 @@ struct AttentionLayerContext {
   nn::SoftmaxAttentionContext<T> softmax;
   nn::LinearAttentionContext<T> linear;
   nn::AstromorphicAttentionContext<T> astromorphic;
+  nn::SrformerAttentionContext<T> srformer;
 };
 
 // Registers the layer's parameters under `prefix` ("layers.0.attention").

@@ -19,7 +19,8 @@ struct Kind {
 constexpr Kind kinds[] = {
     {"transformer", AttentionKind::softmax, false}, {"linear_transformer", AttentionKind::linear, false},
     {"at", AttentionKind::astromorphic, false},     {"rmt", AttentionKind::softmax, true},
-    {"rlt", AttentionKind::linear, true},           {"rmaat", AttentionKind::astromorphic, true}};
+    {"rlt", AttentionKind::linear, true},           {"rmaat", AttentionKind::astromorphic, true},
+    {"srformer", AttentionKind::srformer, false}};
 
 Index positive(io::JsonObjectReader& r, const std::string& key, Index fallback, bool required = false) {
   const Index v = required ? r.integer(key) : r.integer(key, fallback);
@@ -82,7 +83,7 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
     if (c.name == k.name) kind = &k;
   if (!kind)
     throw ConfigError(r.field("name"), c.name,
-                      "unknown model (expected transformer, linear_transformer, at, rmt, rlt or rmaat)");
+                      "unknown model (expected transformer, linear_transformer, at, rmt, rlt, rmaat or srformer)");
   c.attention = kind->attention;
   c.segmented = kind->segmented;
 
@@ -136,10 +137,25 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
     if (c.segments() > 255)
       throw ConfigError(r.field("segment_length"), std::to_string(c.segment_length),
                         "gives " + std::to_string(c.segments()) + " segments; at most 255 are supported");
+  } else if (c.attention == AttentionKind::srformer) {
+    // Segments of the attention operator only (NETWORKS.md §6): no memory tokens, no segment recurrence.
+    c.segment_length = positive(r, "segment_length", 0, true);
+    if (c.segment_length > c.max_length)
+      throw ConfigError(r.field("segment_length"), std::to_string(c.segment_length),
+                        "must be <= max_length = " + std::to_string(c.max_length));
+    for (const char* key : {"memory_tokens", "readout", "segment_positions"})
+      refuse(r, key, c.name, "it has no memory tokens");
+    const nlohmann::json raf = r.has("raf") ? r.member("raf") : nlohmann::json::object();
+    if (!raf.is_object()) throw ConfigError(r.field("raf"), io::json_text(raf), "must be a JSON object");
+    io::JsonObjectReader f(raf, r.field("raf"));
+    c.raf_lambda_init = io::check_non_negative(f.field("lambda_init"), f.number("lambda_init", 0.1), "");
+    c.raf_theta_init = io::check_positive(f.field("theta_init"), f.number("theta_init", 0.1), "");
+    f.finish();
   } else {
     for (const char* key : {"segment_length", "memory_tokens", "readout", "segment_positions"})
       refuse(r, key, c.name, "it has no segments");
   }
+  if (c.attention != AttentionKind::srformer) refuse(r, "raf", c.name, "only srformer has RAF neurons");
 
   const nlohmann::json attention = r.has("attention") ? r.member("attention") : nlohmann::json::object();
   if (!attention.is_object())
@@ -209,6 +225,10 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
                                                       : "learned";
   } else if (c.attention == AttentionKind::linear)
     c.resolved["attention"] = {{"epsilon", c.linear_epsilon}};
+  if (c.attention == AttentionKind::srformer) {
+    c.resolved["segment_length"] = c.segment_length;
+    c.resolved["raf"] = {{"lambda_init", c.raf_lambda_init}, {"theta_init", c.raf_theta_init}};
+  }
   if (c.segmented) {
     c.resolved["segment_length"] = c.segment_length;
     c.resolved["memory_tokens"] = c.memory_tokens;
@@ -250,6 +270,10 @@ void check_model_memory(const ModelConfig& c, Index batch, const std::string& mo
   double per_example = L * segments * rows * (10.0 * d + 2.0 * ffn);
   if (c.attention == AttentionKind::softmax)
     per_example += L * segments * static_cast<double>(c.heads) * rows * rows;
+  if (c.attention == AttentionKind::srformer)  // segment-local weights, and X, Ũ, P per segment and head
+    per_example += L * static_cast<double>(c.heads) *
+                   (rows * static_cast<double>(c.segment_length) +
+                    3.0 * static_cast<double>(c.max_length / c.segment_length + 1) * (d / c.heads) * (d / c.heads));
   const double act_bytes = 4.0 * static_cast<double>(batch) * per_example;
   const double limit = memory_limit_bytes();
   if (param_bytes + act_bytes <= limit) return;

@@ -79,7 +79,7 @@ bool decays_weight(const std::string& n) {
   };
   return !(n == "positions" || n == "memory" || ends_with(".bias") || ends_with("norm1.weight") ||
            ends_with("norm2.weight") || n == "final_norm.weight" || ends_with(".decay") ||
-           ends_with(".synaptic_scale"));
+           ends_with(".synaptic_scale") || ends_with(".leak") || ends_with(".threshold"));
 }
 
 template <class T>
@@ -97,6 +97,10 @@ void SequenceClassifier<T>::initialize() {
       p.value.fill(T(1));
     } else if (ends_with(n, ".decay")) {
       p.value.fill(static_cast<T>(decay_rho));
+    } else if (ends_with(n, ".leak")) {
+      p.value.fill(static_cast<T>(config_.raf_lambda_init));
+    } else if (ends_with(n, ".threshold")) {
+      p.value.fill(static_cast<T>(config_.raf_theta_init));
     } else if (ends_with(n, ".synaptic_scale")) {
       // c = softplus(ρ_c) starts at 1/√N_k, the fixed default's value
       p.value.fill(

@@ -138,7 +138,9 @@ mapping::SimulatedHeadSettings head_settings(const SimulatedAttention& s, Option
 
 void require_astromorphic(const ModelConfig& config) {
   if (config.attention == AttentionKind::astromorphic) return;
-  const char* kind = config.attention == AttentionKind::softmax ? "softmax" : "linear";
+  const char* kind = config.attention == AttentionKind::softmax  ? "softmax"
+                     : config.attention == AttentionKind::linear ? "linear"
+                                                                 : "segmented recurrent (srformer)";
   throw ConfigError("model.name", "\"" + config.name + "\"",
                     std::string("has ") + kind +
                         " attention; only models with astromorphic attention (at, rmaat) can run their heads "

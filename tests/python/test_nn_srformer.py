@@ -69,3 +69,76 @@ def test_bad_parameters_name_the_field():
             _core.nn_srformer_attention(q, k, v, w_r, lam, theta, mask, segment, d_out)
     with pytest.raises(_core.ConfigError, match="srformer_attention.recurrent"):
         _core.nn_srformer_attention(q, k, v, w_r[:, :3], 0.1, 0.5, mask, 4, d_out)
+
+
+# ---- the srformer model (models/nets, NETWORKS.md §6) against the reference model --------------------------------
+
+import json  # noqa: E402
+import math  # noqa: E402
+
+VOCAB, CLASSES, MAX_LENGTH = 13, 4, 23
+LENGTHS = [23, 16, 5]
+
+
+def model_config(**extra):
+    c = dict(name="srformer", vocab_size=VOCAB, num_classes=CLASSES, max_length=MAX_LENGTH, d_model=16, heads=2,
+             layers=2, ffn=24, dropout=0.0, seed=3, segment_length=5)
+    c.update(extra)
+    return c
+
+
+def model_batch(seed=7):
+    rng = np.random.default_rng(seed)
+    tokens = rng.integers(1, VOCAB, (len(LENGTHS), MAX_LENGTH)).astype(np.int32)
+    mask = np.zeros(tokens.shape, np.uint8)
+    for i, n in enumerate(LENGTHS):
+        mask[i, :n] = 1
+    tokens[mask == 0] = 0
+    return tokens, mask, np.array([1, 3, 0], np.int32)
+
+
+def model_weights(cfg, seed=11):
+    """glia's initial weights moved off their initial values (so no gradient is trivial), λ and θ kept valid."""
+    rng = np.random.default_rng(seed)
+    w = {k: np.asarray(v, np.float64) + 0.2 * rng.standard_normal(np.shape(v))
+         for k, v in _core.nn_model_init(json.dumps(cfg)).items()}
+    for k in w:
+        if k.endswith(".leak"):
+            w[k] = np.array([0.35])
+        if k.endswith(".threshold"):
+            w[k] = np.array([0.6])
+    return w
+
+
+@pytest.mark.parametrize("dtype,tol", [("float64", 1e-9), ("float32", 1e-4)])
+@pytest.mark.parametrize("extra", [{}, {"norm": "post", "positions": "sinusoidal", "segment_length": 23},
+                                   {"segment_length": 3, "raf": {"lambda_init": 0.0, "theta_init": 2.0}}],
+                         ids=["pre-S5", "post-S23", "pre-S3"])
+def test_srformer_model_matches_reference(dtype, tol, extra):
+    cfg = model_config(**extra)
+    weights = {k: v.astype(dtype) for k, v in model_weights(cfg).items()}
+    assert set(weights) == set(sf.parameter_shapes(cfg))
+    for k, v in weights.items():
+        assert v.shape == sf.parameter_shapes(cfg)[k], k
+    tokens, mask, labels = model_batch()
+    ref = sf.forward_backward(cfg, weights, tokens, mask, labels, dtype=torch.float64)
+    got = _core.nn_model_forward_backward(json.dumps(cfg), weights, tokens, mask, labels, dtype, "")
+    assert rel(got["logits"], ref["logits"]) <= tol
+    assert abs(got["loss"] - ref["loss"]) <= tol * abs(ref["loss"])
+    total = math.sqrt(sum(float(np.sum(g ** 2)) for g in ref["grads"].values()))
+    for k, g in ref["grads"].items():
+        err = np.linalg.norm(np.asarray(got["grads"][k], np.float64) - g) / max(np.linalg.norm(g), 1e-3 * total)
+        assert err <= tol, (k, err)
+
+
+def test_srformer_init_and_config_errors():
+    cfg = model_config(raf={"lambda_init": 0.2, "theta_init": 0.3})
+    init = _core.nn_model_init(json.dumps(cfg))
+    assert init["layers.1.attention.leak"].tolist() == [0.2] and init["layers.1.attention.threshold"].tolist() == [0.3]
+    assert init["layers.0.attention.recurrent"].shape == (2, 8, 8)
+    assert abs(init["layers.0.attention.recurrent"].std() - 0.25) < 0.1  # N(0, 1/√d)
+    for extra, field in (({"segment_length": 0}, "model.segment_length"), ({"segment_length": 24}, "model.segment_length"),
+                         ({"raf": {"lambda_init": -0.1}}, "model.raf.lambda_init"),
+                         ({"raf": {"theta_init": 0}}, "model.raf.theta_init"), ({"memory_tokens": 4}, "model.memory_tokens")):
+        with pytest.raises(_core.ConfigError, match=field.replace(".", r"\.")):
+            _core.nn_model_init(json.dumps(model_config(**extra)))
