@@ -87,6 +87,7 @@ int bench_command(const BenchArgs& a) {
     model.forward_backward(batch, pass);
     nn::clip_grad_norm(model.parameters().grads(), 1.0);
     optimizer.step(model.parameters().values(), model.parameters().const_grads(), 1e-4);
+    model.project_parameters();
     const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (s >= a.warmup) seconds.push_back(dt);
   }

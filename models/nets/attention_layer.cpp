@@ -68,8 +68,9 @@ AttentionLayerContext<T> attention_layer_forward(const Tensor<T>& x, const nn::K
       break;
     }
     case AttentionKind::srformer:
-      ctx.srformer = nn::srformer_attention_forward(std::move(q), std::move(k), std::move(v), w.recurrent->value,
-                                                    w.leak->value, w.threshold->value, mask, config.segment_length);
+      ctx.srformer =
+          nn::srformer_attention_forward(std::move(q), std::move(k), std::move(v), w.recurrent->value,
+                                         w.leak->value, w.threshold->value, mask, config.segment_length);
       heads_out = &ctx.srformer.out;
       break;
     case AttentionKind::astromorphic: {
@@ -106,8 +107,8 @@ Tensor<T> attention_layer_backward(const AttentionLayerContext<T>& ctx, const Mo
       g = nn::linear_attention_backward(ctx.linear, d_heads);
       break;
     case AttentionKind::srformer:
-      g = nn::srformer_attention_backward(ctx.srformer, w.recurrent->value, d_heads, w.recurrent->grad, w.leak->grad,
-                                          w.threshold->grad);
+      g = nn::srformer_attention_backward(ctx.srformer, w.recurrent->value, d_heads, w.recurrent->grad,
+                                          w.leak->grad, w.threshold->grad);
       break;
     case AttentionKind::astromorphic:
       if (w.position) {

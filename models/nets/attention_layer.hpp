@@ -2,10 +2,10 @@
 // Multi-head self-attention of the block library: y = W_O · merge(op(split(W_Q x), split(W_K x),
 // split(W_V x))), with op the model's operator (softmax, linear or astromorphic; docs/model_config.md).
 #include "engine/nn/ops/astromorphic_attention.hpp"
-#include "engine/nn/ops/srformer_attention.hpp"
 #include "engine/nn/ops/linear.hpp"
 #include "engine/nn/ops/linear_attention.hpp"
 #include "engine/nn/ops/softmax_attention.hpp"
+#include "engine/nn/ops/srformer_attention.hpp"
 #include "engine/nn/parameters.hpp"
 #include "models/nets/model_config.hpp"
 

@@ -82,8 +82,9 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
   for (const Kind& k : kinds)
     if (c.name == k.name) kind = &k;
   if (!kind)
-    throw ConfigError(r.field("name"), c.name,
-                      "unknown model (expected transformer, linear_transformer, at, rmt, rlt, rmaat or srformer)");
+    throw ConfigError(
+        r.field("name"), c.name,
+        "unknown model (expected transformer, linear_transformer, at, rmt, rlt, rmaat or srformer)");
   c.attention = kind->attention;
   c.segmented = kind->segmented;
 
@@ -271,9 +272,10 @@ void check_model_memory(const ModelConfig& c, Index batch, const std::string& mo
   if (c.attention == AttentionKind::softmax)
     per_example += L * segments * static_cast<double>(c.heads) * rows * rows;
   if (c.attention == AttentionKind::srformer)  // segment-local weights, and X, Ũ, P per segment and head
-    per_example += L * static_cast<double>(c.heads) *
-                   (rows * static_cast<double>(c.segment_length) +
-                    3.0 * static_cast<double>(c.max_length / c.segment_length + 1) * (d / c.heads) * (d / c.heads));
+    per_example +=
+        L * static_cast<double>(c.heads) *
+        (rows * static_cast<double>(c.segment_length) +
+         3.0 * static_cast<double>(c.max_length / c.segment_length + 1) * (d / c.heads) * (d / c.heads));
   const double act_bytes = 4.0 * static_cast<double>(batch) * per_example;
   const double limit = memory_limit_bytes();
   if (param_bytes + act_bytes <= limit) return;

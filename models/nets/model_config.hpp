@@ -36,12 +36,12 @@ struct ModelConfig {
   bool learned_positions = true;
   double init_std = 0.02;
   std::uint64_t seed = 0;
-  nn::AstromorphicAttentionOptions astro;  // at, rmaat
-  double decay_init = 0.1;                 // initial s = softplus(rho)
-  double linear_epsilon = 1e-6;            // linear_transformer, rlt
+  nn::AstromorphicAttentionOptions astro;              // at, rmaat
+  double decay_init = 0.1;                             // initial s = softplus(rho)
+  double linear_epsilon = 1e-6;                        // linear_transformer, rlt
   double raf_lambda_init = 0.1, raf_theta_init = 0.1;  // srformer: initial RAF leak λ and threshold θ
-  Index segment_length = 0, memory_tokens = 0;  // srformer: segment_length is the op's S (no memory)
-  bool readout_memory = true;  // segment models: "memory" (true) or "tokens"
+  Index segment_length = 0, memory_tokens = 0;         // srformer: segment_length is the op's S (no memory)
+  bool readout_memory = true;                          // segment models: "memory" (true) or "tokens"
   // Segment models: token i of segment t takes position M + t·S + i ("global") instead of M + i ("local");
   // memory rows keep positions 0..M-1 in every segment.
   bool global_positions = false;

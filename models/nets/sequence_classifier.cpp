@@ -1,5 +1,6 @@
 #include "models/nets/sequence_classifier.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/core/philox.hpp"
@@ -80,6 +81,20 @@ bool decays_weight(const std::string& n) {
   return !(n == "positions" || n == "memory" || ends_with(".bias") || ends_with("norm1.weight") ||
            ends_with("norm2.weight") || n == "final_norm.weight" || ends_with(".decay") ||
            ends_with(".synaptic_scale") || ends_with(".leak") || ends_with(".threshold"));
+}
+
+template <class T>
+void SequenceClassifier<T>::project_parameters() {
+  if (config_.attention != AttentionKind::srformer) return;
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    nn::Parameter<T>& p = params_[i];
+    const auto ends_with = [&](const std::string& tail) {
+      return p.name.size() >= tail.size() &&
+             p.name.compare(p.name.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    if (ends_with(".leak")) p.value[0] = std::max(p.value[0], T(0));
+    if (ends_with(".threshold")) p.value[0] = std::max(p.value[0], static_cast<T>(1e-6));
+  }
 }
 
 template <class T>

@@ -57,6 +57,9 @@ class SequenceClassifier {
 
   const ModelConfig& config() const { return config_; }
   nn::ParameterSet<T>& parameters() { return params_; }
+  // Puts parameters that have a domain back into it after an optimizer step: srformer's RAF leak λ ≥ 0 and
+  // threshold θ ≥ 1e-6 (projected gradient descent; the forward pass refuses values outside).
+  void project_parameters();
   // The memory carried from segment t (input memory, its output memory rows) into segment t + 1.
   nn::Tensor<T> carried_memory(const nn::Tensor<T>& memory, const nn::Tensor<T>& written, Index t) const;
   const nn::ParameterSet<T>& parameters() const { return params_; }

@@ -339,6 +339,7 @@ TrainResult train(const TrainConfig& c, const TrainOptions& options) {
     ++step;
     const double lr = nn::learning_rate(c.schedule, step);
     optimizer.step(params.values(), params.const_grads(), lr);
+    model.project_parameters();
 
     const auto now = std::chrono::steady_clock::now();
     window_loss += loss;

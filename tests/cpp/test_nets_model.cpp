@@ -453,4 +453,24 @@ TEST(NetsCheckpoint, RoundTripAndOtherModelRefused) {
   EXPECT_THROW(nn::read_checkpoint<float>(path, w.parameters(), nullptr), ConfigError);
 }
 
+// srformer's λ and θ are projected back into their domain after a step; nothing else moves.
+TEST(NetsModel, ProjectionKeepsTheRafParametersValid) {
+  nlohmann::json cfg = small_config("transformer");
+  cfg["name"] = "srformer";
+  cfg["segment_length"] = 4;
+  SequenceClassifier<double> model(parse_model_config(cfg));
+  auto& params = model.parameters();
+  params.at("layers.0.attention.leak").value[0] = -0.5;
+  params.at("layers.1.attention.threshold").value[0] = -1.0;
+  params.at("layers.1.attention.leak").value[0] = 0.25;
+  const Tensor<double> before = params.at("layers.0.attention.recurrent").value;
+  model.project_parameters();
+  EXPECT_EQ(params.at("layers.0.attention.leak").value[0], 0.0);
+  EXPECT_EQ(params.at("layers.1.attention.threshold").value[0], 1e-6);
+  EXPECT_EQ(params.at("layers.1.attention.leak").value[0], 0.25);
+  EXPECT_EQ(params.at("layers.0.attention.recurrent").value.values(), before.values());
+  EXPECT_FALSE(decays_weight("layers.0.attention.leak"));
+  EXPECT_TRUE(decays_weight("layers.0.attention.recurrent"));
+}
+
 }  // namespace glia::nets
