@@ -63,7 +63,7 @@ QUICK_SHAPE = {"vocab_size": 16, "num_classes": 10, "max_length": 64, "d_model":
 # (key, model, strategy, dropout)
 CONFIGS = [("rmaat_amrb", "rmaat", "amrb", 0.1), ("rmaat_bptt", "rmaat", "bptt", 0.1), ("rmt", "rmt", "bptt", 0.1),
            ("rlt", "rlt", "bptt", 0.1), ("transformer", "transformer", "", 0.1),
-           ("rmaat_amrb_dropout0", "rmaat", "amrb", 0.0)]
+           ("rmaat_amrb_dropout0", "rmaat", "amrb", 0.0), ("srformer", "srformer", "", 0.1)]
 SEGMENT_MODELS = ("rmt", "rlt", "rmaat")
 TARGET = 1.5
 DEFAULT_THREADS = "2,1"
@@ -144,16 +144,21 @@ def torch_worker(args):
     torch.set_num_threads(args.threads)
     sys.path.insert(0, str(ROOT / "experiments" / "reference"))
     import torch_models as tm
+    import torch_srformer_fam as sf
 
     config = json.loads(args.torch_worker.read_text())
-    model = tm.build(config, None, torch.float32)
+    ref = sf if config["name"] in sf.MODELS else tm
+    model = ref.build(config, None, torch.float32)
     B, L = args.batch_size, config["max_length"]
     g = torch.Generator().manual_seed(args.seed)
     tokens = torch.randint(0, config["vocab_size"], (B, L), generator=g)
     mask = torch.ones(B, L, dtype=torch.bool)
     labels = torch.arange(B) % config["num_classes"]
     params = list(model.parameters())
-    optimizer = torch.optim.AdamW(tm.optimizer_groups(model, 0.01), lr=1e-4, betas=(0.9, 0.999), eps=1e-8)
+    named = list(model.named_parameters())  # AdamW groups: decayed and not, as glia (NETWORKS.md §3)
+    groups = [{"params": [p for n, p in named if ref.decays_weight(n)], "weight_decay": 0.01},
+              {"params": [p for n, p in named if not ref.decays_weight(n)], "weight_decay": 0.0}]
+    optimizer = torch.optim.AdamW(groups, lr=1e-4, betas=(0.9, 0.999), eps=1e-8)
     rss_before = vm_rss_mib()
     seconds = []
     for s in range(args.warmup + args.steps):
@@ -233,6 +238,8 @@ def model_config(model, dropout, shape):
          "layers": shape["layers"], "ffn": shape["ffn"], "dropout": dropout}
     if model in SEGMENT_MODELS:
         c.update(segment_length=shape["segment_length"], memory_tokens=shape["memory_tokens"])
+    if model == "srformer":
+        c.update(segment_length=shape["segment_length"])
     return c
 
 

@@ -422,13 +422,6 @@ def decays_weight(name):
                 "norm2.weight", "attention.decay", "attention.synaptic_scale")))
 
 
-def optimizer_groups(model, weight_decay):
-    """AdamW parameter groups: the decayed parameters and the others (weight_decay 0)."""
-    named = list(model.named_parameters())
-    return [{"params": [p for n, p in named if decays_weight(n)], "weight_decay": weight_decay},
-            {"params": [p for n, p in named if not decays_weight(n)], "weight_decay": 0.0}]
-
-
 def build(config, weights=None, dtype=torch.float64, rf=None, base_dir=None):
     """The reference model of a model config (dict or JSON string), loaded with glia's weights when given
     (otherwise initialised from the documented distributions with torch's generator — not glia's draws).
