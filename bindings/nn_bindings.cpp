@@ -14,6 +14,7 @@
 #include "engine/nn/ops/cross_entropy.hpp"
 #include "engine/nn/ops/dropout.hpp"
 #include "engine/nn/ops/embedding.hpp"
+#include "engine/nn/ops/fam_attention.hpp"
 #include "engine/nn/ops/gelu.hpp"
 #include "engine/nn/ops/layer_norm.hpp"
 #include "engine/nn/ops/linear.hpp"
@@ -171,6 +172,27 @@ void bind_scalar(py::module_& m) {
       "q"_a, "k"_a, "v"_a, "recurrent"_a, "leak"_a, "threshold"_a, "key_mask"_a, "segment_length"_a,
       "d_out"_a,
       "SRformer attention (NETWORKS.md §6) forward and backward, for tests against the PyTorch reference.");
+  m.def(
+      "nn_fam_attention",
+      [](const Array<T>& q, const Array<T>& k, const Array<T>& v, const Array<T>& fam_q,
+         const Array<T>& fam_k, const Array<T>& fam_v, const Array<T>& cache_k, const Array<T>& cache_v,
+         const std::optional<Array<std::uint8_t>>& key_mask,
+         const std::optional<Array<std::uint8_t>>& cache_mask, const Array<T>& d_out,
+         const Array<T>& d_fam_out) {
+        const auto km = mask(key_mask), cm = mask(cache_mask);
+        const auto ctx = nn::fam_attention_forward(tensor(q), tensor(k), tensor(v), tensor(fam_q),
+                                                   tensor(fam_k), tensor(fam_v), tensor(cache_k),
+                                                   tensor(cache_v), pointer(km), pointer(cm));
+        const auto g = nn::fam_attention_backward(ctx, tensor(d_out), tensor(d_fam_out));
+        return py::dict(
+            "out"_a = array(ctx.tokens.out),
+            "fam_out"_a = ctx.fam ? array(ctx.memory.out) : array(Tensor<T>(tensor(fam_q).shape())),
+            "d_q"_a = array(g.d_q), "d_k"_a = array(g.d_k), "d_v"_a = array(g.d_v),
+            "d_fam_q"_a = array(g.d_fam_q), "d_fam_k"_a = array(g.d_fam_k), "d_fam_v"_a = array(g.d_fam_v),
+            "d_cache_k"_a = array(g.d_cache_k), "d_cache_v"_a = array(g.d_cache_v));
+      },
+      "TransformerFAM block attention (NETWORKS.md §7) forward and backward, for tests against the PyTorch "
+      "reference.");
   m.def("nn_mean_pooling", [](const Array<T>& x, const std::optional<Array<std::uint8_t>>& key_mask,
                               const Array<T>& d_out) {
     const auto km = mask(key_mask);

@@ -12,10 +12,10 @@ SoftmaxAttentionContext<T> softmax_attention_forward(Tensor<T> q, Tensor<T> k, T
                                                      const KeyMask* key_mask,
                                                      SoftmaxAttentionOptions options) {
   const AttentionShape s = attention_shape(q, k, v, key_mask, "softmax_attention");
-  if (options.causal && s.n_query != s.n_key)
+  if (options.causal && s.n_query + options.causal_offset != s.n_key)
     throw ConfigError("softmax_attention.causal", "true",
-                      "needs as many queries as keys (" + std::to_string(s.n_query) + " vs " +
-                          std::to_string(s.n_key) + ")");
+                      "needs as many keys as queries plus the offset (" + std::to_string(s.n_key) + " vs " +
+                          std::to_string(s.n_query) + " + " + std::to_string(options.causal_offset) + ")");
   SoftmaxAttentionContext<T> ctx{Tensor<T>({s.batch, s.heads, s.n_query, s.d_value}), Tensor<T>(),
                                  Tensor<T>(), Tensor<T>(),  // q, k, v: moved in at the end
                                  Tensor<T>({s.batch, s.heads, s.n_query, s.n_key})};
@@ -31,7 +31,8 @@ SoftmaxAttentionContext<T> softmax_attention_forward(Tensor<T> q, Tensor<T> k, T
     for (Index i = 0; i < s.n_query; ++i) {
       T max_score = -std::numeric_limits<T>::infinity();
       for (Index j = 0; j < s.n_key; ++j) {
-        const bool visible = key_is_real(key_mask, b, s.n_key, j) && !(options.causal && j > i);
+        const bool visible =
+            key_is_real(key_mask, b, s.n_key, j) && !(options.causal && j > i + options.causal_offset);
         if (!visible) p(i, j) = -std::numeric_limits<T>::infinity();
         max_score = std::max(max_score, p(i, j));
       }

@@ -6,7 +6,8 @@
 namespace glia::nn {
 
 struct SoftmaxAttentionOptions {
-  bool causal = false;  // query i sees keys j ≤ i (needs N_q = N_k)
+  bool causal = false;      // query i sees keys j ≤ i + causal_offset (needs N_k = N_q + causal_offset)
+  Index causal_offset = 0;  // keys before the queries' own rows, all visible (e.g. a memory and a cache)
 };
 
 template <class T>
