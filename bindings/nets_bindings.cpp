@@ -124,7 +124,7 @@ void bind_nets(py::module_& m) {
       [](const std::string& path) {
         const nn::CheckpointState s = nn::read_checkpoint_state(path, "checkpoint");
         const nets::TrainConfig c =
-            nets::parse_train_config(io::parse_json(s.config_json, "checkpoint config"));
+            nets::parse_checkpoint_config(s.config_json, "checkpoint config");
         nets::SequenceClassifier<float> model(c.model);
         nn::read_checkpoint<float>(path, model.parameters(), nullptr, "checkpoint");
         py::dict d;

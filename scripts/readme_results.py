@@ -154,10 +154,13 @@ def rows() -> list[str]:
             variant += f", σ {'on' if model['attention']['nonlinearity'] else 'off'}"
             if model["attention"].get("synaptic_scale"):
                 variant += f" (c = {model['attention']['synaptic_scale']})"
+        if model.get("segment_positions") == "global":
+            variant += ", global positions"
         # Runs before the 1/√d default (NETWORKS.md §3) say which std they were initialised with.
         if isinstance(model.get("init_std"), (int, float)) and abs(model["init_std"] - model["d_model"] ** -0.5) > 1e-9:
             variant += f", init std {model['init_std']:g}"
-        seg = f", S = {model['segment_length']}, M = {model['memory_tokens']}" if "segment_length" in model else ""
+        seg = f", S = {model['segment_length']}" if "segment_length" in model else ""
+        seg += f", M = {model['memory_tokens']}" if "memory_tokens" in model else ""
         minutes = [a["result"].get("train_seconds", a["result"].get("train_seconds_last_invocation", 0)) / 60
                    for a in runs]
         values = [100 * t["accuracy"] for t in tests]

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The README's ListOps-512 accuracy runs (issue #17): every config × seed below, JOBS runs at a time, one thread
 # each. A run that was stopped resumes from its checkpoint (glia train does that by itself); a finished one
-# (result.json present) is skipped. Then collect the results for the README:
+# (result.json present) is skipped. Then collect the results for the README, each config with the seeds it ran
+# (and remove the config's older single-run file, experiments/results/accuracy/<stem>.json, if any):
 #   /usr/bin/python3 scripts/collect_accuracy.py experiments/configs/nn/listops512_rmaat.json ... --seeds 0 1 2
+#   /usr/bin/python3 scripts/collect_accuracy.py experiments/configs/nn/listops512_at.json ... --seeds 0
 #   /usr/bin/python3 scripts/readme_results.py
 #
 # Usage: bash scripts/run_accuracy.sh [JOBS]     (default 2; logs in results/logs/)
@@ -34,9 +36,13 @@ run_one() {
     return 0
   fi
   echo "run_accuracy: $name seed $seed -> $out"
-  "$GLIA" train "$config" --threads 1 --seed "$seed" -o "$out" >"results/logs/${name}_seed$seed.log" 2>&1 &&
-    echo "run_accuracy: $name seed $seed done: $(grep -E 'test: accuracy' "results/logs/${name}_seed$seed.log")" ||
-    echo "run_accuracy: $name seed $seed FAILED (exit $?): see results/logs/${name}_seed$seed.log"
+  if "$GLIA" train "$config" --threads 1 --seed "$seed" -o "$out" >"results/logs/${name}_seed$seed.log" 2>&1; then
+    echo "run_accuracy: $name seed $seed done: $(grep -E 'test: accuracy' "results/logs/${name}_seed$seed.log")"
+  else
+    local rc=$?
+    echo "run_accuracy: $name seed $seed FAILED (exit $rc): see results/logs/${name}_seed$seed.log"
+    return "$rc"  # xargs then exits non-zero
+  fi
 }
 export -f run_one
 printf '%s\n' "${queue[@]}" | xargs -P "$jobs" -L 1 bash -c 'run_one $0 $1'

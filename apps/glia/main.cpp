@@ -139,7 +139,7 @@ int main(int argc, char** argv) {
     std::string what = e.what();
     for (const std::string from : {": = ", ": Value "}) {
       const auto pos = what.find(from);
-      if (pos != std::string::npos) what.replace(pos, from.size(), from == ": = " ? " = " : " = ");
+      if (pos != std::string::npos) what.replace(pos, from.size(), " = ");
     }
     std::string sub = "";
     for (const CLI::App* s : app.get_subcommands()) sub = " " + s->get_name();

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -15,6 +16,7 @@
 #include "engine/core/version.hpp"
 #include "engine/io/json_reader.hpp"
 #include "engine/io/text_file.hpp"
+#include "engine/nn/checkpoint.hpp"
 #include "models/nets/simulated_attention.hpp"
 #include "models/nets/training.hpp"
 
@@ -100,6 +102,11 @@ int train_command(const TrainArgs& a) {
     config["training"]["seed"] = a.seed;
   }
   const nets::TrainConfig c = nets::parse_train_config(config);
+  // The run directory's files must not be the config, the retention file or inside the data set.
+  io::check_output_outside_directory(c.output, "output", c.data_path);
+  for (const char* file : {"checkpoint.h5", "metrics.csv", "eval.csv", "result.json"})
+    io::check_output_is_not_an_input((std::filesystem::path(c.output) / file).string(), "output",
+                                     {a.config_path, c.model.retention.path});
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
   nets::TrainOptions options;
@@ -188,12 +195,18 @@ int compare_simulated_command(const EvaluateArgs& a) {
 
 int evaluate_command(const EvaluateArgs& a) {
   use_threads(a.threads, "--threads");
+  // The inputs: the checkpoint, the data set it reads (or --data) and a retention file its model reads.
+  const nets::TrainConfig run = nets::parse_checkpoint_config(
+      nn::read_checkpoint_state(a.checkpoint, "CHECKPOINT").config_json, "checkpoint config");
   for (const auto& [path, field] :
        {std::pair{a.output, "--output"}, std::pair{a.dump_config, "--dump-config"}})
-    if (!path.empty()) io::check_output_is_not_an_input(path, field, {a.checkpoint, a.data});
+    if (!path.empty()) {
+      io::check_output_is_not_an_input(path, field, {a.checkpoint, run.model.retention.path});
+      io::check_output_outside_directory(path, field, a.data.empty() ? run.data_path : a.data);
+    }
   if (a.simulate_heads) return compare_simulated_command(a);
   const nets::EvalResult e =
-      nets::evaluate_checkpoint(a.checkpoint, a.split, a.data, a.batch_size, a.examples);
+      nets::evaluate_checkpoint(a.checkpoint, a.split, a.data, a.batch_size, a.examples, "--batch-size");
   std::printf("glia evaluate: %s: accuracy %.4f, loss %.4f (%lld examples)\n", e.split.c_str(), e.accuracy,
               e.loss, static_cast<long long>(e.examples));
   if (!a.output.empty()) {

@@ -12,6 +12,10 @@ namespace glia {
 double memory_limit_bytes() {
   const double page = static_cast<double>(::sysconf(_SC_PAGESIZE));
   double limit = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * page;
+  // A container's limit (cgroup v2 memory.max; "max" when there is none) bounds it too.
+  std::ifstream cgroup("/sys/fs/cgroup/memory.max");
+  double cgroup_max = 0.0;
+  if (cgroup >> cgroup_max && cgroup_max > 0.0) limit = std::min(limit, cgroup_max);
   rlimit as{};
   if (::getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY) {
     double mapped = 0.0;  // the first field of statm: the process's virtual size in pages

@@ -7,7 +7,8 @@
 
 namespace glia {
 
-// Physical memory, bounded by the address-space limit minus what the process has mapped already (bytes).
+// Physical memory, bounded by a cgroup (container) limit and by the address-space limit minus what the
+// process has mapped already (bytes).
 double memory_limit_bytes();
 
 // "23.5 GiB", three significant digits.

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -44,7 +45,12 @@ void write_text_atomically(const std::string& path, const std::string& text, con
     std::ofstream out(tmp, std::ios::trunc);
     if (!out) throw ConfigError(field, quoted(path), "cannot write the file");
     out << text;
-    if (!out) throw RuntimeError("cannot write " + tmp);
+    out.flush();
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(tmp, ignored);  // leave nothing that looks like a result
+      throw RuntimeError("cannot write " + tmp + " (disk full?)");
+    }
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
@@ -56,18 +62,29 @@ void write_text_atomically(const std::string& path, const std::string& text, con
 
 void check_output_is_not_an_input(const std::string& output, const std::string& output_field,
                                   const std::vector<std::string>& inputs) {
-  std::error_code ec;
-  const fs::path out = fs::weakly_canonical(output, ec);
+  // An output that does not exist yet cannot be an existing input; one that does is compared by identity
+  // (device and inode), so links and relative paths cannot hide it.
   for (const std::string& input : inputs) {
     if (input.empty()) continue;
     std::error_code e1, e2;
-    const bool same = fs::exists(output, e1) && fs::exists(input, e2)
-                          ? fs::equivalent(output, input, e1)
-                          : (!ec && fs::weakly_canonical(input, e2) == out);
+    const bool same = fs::exists(output, e1) && fs::exists(input, e2) && fs::equivalent(output, input, e1);
     if (same)
       throw ConfigError(output_field, quoted(output),
                         "is the input " + quoted(input) + ": writing the result there would destroy it");
   }
+}
+
+void check_output_outside_directory(const std::string& output, const std::string& output_field,
+                                    const std::string& dir) {
+  std::error_code e1, e2;
+  if (dir.empty() || !fs::is_directory(dir, e1)) return;
+  const fs::path d = fs::canonical(dir, e1), out = fs::weakly_canonical(output, e2);
+  if (e1 || e2) return;
+  const auto [end_d, end_out] = std::mismatch(d.begin(), d.end(), out.begin(), out.end());
+  if (end_d == d.end())
+    throw ConfigError(
+        output_field, quoted(output),
+        "is inside the input directory " + quoted(dir) + ": writing there could destroy its files");
 }
 
 }  // namespace glia::io

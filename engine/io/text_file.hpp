@@ -23,4 +23,9 @@ void write_text_atomically(const std::string& path, const std::string& text, con
 void check_output_is_not_an_input(const std::string& output, const std::string& output_field,
                                   const std::vector<std::string>& inputs);
 
+// Refuses (ConfigError naming `output_field`) an output path inside the input directory `dir` (a data set),
+// also through links; nothing when `dir` is empty or does not exist.
+void check_output_outside_directory(const std::string& output, const std::string& output_field,
+                                    const std::string& dir);
+
 }  // namespace glia::io

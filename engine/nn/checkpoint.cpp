@@ -35,7 +35,13 @@ std::vector<std::uint64_t> dims_of(const Tensor<T>& t) {
 io::Hdf5File open_checkpoint(const std::string& path, const std::string& field) {
   if (!std::filesystem::exists(path)) throw ConfigError(field, path, "no such file");
   if (!io::Hdf5File::is_hdf5(path)) throw ConfigError(field, path, "not an HDF5 file");
-  io::Hdf5File f = io::Hdf5File::open(path, false);
+  io::Hdf5File f = [&] {
+    try {
+      return io::Hdf5File::open(path, false);
+    } catch (const RuntimeError& e) {  // truncated or otherwise damaged: a bad input, named
+      throw ConfigError(field, path, e.what());
+    }
+  }();
   if (!f.has_attribute("/", "format") || f.string_attribute("/", "format") != format_name)
     throw ConfigError(field, path, "not a glia checkpoint (no format = \"glia-checkpoint\" attribute)");
   if (!f.has_attribute("/", "complete") || f.int_attribute("/", "complete") != 1)
@@ -55,7 +61,12 @@ std::int64_t checksum_of(const std::vector<double>& v) {
 template <class T>
 void load_tensor(const io::Hdf5File& f, const std::string& dataset, Tensor<T>& into, const std::string& field,
                  const std::string& path) {
-  const std::vector<double> v = f.read_f64(dataset);
+  std::vector<double> v;
+  try {
+    v = f.read_f64(dataset);
+  } catch (const RuntimeError& e) {
+    throw ConfigError(field, path, dataset + " cannot be read (the file is damaged): " + e.what());
+  }
   if (static_cast<Index>(v.size()) != into.size())
     throw ConfigError(field, path,
                       dataset + " holds " + std::to_string(v.size()) +

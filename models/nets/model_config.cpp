@@ -261,9 +261,10 @@ void check_model_memory(const ModelConfig& c, Index batch, const std::string& mo
   const double M = c.segmented ? static_cast<double>(c.memory_tokens) : 0.0;
   const double rows =
       c.segmented ? static_cast<double>(c.segment_length) + M : static_cast<double>(c.max_length);
-  const double params = static_cast<double>(c.vocab_size) * d + (static_cast<double>(c.max_length) + M) * d +
-                        L * (4.0 * d * d + 2.0 * d * ffn + 10.0 * d + ffn) +
-                        d * static_cast<double>(c.num_classes);
+  double params = static_cast<double>(c.vocab_size) * d + (static_cast<double>(c.max_length) + M) * d +
+                  L * (4.0 * d * d + 2.0 * d * ffn + 10.0 * d + ffn) + d * static_cast<double>(c.num_classes);
+  if (c.attention == AttentionKind::astromorphic) params += L * rows * d;  // the position code E
+  if (c.attention == AttentionKind::srformer) params += L * d * d / static_cast<double>(c.heads);  // W_R
   const double param_bytes = 16.0 * params;
   // Activations kept for the backward pass, per example: ~10 d + 2 ffn floats per row and layer, plus the
   // attention matrix of softmax attention (heads x rows² per segment and layer).

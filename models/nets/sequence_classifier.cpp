@@ -17,6 +17,11 @@ using nn::Tensor;
 namespace {
 constexpr std::uint32_t init_stream = 0x696e6974u;  // "init"
 constexpr std::uint32_t sites_per_segment = 256;
+
+// Parameters are told apart by the ends of their names (docs/model_config.md).
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
 }  // namespace
 
 Strategy strategy_from_name(const std::string& field, const std::string& name) {
@@ -75,12 +80,9 @@ SequenceClassifier<T>::SequenceClassifier(ModelConfig config) : config_(std::mov
 }
 
 bool decays_weight(const std::string& n) {
-  const auto ends_with = [&](const std::string& tail) {
-    return n.size() >= tail.size() && n.compare(n.size() - tail.size(), tail.size(), tail) == 0;
-  };
-  return !(n == "positions" || n == "memory" || ends_with(".bias") || ends_with("norm1.weight") ||
-           ends_with("norm2.weight") || n == "final_norm.weight" || ends_with(".decay") ||
-           ends_with(".synaptic_scale") || ends_with(".leak") || ends_with(".threshold"));
+  return !(n == "positions" || n == "memory" || n == "final_norm.weight" || ends_with(n, ".bias") ||
+           ends_with(n, "norm1.weight") || ends_with(n, "norm2.weight") || ends_with(n, ".decay") ||
+           ends_with(n, ".synaptic_scale") || ends_with(n, ".leak") || ends_with(n, ".threshold"));
 }
 
 template <class T>
@@ -88,20 +90,13 @@ void SequenceClassifier<T>::project_parameters() {
   if (config_.attention != AttentionKind::srformer) return;
   for (std::size_t i = 0; i < params_.size(); ++i) {
     nn::Parameter<T>& p = params_[i];
-    const auto ends_with = [&](const std::string& tail) {
-      return p.name.size() >= tail.size() &&
-             p.name.compare(p.name.size() - tail.size(), tail.size(), tail) == 0;
-    };
-    if (ends_with(".leak")) p.value[0] = std::max(p.value[0], T(0));
-    if (ends_with(".threshold")) p.value[0] = std::max(p.value[0], static_cast<T>(1e-6));
+    if (ends_with(p.name, ".leak")) p.value[0] = std::max(p.value[0], T(0));
+    if (ends_with(p.name, ".threshold")) p.value[0] = std::max(p.value[0], static_cast<T>(1e-6));
   }
 }
 
 template <class T>
 void SequenceClassifier<T>::initialize() {
-  const auto ends_with = [](const std::string& s, const std::string& tail) {
-    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-  };
   const double decay_rho = std::log(std::expm1(config_.decay_init));  // softplus⁻¹
   for (std::size_t i = 0; i < params_.size(); ++i) {
     nn::Parameter<T>& p = params_[i];

@@ -261,7 +261,7 @@ Comparison open_comparison(const std::string& checkpoint, const SimulatedCompari
   const std::string checkpoint_field = o.style == OptionStyle::command_line ? "CHECKPOINT" : "checkpoint";
   Comparison k;
   k.state = nn::read_checkpoint_state(checkpoint, checkpoint_field);
-  k.c = parse_train_config(io::parse_json(k.state.config_json, checkpoint + ": config"));
+  k.c = parse_checkpoint_config(k.state.config_json, checkpoint + ": config");
   require_astromorphic(k.c.model);
   k.model = std::make_unique<SequenceClassifier<float>>(k.c.model);
   nn::read_checkpoint<float>(checkpoint, k.model->parameters(), nullptr, checkpoint_field);

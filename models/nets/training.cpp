@@ -140,7 +140,6 @@ TrainConfig parse_train_config(const nlohmann::json& config) {
   io::JsonObjectReader t(object_member(r, "training"), "training");
   c.steps = positive(t, "steps", 1000);
   c.batch_size = positive(t, "batch_size", 16);
-  check_model_memory(c.model, c.batch_size, "model", t.field("batch_size"));
   c.accumulate = positive(t, "accumulate", 1);
   const std::string default_strategy = c.model.name == "rmaat" ? "amrb" : "bptt";
   if (c.model.segmented) {
@@ -246,6 +245,9 @@ TrainResult train(const TrainConfig& c, const TrainOptions& options) {
   std::optional<data::Dataset> eval_data;
   if (!c.eval_split.empty()) eval_data = data::Dataset::open(c.data_path, c.eval_split);
 
+  // Training needs the batch's activations: refuse a batch that cannot fit before anything is created
+  // (loading or evaluating a checkpoint does not, so the parser does not check this).
+  check_model_memory(c.model, c.batch_size, "model", "training.batch_size");
   fs::create_directories(c.output);
   nn::keep_freed_memory_for_reuse();
   TrainResult result;
@@ -413,13 +415,25 @@ TrainResult train(const TrainConfig& c, const TrainOptions& options) {
   return result;
 }
 
+TrainConfig parse_checkpoint_config(const std::string& config_json, const std::string& what) {
+  nlohmann::json config = io::parse_json(config_json, what);
+  // Checkpoints written before σ's synaptic scale was a setting (session 6) were trained with c = 1/N.
+  if (config.is_object() && config.contains("model") && config["model"].is_object()) {
+    nlohmann::json& model = config["model"];
+    if (model.contains("attention") && model["attention"].is_object() &&
+        model["attention"].value("nonlinearity", false) && !model["attention"].contains("synaptic_scale"))
+      model["attention"]["synaptic_scale"] = "1/N";
+  }
+  return parse_train_config(config);
+}
+
 EvalResult evaluate_checkpoint(const std::string& checkpoint, const std::string& split,
                                const std::string& data_path, std::int64_t batch_size,
-                               std::int64_t max_examples) {
+                               std::int64_t max_examples, const std::string& batch_field) {
   const nn::CheckpointState s = nn::read_checkpoint_state(checkpoint, "CHECKPOINT");
-  const TrainConfig c = parse_train_config(io::parse_json(s.config_json, "checkpoint config"));
-  if (batch_size < 1) throw ConfigError("batch_size", std::to_string(batch_size), "must be >= 1");
-  check_model_memory(c.model, batch_size, "model", "batch_size");
+  const TrainConfig c = parse_checkpoint_config(s.config_json, "checkpoint config");
+  if (batch_size < 1) throw ConfigError(batch_field, std::to_string(batch_size), "must be >= 1");
+  check_model_memory(c.model, batch_size, "model", batch_field);
   SequenceClassifier<float> model(c.model);
   nn::read_checkpoint<float>(checkpoint, model.parameters(), nullptr, "CHECKPOINT");
   const data::Dataset d = data::Dataset::open(data_path.empty() ? c.data_path : data_path, split);

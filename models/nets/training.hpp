@@ -75,10 +75,13 @@ EvalResult evaluate_split(const SequenceClassifier<float>& model, const data::Da
 
 // Loads a checkpoint and evaluates it on the first `max_examples` (0: all) examples of a split of its data
 // set (or of `data_path` when not empty).
+// The run config stored in a checkpoint, parsed; configs of older checkpoints get the settings they were
+// trained with where a default has changed since (σ's synaptic scale: 1/N).
+TrainConfig parse_checkpoint_config(const std::string& config_json, const std::string& what);
+
 EvalResult evaluate_checkpoint(const std::string& checkpoint, const std::string& split,
                                const std::string& data_path, std::int64_t batch_size,
-                               std::int64_t max_examples = 0);
-
+                               std::int64_t max_examples = 0, const std::string& batch_field = "batch_size");
 
 // The examples at `indices` of a data set as one batch, at the data set's pad width.
 nn::Batch read_batch(const data::Dataset& data, const std::vector<std::int64_t>& indices);

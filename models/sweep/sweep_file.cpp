@@ -184,17 +184,36 @@ SweepFile::SweepFile(const SweepSpec& s, const std::string& path) : s_(s), file_
 }
 
 void verify_sweep_results(const io::Hdf5File& f, const std::string& path, const std::string& field) {
+  const auto damaged = [&](const std::string& dataset, const std::string& why) {
+    return ConfigError(
+        field, quoted(path),
+        dataset + ": " + why + ": the file was altered or is damaged; remove it or choose another output");
+  };
   const std::vector<std::uint8_t> done = f.read_u8("/status/done");
+  const std::size_t n = done.size();
+  const auto same_length = [&](const std::string& dataset, std::size_t size) {
+    if (size != n)
+      throw damaged(dataset, std::to_string(size) + " values for " + std::to_string(n) + " variants");
+  };
   const std::vector<std::int32_t> code = f.read_i32("/status/code");
   const std::vector<double> failed_at = f.read_f64("/status/failed_at"),
                             failed_value = f.read_f64("/status/failed_value");
   const std::vector<std::int64_t> checksum = f.read_i64("/status/checksum");
+  same_length("/status/code", code.size());
+  same_length("/status/failed_at", failed_at.size());
+  same_length("/status/failed_value", failed_value.size());
+  same_length("/status/checksum", checksum.size());
   std::vector<std::vector<double>> columns;
   std::vector<const double*> summaries;
   const nlohmann::json names =
       io::parse_json(f.string_attribute("/summaries", "names"), path + ": /summaries names");
+  if (!names.is_array()) throw damaged("/summaries names", "not a list of summaries");
   for (const auto& info : names) {
-    columns.push_back(f.read_f64("/summaries/" + info.at("name").get<std::string>()));
+    if (!info.is_object() || !info.contains("name") || !info["name"].is_string())
+      throw damaged("/summaries names", "an entry without a name");
+    const std::string dataset = "/summaries/" + info["name"].get<std::string>();
+    columns.push_back(f.read_f64(dataset));
+    same_length(dataset, columns.back().size());
     summaries.push_back(columns.back().data());
   }
   for (std::size_t v = 0; v < done.size(); ++v) {

@@ -1,7 +1,7 @@
 // Fuzzing the JSON config readers: random mutations of the example configs (values of the wrong type or
-// range, deleted and unknown keys, emptied or grown lists, deep nesting) must never crash or escape as
-// anything but a ConfigError that names a field. Deterministic (a fixed seed) and bounded in count and time,
-// so it runs in CI.
+// range, deleted and unknown keys, emptied or grown lists, deep nesting) must never crash, and every refusal
+// must be a ConfigError that names a field; a RuntimeError is allowed only from running a mutated network (a
+// state that diverges, named by the engine). Deterministic (a fixed seed and count; ~3 s), so it runs in CI.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -97,7 +97,7 @@ json mutate(json c, std::mt19937_64& rng) {
   return c;
 }
 
-// Runs `read` on mutations of `base` for at most `count` mutations or `seconds`; every failure must be a
+// Runs `read` on `count` mutations of `base` (stopping only past 20 × `seconds`); every failure must be a
 // ConfigError naming a field. The text goes through the strict reader as a file's would.
 void fuzz(const json& base, const std::function<void(const json&)>& read, int count, double seconds,
           std::uint64_t seed) {
@@ -105,7 +105,9 @@ void fuzz(const json& base, const std::function<void(const json&)>& read, int co
   const auto start = std::chrono::steady_clock::now();
   int errors = 0;
   for (int k = 0; k < count; ++k) {
-    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > seconds) break;
+    // A safety net for a very slow machine (ASan, a busy CI host): the count, not the clock, sets the
+    // coverage.
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > 20 * seconds) break;
     json c = mutate(base, rng);
     if (k % 3 == 0) c = mutate(c, rng);  // two mutations at once, sometimes
     std::string text;

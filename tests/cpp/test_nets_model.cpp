@@ -9,6 +9,7 @@
 #include "engine/nn/checkpoint.hpp"
 #include "engine/nn/optim/adamw.hpp"
 #include "models/nets/sequence_classifier.hpp"
+#include "models/nets/training.hpp"
 #include "nn_test_support.hpp"
 
 namespace glia::nets {
@@ -471,6 +472,21 @@ TEST(NetsModel, ProjectionKeepsTheRafParametersValid) {
   EXPECT_EQ(params.at("layers.0.attention.recurrent").value.values(), before.values());
   EXPECT_FALSE(decays_weight("layers.0.attention.leak"));
   EXPECT_TRUE(decays_weight("layers.0.attention.recurrent"));
+}
+
+}  // namespace glia::nets
+
+namespace glia::nets {
+
+// A checkpoint written before σ's synaptic scale was a setting was trained with c = 1/N: its stored config is
+// read with that value, while a new config with σ on defaults to 1/√N.
+TEST(NetsCheckpoint, OlderConfigsKeepTheScaleTheyWereTrainedWith) {
+  nlohmann::json run = {{"model", small_config("at")}, {"data", {{"path", "unused"}}}, {"output", "unused"}};
+  run["model"]["attention"] = {{"nonlinearity", true}};
+  EXPECT_EQ(parse_checkpoint_config(run.dump(), "old").model.astro.scale, nn::SynapticScale::inverse_n);
+  EXPECT_EQ(parse_train_config(run).model.astro.scale, nn::SynapticScale::inverse_sqrt_n);
+  run["model"]["attention"]["synaptic_scale"] = "learned";
+  EXPECT_EQ(parse_checkpoint_config(run.dump(), "new").model.astro.scale, nn::SynapticScale::learned);
 }
 
 }  // namespace glia::nets

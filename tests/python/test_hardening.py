@@ -4,6 +4,7 @@ back on resume, usage errors exit 2 with one line naming the path or field, no s
 
 import json
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -75,6 +76,11 @@ def listops(cli, tmp_path_factory):
     subprocess.run([cli, "data", "generate", "listops", "-o", str(out), "--train", "48", "--val", "16", "--test", "16",
                     "--min-length", "20", "--max-length", "80", "--shard-size", "48", "-q"], check=True)
     return out
+
+
+def listops_of(trained):
+    """The data set directory a trained run read."""
+    return pathlib.Path(json.loads(trained[1].read_text())["data"]["path"])
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +172,14 @@ def test_output_that_is_an_input_is_refused_also_through_a_link(cli, trained, tm
     ckpt_bytes = ckpt.read_bytes()
     one_line_error(run(cli, "evaluate", ckpt, "--simulate-heads", "-o", ckpt), "is the input")
     one_line_error(run(cli, "evaluate", ckpt, "-o", ckpt), "is the input")
+    # the data set a checkpoint reads, and a training run's files
+    one_line_error(run(cli, "evaluate", ckpt, "-o", listops_of(trained) / "manifest.json"), "inside the input directory")
+    run_cfg = json.loads(trained[1].read_text())
+    one_line_error(run(cli, "train", trained[1], "-o", listops_of(trained)), "inside the input directory")
+    own = tmp_path / "own"
+    own.mkdir()
+    write(own / "result.json", {**run_cfg, "output": str(own)})
+    one_line_error(run(cli, "train", own / "result.json"), "is the input")
     with pytest.raises(glia.ConfigError, match="is the input"):
         glia.simulate(cfg, output=link)
     with pytest.raises(glia.ConfigError, match="is the input"):
@@ -322,6 +336,15 @@ def test_damaged_checkpoint_is_refused_on_load_and_resume(cli, listops, tmp_path
     with pytest.raises(glia.ConfigError, match=expected):
         glia.nn.load(ckpt)
     one_line_error(run(cli, "train", cfg, "--threads", "1"), str(ckpt), expected)
+
+
+def test_truncated_checkpoint_is_a_usage_error_naming_it(cli, trained, tmp_path):
+    ckpt = tmp_path / "checkpoint.h5"
+    data = (trained[0] / "checkpoint.h5").read_bytes()
+    ckpt.write_bytes(data[: len(data) // 2])
+    one_line_error(run(cli, "evaluate", ckpt), str(ckpt), "damaged")
+    with pytest.raises(glia.ConfigError, match="damaged"):
+        glia.nn.load(ckpt)
 
 
 def test_load_reads_only_simulation_results(trained, finished_sweep):
