@@ -142,6 +142,11 @@ def rows() -> list[str]:
         paper = PAPER.get((res["task"], model["name"])) if not ablation else "ablation: the rmaat run without RF"
         if acc.get("test_majority_share"):
             paper = f"majority class {100 * acc['test_majority_share']:.1f}%" + (f"; {paper}" if paper else "")
+        # A row at the majority plateau says why, where the cause is known (#17).
+        plateau = max(100 * t["accuracy"] for t in tests) < 25
+        if plateau and model["name"] == "rmaat" and model["retention"].get("normalization") == "sum":
+            paper += ("; at the plateau: with Σ RF = 1 every carry also shrinks the memory ~1/T, so what segment 1 "
+                      "wrote reaches the readout scaled by ∏ RF ≈ 1/55 at T = 4 (NETWORKS.md §3)")
         variant = model["name"]
         if model["name"] == "rmaat":
             r = model["retention"]
@@ -152,8 +157,8 @@ def rows() -> list[str]:
                 variant += ", gated carry"
         if "attention" in model and "nonlinearity" in model["attention"]:
             variant += f", σ {'on' if model['attention']['nonlinearity'] else 'off'}"
-            if model["attention"].get("synaptic_scale"):
-                variant += f" (c = {model['attention']['synaptic_scale']})"
+            if model["attention"]["nonlinearity"]:  # runs before the setting existed used 1/N
+                variant += f" (c = {model['attention'].get('synaptic_scale', '1/N')})"
         if model.get("segment_positions") == "global":
             variant += ", global positions"
         # Runs before the 1/√d default (NETWORKS.md §3) say which std they were initialised with.
