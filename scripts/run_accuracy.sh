@@ -24,7 +24,7 @@ queue=()
 for seed in 0 1 2; do
   for name in rmaat rlt rmt rmaat_no_retention rmaat_rf_sum rmaat_gated; do queue+=("listops512_$name $seed"); done
 done
-for name in at rmaat_sigmoid transformer srformer; do queue+=("listops512_$name 0"); done
+for name in at rmaat_sigmoid transformer srformer fam; do queue+=("listops512_$name 0"); done
 
 run_one() {
   local name=$1 seed=$2

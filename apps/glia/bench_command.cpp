@@ -45,7 +45,7 @@ CLI::App* add_bench_subcommand(CLI::App& app, BenchArgs& args) {
   sub->add_option("--batch-size", args.batch_size, "sequences per batch")->check(integer_in(1, kMaxCount));
   sub->add_option("--steps", args.steps, "timed steps")->check(integer_in(1, kMaxCount));
   sub->add_option("--warmup", args.warmup, "untimed steps first")->check(integer_in(0, kMaxCount));
-  sub->add_option("--strategy", args.strategy, "bptt or amrb (segment models)");
+  sub->add_option("--strategy", args.strategy, "bptt or amrb (segment models and fam)");
   sub->add_option("--threads", args.threads, "CPU threads")->check(integer_in(0, max_threads()));
   sub->add_option("--seed", args.seed, "seed of the random batches")->check(unsigned_64());
   return bench;
@@ -58,11 +58,11 @@ int bench_command(const BenchArgs& a) {
       nets::parse_model_config(io::parse_json(io::read_text_file(a.model_config, "MODEL"), a.model_config));
   nets::check_model_memory(config, a.batch_size, "MODEL", "--batch-size");
   nets::TrainingPass pass;
-  if (config.segmented)
+  if (config.segmented || config.fam())
     pass.strategy = nets::strategy_from_name(
         "--strategy", a.strategy.empty() ? (config.name == "rmaat" ? "amrb" : "bptt") : a.strategy);
   else if (!a.strategy.empty())
-    throw ConfigError("--strategy", a.strategy, "only segment models have a training strategy");
+    throw ConfigError("--strategy", a.strategy, "only segment models and fam have a training strategy");
 
   nets::SequenceClassifier<float> model(config);
   nn::AdamW<float> optimizer(nn::AdamWParams{}, model.parameters().values(),

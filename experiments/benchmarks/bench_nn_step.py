@@ -63,7 +63,8 @@ QUICK_SHAPE = {"vocab_size": 16, "num_classes": 10, "max_length": 64, "d_model":
 # (key, model, strategy, dropout)
 CONFIGS = [("rmaat_amrb", "rmaat", "amrb", 0.1), ("rmaat_bptt", "rmaat", "bptt", 0.1), ("rmt", "rmt", "bptt", 0.1),
            ("rlt", "rlt", "bptt", 0.1), ("transformer", "transformer", "", 0.1),
-           ("rmaat_amrb_dropout0", "rmaat", "amrb", 0.0), ("srformer", "srformer", "", 0.1)]
+           ("rmaat_amrb_dropout0", "rmaat", "amrb", 0.0), ("srformer", "srformer", "", 0.1),
+           ("fam", "fam", "bptt", 0.1), ("fam_amrb", "fam", "amrb", 0.1)]
 SEGMENT_MODELS = ("rmt", "rlt", "rmaat")
 TARGET = 1.5
 DEFAULT_THREADS = "2,1"
@@ -240,6 +241,8 @@ def model_config(model, dropout, shape):
         c.update(segment_length=shape["segment_length"], memory_tokens=shape["memory_tokens"])
     if model == "srformer":
         c.update(segment_length=shape["segment_length"])
+    if model == "fam":  # B_len = S, F = M (NETWORKS.md §7), one cached block
+        c.update(segment_length=shape["segment_length"], memory_tokens=shape["memory_tokens"], mem_segment=1)
     return c
 
 

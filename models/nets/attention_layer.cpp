@@ -37,9 +37,30 @@ AttentionWeights<T> add_attention_weights(nn::ParameterSet<T>& params, const std
   return w;
 }
 
+namespace {
+
+// Columns [begin, begin + count) of a key mask (B, n).
+nn::KeyMask mask_columns(const nn::KeyMask& mask, Index begin, Index count) {
+  const Index B = mask.dim(0), n = mask.dim(1);
+  nn::KeyMask out({B, count});
+  for (Index b = 0; b < B; ++b)
+    for (Index i = 0; i < count; ++i) out[b * count + i] = mask[b * n + begin + i];
+  return out;
+}
+
+}  // namespace
+
+template <class T>
+KeysValues<T> fam_block_keys(const AttentionLayerContext<T>& ctx) {
+  const Index skip = ctx.fam.fam + ctx.fam.cache;  // the op's keys are [FAM ; cache ; block]
+  return {nn::head_rows(ctx.fam.tokens.k, skip, ctx.fam.block),
+          nn::head_rows(ctx.fam.tokens.v, skip, ctx.fam.block)};
+}
+
 template <class T>
 AttentionLayerContext<T> attention_layer_forward(const Tensor<T>& x, const nn::KeyMask* mask,
-                                                 const ModelConfig& config, const AttentionWeights<T>& w) {
+                                                 const ModelConfig& config, const AttentionWeights<T>& w,
+                                                 const FamCache<T>* cache) {
   AttentionLayerContext<T> ctx;
   const Index d = config.d_model;
   ctx.qkv_weight = Tensor<T>::uninitialized({3 * d, d});
@@ -73,6 +94,20 @@ AttentionLayerContext<T> attention_layer_forward(const Tensor<T>& x, const nn::K
                                          w.leak->value, w.threshold->value, mask, config.segment_length);
       heads_out = &ctx.srformer.out;
       break;
+    case AttentionKind::fam: {
+      if (!cache) throw ConfigError("attention_layer.cache", "", "fam attention needs the block cache");
+      const Index F = config.memory_tokens, L = q.dim(2) - F;
+      const nn::KeyMask block_mask = mask ? mask_columns(*mask, F, L) : nn::KeyMask();
+      ctx.fam =
+          nn::fam_attention_forward(nn::head_rows(q, F, L), nn::head_rows(k, F, L), nn::head_rows(v, F, L),
+                                    nn::head_rows(q, 0, F), nn::head_rows(k, 0, F), nn::head_rows(v, 0, F),
+                                    cache->k, cache->v, mask ? &block_mask : nullptr, &cache->mask);
+      // Output rows in the input's order: [FAM ; block]
+      const Tensor<T> rows =
+          F > 0 ? nn::concat_head_rows<T>({&ctx.fam.memory.out, &ctx.fam.tokens.out}) : ctx.fam.tokens.out;
+      ctx.out = nn::linear_forward(nn::merge_heads(rows), w.out_weight->value, &w.out_bias->value);
+      return ctx;
+    }
     case AttentionKind::astromorphic: {
       // Without the astrocyte term the op ignores E and ρ; it still wants tensors of the right shape.
       const Tensor<T> no_position({config.heads, config.rows(), config.d_head()}), no_decay({config.heads});
@@ -94,7 +129,8 @@ AttentionLayerContext<T> attention_layer_forward(const Tensor<T>& x, const nn::K
 
 template <class T>
 Tensor<T> attention_layer_backward(const AttentionLayerContext<T>& ctx, const ModelConfig& config,
-                                   const AttentionWeights<T>& w, const Tensor<T>& d_out) {
+                                   const AttentionWeights<T>& w, const Tensor<T>& d_out,
+                                   const KeysValues<T>* d_own, KeysValues<T>* d_cache) {
   const Tensor<T> d_merged =
       nn::linear_backward(ctx.out, w.out_weight->value, d_out, w.out_weight->grad, &w.out_bias->grad);
   const Tensor<T> d_heads = nn::split_heads(d_merged, config.heads);
@@ -110,6 +146,20 @@ Tensor<T> attention_layer_backward(const AttentionLayerContext<T>& ctx, const Mo
       g = nn::srformer_attention_backward(ctx.srformer, w.recurrent->value, d_heads, w.recurrent->grad,
                                           w.leak->grad, w.threshold->grad);
       break;
+    case AttentionKind::fam: {
+      const Index F = ctx.fam.fam, L = ctx.fam.block;
+      nn::FamAttentionGradients<T> f =
+          nn::fam_attention_backward(ctx.fam, nn::head_rows(d_heads, F, L), nn::head_rows(d_heads, 0, F));
+      if (d_own) {
+        nn::add_into(f.d_k, d_own->k);
+        nn::add_into(f.d_v, d_own->v);
+      }
+      if (d_cache) *d_cache = {std::move(f.d_cache_k), std::move(f.d_cache_v)};
+      g.d_q = nn::concat_head_rows<T>({&f.d_fam_q, &f.d_q});
+      g.d_k = nn::concat_head_rows<T>({&f.d_fam_k, &f.d_k});
+      g.d_v = nn::concat_head_rows<T>({&f.d_fam_v, &f.d_v});
+      break;
+    }
     case AttentionKind::astromorphic:
       if (w.position) {
         g = nn::astromorphic_attention_backward(ctx.astromorphic, w.position->value, w.decay->value, d_heads,
@@ -140,13 +190,16 @@ Tensor<T> attention_layer_backward(const AttentionLayerContext<T>& ctx, const Mo
   return d_x;
 }
 
-#define GLIA_INSTANTIATE(T)                                                                                  \
-  template AttentionWeights<T> add_attention_weights(nn::ParameterSet<T>&, const std::string&,               \
-                                                     const ModelConfig&);                                    \
-  template AttentionLayerContext<T> attention_layer_forward(const Tensor<T>&, const nn::KeyMask*,            \
-                                                            const ModelConfig&, const AttentionWeights<T>&); \
-  template Tensor<T> attention_layer_backward(const AttentionLayerContext<T>&, const ModelConfig&,           \
-                                              const AttentionWeights<T>&, const Tensor<T>&);
+#define GLIA_INSTANTIATE(T)                                                                                 \
+  template AttentionWeights<T> add_attention_weights(nn::ParameterSet<T>&, const std::string&,              \
+                                                     const ModelConfig&);                                   \
+  template KeysValues<T> fam_block_keys(const AttentionLayerContext<T>&);                                   \
+  template AttentionLayerContext<T> attention_layer_forward(const Tensor<T>&, const nn::KeyMask*,           \
+                                                            const ModelConfig&, const AttentionWeights<T>&, \
+                                                            const FamCache<T>*);                            \
+  template Tensor<T> attention_layer_backward(const AttentionLayerContext<T>&, const ModelConfig&,          \
+                                              const AttentionWeights<T>&, const Tensor<T>&,                 \
+                                              const KeysValues<T>*, KeysValues<T>*);
 GLIA_INSTANTIATE(float)
 GLIA_INSTANTIATE(double)
 #undef GLIA_INSTANTIATE

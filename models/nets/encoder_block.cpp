@@ -46,18 +46,18 @@ Tensor<T> ffn_backward(const BlockContext<T>& ctx, const BlockWeights<T>& w, con
 template <class T>
 BlockContext<T> block_forward(const Tensor<T>& x, const nn::KeyMask* mask, const ModelConfig& config,
                               const BlockWeights<T>& w, double p, nn::DropoutKey attention_key,
-                              nn::DropoutKey ffn_key) {
+                              nn::DropoutKey ffn_key, const FamCache<T>* cache) {
   BlockContext<T> ctx;
   if (config.pre_norm) {
     ctx.norm1 = nn::layer_norm_forward(x, w.norm1_weight->value, w.norm1_bias->value);
-    ctx.attention = attention_layer_forward(ctx.norm1.out, mask, config, w.attention);
+    ctx.attention = attention_layer_forward(ctx.norm1.out, mask, config, w.attention, cache);
     ctx.drop_attention = nn::dropout_forward(ctx.attention.out.out, p, attention_key);
     const Tensor<T> h = nn::add(x, ctx.drop_attention.out);
     ctx.norm2 = nn::layer_norm_forward(h, w.norm2_weight->value, w.norm2_bias->value);
     ctx.drop_ffn = nn::dropout_forward(ffn_forward(ctx, ctx.norm2.out, w), p, ffn_key);
     ctx.out = nn::add(h, ctx.drop_ffn.out);
   } else {
-    ctx.attention = attention_layer_forward(x, mask, config, w.attention);
+    ctx.attention = attention_layer_forward(x, mask, config, w.attention, cache);
     ctx.drop_attention = nn::dropout_forward(ctx.attention.out.out, p, attention_key);
     ctx.norm1 = nn::layer_norm_forward(nn::add(x, ctx.drop_attention.out), w.norm1_weight->value,
                                        w.norm1_bias->value);
@@ -71,15 +71,15 @@ BlockContext<T> block_forward(const Tensor<T>& x, const nn::KeyMask* mask, const
 
 template <class T>
 Tensor<T> block_backward(const BlockContext<T>& ctx, const ModelConfig& config, const BlockWeights<T>& w,
-                         const Tensor<T>& d_out) {
+                         const Tensor<T>& d_out, const KeysValues<T>* d_own, KeysValues<T>* d_cache) {
   if (config.pre_norm) {
     Tensor<T> d_h = d_out;
     const Tensor<T> d_ffn = ffn_backward(ctx, w, nn::dropout_backward(ctx.drop_ffn, d_out));
     nn::add_into(d_h, nn::layer_norm_backward(ctx.norm2, w.norm2_weight->value, d_ffn, w.norm2_weight->grad,
                                               w.norm2_bias->grad));
     Tensor<T> d_x = d_h;
-    const Tensor<T> d_attention = attention_layer_backward(ctx.attention, config, w.attention,
-                                                           nn::dropout_backward(ctx.drop_attention, d_h));
+    const Tensor<T> d_attention = attention_layer_backward(
+        ctx.attention, config, w.attention, nn::dropout_backward(ctx.drop_attention, d_h), d_own, d_cache);
     nn::add_into(d_x, nn::layer_norm_backward(ctx.norm1, w.norm1_weight->value, d_attention,
                                               w.norm1_weight->grad, w.norm1_bias->grad));
     return d_x;
@@ -92,16 +92,17 @@ Tensor<T> block_backward(const BlockContext<T>& ctx, const ModelConfig& config, 
                                                  w.norm1_bias->grad);
   Tensor<T> d_x = d_s1;
   nn::add_into(d_x, attention_layer_backward(ctx.attention, config, w.attention,
-                                             nn::dropout_backward(ctx.drop_attention, d_s1)));
+                                             nn::dropout_backward(ctx.drop_attention, d_s1), d_own, d_cache));
   return d_x;
 }
 
-#define GLIA_INSTANTIATE(T)                                                                               \
-  template BlockWeights<T> add_block_weights(nn::ParameterSet<T>&, Index, const ModelConfig&);            \
-  template BlockContext<T> block_forward(const Tensor<T>&, const nn::KeyMask*, const ModelConfig&,        \
-                                         const BlockWeights<T>&, double, nn::DropoutKey, nn::DropoutKey); \
-  template Tensor<T> block_backward(const BlockContext<T>&, const ModelConfig&, const BlockWeights<T>&,   \
-                                    const Tensor<T>&);
+#define GLIA_INSTANTIATE(T)                                                                              \
+  template BlockWeights<T> add_block_weights(nn::ParameterSet<T>&, Index, const ModelConfig&);           \
+  template BlockContext<T> block_forward(const Tensor<T>&, const nn::KeyMask*, const ModelConfig&,       \
+                                         const BlockWeights<T>&, double, nn::DropoutKey, nn::DropoutKey, \
+                                         const FamCache<T>*);                                            \
+  template Tensor<T> block_backward(const BlockContext<T>&, const ModelConfig&, const BlockWeights<T>&,  \
+                                    const Tensor<T>&, const KeysValues<T>*, KeysValues<T>*);
 GLIA_INSTANTIATE(float)
 GLIA_INSTANTIATE(double)
 #undef GLIA_INSTANTIATE

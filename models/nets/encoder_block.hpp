@@ -32,12 +32,14 @@ template <class T>
 BlockWeights<T> add_block_weights(nn::ParameterSet<T>& params, Index layer, const ModelConfig& config);
 
 // Dropout with probability p (0 in evaluation) and the keys of the attention and FFN outputs.
+// fam: `cache`, `d_own` and `d_cache` as attention_layer_forward / _backward say.
 template <class T>
 BlockContext<T> block_forward(const nn::Tensor<T>& x, const nn::KeyMask* mask, const ModelConfig& config,
                               const BlockWeights<T>& w, double p, nn::DropoutKey attention_key,
-                              nn::DropoutKey ffn_key);
+                              nn::DropoutKey ffn_key, const FamCache<T>* cache = nullptr);
 template <class T>
 nn::Tensor<T> block_backward(const BlockContext<T>& ctx, const ModelConfig& config, const BlockWeights<T>& w,
-                             const nn::Tensor<T>& d_out);
+                             const nn::Tensor<T>& d_out, const KeysValues<T>* d_own = nullptr,
+                             KeysValues<T>* d_cache = nullptr);
 
 }  // namespace glia::nets

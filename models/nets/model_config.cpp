@@ -20,7 +20,7 @@ constexpr Kind kinds[] = {
     {"transformer", AttentionKind::softmax, false}, {"linear_transformer", AttentionKind::linear, false},
     {"at", AttentionKind::astromorphic, false},     {"rmt", AttentionKind::softmax, true},
     {"rlt", AttentionKind::linear, true},           {"rmaat", AttentionKind::astromorphic, true},
-    {"srformer", AttentionKind::srformer, false}};
+    {"srformer", AttentionKind::srformer, false},   {"fam", AttentionKind::fam, false}};
 
 Index positive(io::JsonObjectReader& r, const std::string& key, Index fallback, bool required = false) {
   const Index v = required ? r.integer(key) : r.integer(key, fallback);
@@ -84,7 +84,7 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
   if (!kind)
     throw ConfigError(
         r.field("name"), c.name,
-        "unknown model (expected transformer, linear_transformer, at, rmt, rlt, rmaat or srformer)");
+        "unknown model (expected transformer, linear_transformer, at, rmt, rlt, rmaat, srformer or fam)");
   c.attention = kind->attention;
   c.segmented = kind->segmented;
 
@@ -152,10 +152,30 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
     c.raf_lambda_init = io::check_non_negative(f.field("lambda_init"), f.number("lambda_init", 0.1), "");
     c.raf_theta_init = io::check_positive(f.field("theta_init"), f.number("theta_init", 0.1), "");
     f.finish();
+  } else if (c.fam()) {
+    // Blocks of the sequence with F FAM rows per layer carried between them (NETWORKS.md §7).
+    c.segment_length = positive(r, "segment_length", 0, true);
+    if (c.segment_length > c.max_length)
+      throw ConfigError(r.field("segment_length"), std::to_string(c.segment_length),
+                        "the block length must be <= max_length = " + std::to_string(c.max_length));
+    c.memory_tokens = r.integer("memory_tokens", 8);
+    if (c.memory_tokens < 0)
+      throw ConfigError(r.field("memory_tokens"), std::to_string(c.memory_tokens), "must be >= 0");
+    c.mem_segment = r.integer("mem_segment", 1);
+    if (c.mem_segment < 0)
+      throw ConfigError(r.field("mem_segment"), std::to_string(c.mem_segment), "must be >= 0");
+    const std::string readout = r.string("readout", "tokens");
+    if (readout != "memory" && readout != "tokens")
+      throw ConfigError(r.field("readout"), readout, "expected \"tokens\" or \"memory\"");
+    c.readout_memory = readout == "memory";
+    if (c.readout_memory && c.memory_tokens == 0)
+      throw ConfigError(r.field("readout"), readout, "needs memory_tokens >= 1 (there is no FAM to read)");
+    refuse(r, "segment_positions", c.name, "positions are those of the whole sequence");
   } else {
-    for (const char* key : {"segment_length", "memory_tokens", "readout", "segment_positions"})
+    for (const char* key : {"segment_length", "memory_tokens", "readout", "segment_positions", "mem_segment"})
       refuse(r, key, c.name, "it has no segments");
   }
+  if (!c.fam()) refuse(r, "mem_segment", c.name, "only fam caches earlier blocks");
   if (c.attention != AttentionKind::srformer) refuse(r, "raf", c.name, "only srformer has RAF neurons");
 
   const nlohmann::json attention = r.has("attention") ? r.member("attention") : nlohmann::json::object();
@@ -230,6 +250,12 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
     c.resolved["segment_length"] = c.segment_length;
     c.resolved["raf"] = {{"lambda_init", c.raf_lambda_init}, {"theta_init", c.raf_theta_init}};
   }
+  if (c.fam()) {
+    c.resolved["segment_length"] = c.segment_length;
+    c.resolved["memory_tokens"] = c.memory_tokens;
+    c.resolved["mem_segment"] = c.mem_segment;
+    c.resolved["readout"] = c.readout_memory ? "memory" : "tokens";
+  }
   if (c.segmented) {
     c.resolved["segment_length"] = c.segment_length;
     c.resolved["memory_tokens"] = c.memory_tokens;
@@ -265,6 +291,7 @@ void check_model_memory(const ModelConfig& c, Index batch, const std::string& mo
                   L * (4.0 * d * d + 2.0 * d * ffn + 10.0 * d + ffn) + d * static_cast<double>(c.num_classes);
   if (c.attention == AttentionKind::astromorphic) params += L * rows * d;  // the position code E
   if (c.attention == AttentionKind::srformer) params += L * d * d / static_cast<double>(c.heads);  // W_R
+  if (c.fam()) params += L * static_cast<double>(c.memory_tokens) * d;  // the initial FAM
   const double param_bytes = 16.0 * params;
   // Activations kept for the backward pass, per example: ~10 d + 2 ffn floats per row and layer, plus the
   // attention matrix of softmax attention (heads x rows² per segment and layer).
@@ -277,6 +304,13 @@ void check_model_memory(const ModelConfig& c, Index batch, const std::string& mo
         L * static_cast<double>(c.heads) *
         (rows * static_cast<double>(c.segment_length) +
          3.0 * static_cast<double>(c.max_length / c.segment_length + 1) * (d / c.heads) * (d / c.heads));
+  if (c.fam()) {  // the FAM rows of every block and layer, and the attention weights of each block
+    const double F = static_cast<double>(c.memory_tokens), Bl = static_cast<double>(c.segment_length),
+                 blocks = static_cast<double>(c.blocks());
+    const double C = Bl * static_cast<double>(c.mem_segment);
+    per_example += L * blocks * F * (10.0 * d + 2.0 * ffn) +
+                   L * blocks * static_cast<double>(c.heads) * (Bl * (F + C + Bl) + F * (F + Bl));
+  }
   const double act_bytes = 4.0 * static_cast<double>(batch) * per_example;
   const double limit = memory_limit_bytes();
   if (param_bytes + act_bytes <= limit) return;

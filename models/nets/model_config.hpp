@@ -13,7 +13,7 @@ namespace glia::nets {
 
 using nn::Index;
 
-enum class AttentionKind { softmax, linear, astromorphic, srformer };
+enum class AttentionKind { softmax, linear, astromorphic, srformer, fam };
 
 struct RetentionSource {
   std::string source = "none";         // "none", "file", "exponential"
@@ -40,8 +40,10 @@ struct ModelConfig {
   double decay_init = 0.1;                             // initial s = softplus(rho)
   double linear_epsilon = 1e-6;                        // linear_transformer, rlt
   double raf_lambda_init = 0.1, raf_theta_init = 0.1;  // srformer: initial RAF leak λ and threshold θ
-  Index segment_length = 0, memory_tokens = 0;         // srformer: segment_length is the op's S (no memory)
-  bool readout_memory = true;                          // segment models: "memory" (true) or "tokens"
+  // srformer: segment_length is the op's S (no memory); fam: the block length B_len and F FAM rows per layer.
+  Index segment_length = 0, memory_tokens = 0;
+  Index mem_segment = 1;       // fam: cached previous blocks each block attends to
+  bool readout_memory = true;  // segment models (default) and fam: "memory" (true) or "tokens"
   // Segment models: token i of segment t takes position M + t·S + i ("global") instead of M + i ("local");
   // memory rows keep positions 0..M-1 in every segment.
   bool global_positions = false;
@@ -49,6 +51,9 @@ struct ModelConfig {
   nlohmann::json resolved;    // the config with every default filled in
 
   Index d_head() const { return d_model / heads; }
+  bool fam() const { return attention == AttentionKind::fam; }
+  // fam: blocks of segment_length rows over max_length (the last one may be shorter).
+  Index blocks() const { return (max_length + segment_length - 1) / segment_length; }
   Index segments() const { return segmented ? (max_length + segment_length - 1) / segment_length : 1; }
   // Rows one pass of the block stack sees: M + S for segment models, max_length otherwise.
   Index rows() const { return segmented ? memory_tokens + segment_length : max_length; }

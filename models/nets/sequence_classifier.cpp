@@ -1,5 +1,7 @@
 #include "models/nets/sequence_classifier.hpp"
 
+#include "models/nets/sequence_classifier_parts.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -16,7 +18,6 @@ using nn::Tensor;
 
 namespace {
 constexpr std::uint32_t init_stream = 0x696e6974u;  // "init"
-constexpr std::uint32_t sites_per_segment = 256;
 
 // Parameters are told apart by the ends of their names (docs/model_config.md).
 bool ends_with(const std::string& s, const std::string& tail) {
@@ -32,43 +33,16 @@ Strategy strategy_from_name(const std::string& field, const std::string& name) {
 
 const char* strategy_name(Strategy s) { return s == Strategy::bptt ? "bptt" : "amrb"; }
 
-// The batch padded to config.padded_length(), cut into the rows each pass of the blocks sees.
-template <class T>
-struct SequenceClassifier<T>::Input {
-  Index batch = 0, segments = 1;
-  std::vector<Tensor<std::int32_t>> ids;  // per segment: (B, S), or one (B, max_length)
-  std::vector<nn::KeyMask> key_mask;      // per segment: (B, rows), memory rows real
-  nn::KeyMask pool_mask;                  // (B, rows) of the readout pass
-  Tensor<std::int32_t> labels;
-};
-
-template <class T>
-struct SequenceClassifier<T>::SegmentContext {
-  Index segment = 0;
-  nn::EmbeddingContext<T> embedding;
-  Tensor<T> input;  // [memory ; embedded tokens], before positions
-  nn::LearnedPositionsContext<T> positions;
-  nn::DropoutContext<T> drop;
-  std::vector<BlockContext<T>> blocks;
-  const Tensor<T>& out() const { return blocks.back().out; }
-};
-
-template <class T>
-struct SequenceClassifier<T>::ReadoutContext {
-  nn::LayerNormContext<T> norm;  // pre-norm only
-  nn::MeanPoolingContext<T> pool;
-  nn::LinearContext<T> head;
-  nn::CrossEntropyContext<T> loss;
-};
-
 template <class T>
 SequenceClassifier<T>::SequenceClassifier(ModelConfig config) : config_(std::move(config)) {
   const ModelConfig& c = config_;
   embedding_ = &params_.add("embedding", {c.vocab_size, c.d_model});
   if (c.learned_positions) positions_ = &params_.add("positions", {c.position_rows(), c.d_model});
-  if (!c.learned_positions && c.global_positions)
+  if (!c.learned_positions && (c.global_positions || c.fam()))
     sinusoidal_ = nn::sinusoidal_table<T>(c.position_rows(), c.d_model);
   if (c.segmented) memory_ = &params_.add("memory", {c.memory_tokens, c.d_model});
+  if (c.fam() && c.memory_tokens > 0)
+    memory_ = &params_.add("memory", {c.layers, c.memory_tokens, c.d_model});
   for (Index l = 0; l < c.layers; ++l) blocks_.push_back(add_block_weights(params_, l, c));
   if (c.pre_norm) {
     final_norm_weight_ = &params_.add("final_norm.weight", {c.d_model});
@@ -158,6 +132,10 @@ typename SequenceClassifier<T>::Input SequenceClassifier<T>::prepare(const nn::B
     in.ids.push_back(std::move(ids));
     in.key_mask.push_back(mask);
     in.pool_mask = std::move(mask);
+    if (c.fam() && c.readout_memory) {  // the last layer's FAM after the last block: F rows, all real
+      in.pool_mask = nn::KeyMask({B, c.memory_tokens});
+      for (Index i = 0; i < in.pool_mask.size(); ++i) in.pool_mask[i] = 1;
+    }
     return in;
   }
   const Index S = c.segment_length, M = c.memory_tokens, N = M + S, T_seg = c.segments();
@@ -307,6 +285,7 @@ Tensor<T> SequenceClassifier<T>::readout_backward(const ReadoutContext& ctx, dou
 template <class T>
 PassStats SequenceClassifier<T>::forward_backward(const nn::Batch& batch, const TrainingPass& pass) {
   const Input in = prepare(batch);
+  if (config_.fam()) return fam_forward_backward(in, pass);
   const double p = config_.dropout;
   const auto stats = [&](const ReadoutContext& r) {
     return PassStats{r.loss.loss, r.loss.correct, in.batch};
@@ -365,6 +344,7 @@ PassStats SequenceClassifier<T>::forward_backward(const nn::Batch& batch, const 
 template <class T>
 typename SequenceClassifier<T>::Evaluation SequenceClassifier<T>::evaluate(const nn::Batch& batch) const {
   const Input in = prepare(batch);
+  if (config_.fam()) return fam_evaluate(in);
   Tensor<T> memory;
   if (config_.segmented) memory = initial_memory(in.batch);
   SegmentContext ctx;

@@ -1,9 +1,10 @@
 #pragma once
-// The six sequence classifiers of docs/model_config.md as one model: embedding + positions, the block
-// stack, pooling and a linear head, run over the whole input (transformer, linear_transformer, at) or over
-// T segments with M memory tokens carried between them (rmt, rlt, rmaat; mem_{t+1} = RF(t, T) · mem'_{t+1}).
-// Segment models train by BPTT (every segment's activations kept, optionally truncated) or AMRB (only the
-// memory states kept; each segment re-run during the backward pass) with the same gradients.
+// The sequence classifiers of docs/model_config.md as one model: embedding + positions, the block stack,
+// pooling and a linear head, run over the whole input (transformer, linear_transformer, at, srformer), over
+// T segments with M memory tokens carried between them (rmt, rlt, rmaat; mem_{t+1} = RF(t, T) · mem'_{t+1}),
+// or block by block with each layer's F FAM rows carried between blocks (fam, models/nets/fam_blocks.cpp).
+// Segment models and fam train by BPTT (every segment's activations kept, optionally truncated) or AMRB
+// (only the carried states kept; each segment re-run during the backward pass) with the same gradients.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -78,6 +79,8 @@ class SequenceClassifier {
   struct Input;
   struct SegmentContext;
   struct ReadoutContext;
+  struct FamBlock;
+  using FamKeys = std::vector<std::vector<KeysValues<T>>>;  // [layer][block]: the tokens' keys and values
 
   void initialize();
   Input prepare(const nn::Batch& batch) const;
@@ -89,6 +92,14 @@ class SequenceClassifier {
   nn::Tensor<T> readout_backward(const ReadoutContext& ctx, double d_loss);
   nn::Tensor<T> initial_memory(Index batch) const;
   nn::Tensor<T> segment_position_rows(const nn::Tensor<T>& table, Index segment) const;
+  // fam (fam_blocks.cpp): block `block` through every layer from the FAM entering it (per layer) and the
+  // keys and values of the earlier blocks.
+  FamBlock fam_block_forward(const Input& in, Index block, const std::vector<nn::Tensor<T>>& fam,
+                             const FamKeys& keys, double p, std::uint64_t seed, std::int64_t step) const;
+  FamCache<T> fam_cache(const Input& in, const FamKeys& keys, Index layer, Index block) const;
+  std::vector<nn::Tensor<T>> initial_fam(Index batch) const;
+  PassStats fam_forward_backward(const Input& in, const TrainingPass& pass);
+  Evaluation fam_evaluate(const Input& in) const;
   void add_segment_position_rows(const nn::Tensor<T>& d_rows, Index segment, nn::Tensor<T>& d_table) const;
 
   ModelConfig config_;
@@ -96,7 +107,7 @@ class SequenceClassifier {
   nn::Parameter<T>* embedding_ = nullptr;
   nn::Parameter<T>* positions_ = nullptr;  // learned positions only
   nn::Tensor<T> sinusoidal_;               // sinusoidal global segment positions: the whole table
-  nn::Parameter<T>* memory_ = nullptr;     // segment models only
+  nn::Parameter<T>* memory_ = nullptr;     // segment models (M, d); fam with F ≥ 1: (layers, F, d)
   std::vector<BlockWeights<T>> blocks_;
   nn::Parameter<T>* final_norm_weight_ = nullptr;  // pre-norm only
   nn::Parameter<T>* final_norm_bias_ = nullptr;

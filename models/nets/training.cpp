@@ -145,10 +145,15 @@ TrainConfig parse_train_config(const nlohmann::json& config) {
   if (c.model.segmented) {
     c.strategy = strategy_from_name(t.field("strategy"), t.string("strategy", default_strategy));
     c.truncate = non_negative(t, "truncate", 0);
+  } else if (c.model.fam()) {  // the FAM rows are the carried state; every block is backpropagated
+    c.strategy = strategy_from_name(t.field("strategy"), t.string("strategy", default_strategy));
+    if (t.has("truncate"))
+      throw ConfigError(t.field("truncate"), "", "fam backpropagates through every block (no truncation)");
   } else {
     for (const char* key : {"strategy", "truncate"})
       if (t.has(key))
-        throw ConfigError(t.field(key), "", "only segment models (rmt, rlt, rmaat) have a training strategy");
+        throw ConfigError(t.field(key), "",
+                          "only segment models (rmt, rlt, rmaat) and fam have a training strategy");
   }
   c.label_smoothing =
       io::check_in_range(t.field("label_smoothing"), t.number("label_smoothing", 0.0), 0, false, 1, "");
@@ -206,6 +211,7 @@ TrainConfig parse_train_config(const nlohmann::json& config) {
         {"checkpoint_every", c.checkpoint_every},
         {"log_every", c.log_every}}},
       {"output", c.output}};
+  if (c.model.fam()) c.resolved["training"]["strategy"] = strategy_name(c.strategy);
   if (c.model.segmented) {
     c.resolved["training"]["strategy"] = strategy_name(c.strategy);
     c.resolved["training"]["truncate"] = c.truncate;

@@ -1,5 +1,5 @@
-// The six sequence classifiers (docs/model_config.md): every parameter's gradient against central
-// differences of the loss (float64), AMRB against BPTT, truncation, padding invariance, config errors.
+// The sequence classifiers (docs/model_config.md): every parameter's gradient against central differences of
+// the loss (float64), AMRB against BPTT, truncation, padding invariance, config errors.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -43,6 +43,11 @@ nlohmann::json small_config(const std::string& name) {
     c["memory_tokens"] = 2;
   }
   if (name == "rmaat") c["retention"] = {{"source", "exponential"}, {"c", 0.7}};
+  if (name == "fam") {  // blocks of 3, 3, 3, 1 tokens; the second row's last two blocks are all padding
+    c["segment_length"] = 3;
+    c["memory_tokens"] = 2;
+    c["mem_segment"] = 1;
+  }
   return c;
 }
 
@@ -102,7 +107,7 @@ void expect_model_gradient(Tensor<double>& x, const Tensor<double>& analytic,
 }
 
 std::vector<std::string> all_models() {
-  return {"transformer", "linear_transformer", "at", "rmt", "rlt", "rmaat"};
+  return {"transformer", "linear_transformer", "at", "rmt", "rlt", "rmaat", "fam"};
 }
 
 }  // namespace
@@ -189,6 +194,30 @@ TEST_P(NetsSegmentStrategies, AmrbGradientsEqualBptt) {
     norm += bptt.parameters()[i].grad.vector().squaredNorm();
   }
   EXPECT_GT(norm, 0.0);
+}
+
+// fam's AMRB replays each block from the FAM entering it and the cached keys and values, with the same
+// dropout keys: bit for bit BPTT's gradients, for the token and the memory read-out.
+TEST(NetsModel, FamAmrbGradientsEqualBptt) {
+  for (const char* readout : {"tokens", "memory"}) {
+    nlohmann::json cfg = small_config("fam");
+    cfg["dropout"] = 0.2;
+    cfg["readout"] = readout;
+    cfg["mem_segment"] = 2;
+    SequenceClassifier<float> bptt(parse_model_config(cfg)), amrb(parse_model_config(cfg));
+    TrainingPass pass;
+    pass.dropout_seed = 3;
+    pass.micro_step = 17;
+    const PassStats a = bptt.forward_backward(small_batch(), pass);
+    pass.strategy = Strategy::amrb;
+    const PassStats b = amrb.forward_backward(small_batch(), pass);
+    EXPECT_EQ(a.loss, b.loss);
+    for (std::size_t i = 0; i < bptt.parameters().size(); ++i)
+      EXPECT_EQ(bptt.parameters()[i].grad.values(), amrb.parameters()[i].grad.values())
+          << readout << " " << bptt.parameters()[i].name;
+    EXPECT_GT(bptt.parameters().at("memory").grad.vector().norm(), 0.0) << readout;
+    EXPECT_GT(bptt.parameters().at("embedding").grad.vector().norm(), 0.0) << readout;
+  }
 }
 
 // Truncation to k segments: k = T is the full gradient; k = 1 leaves the initial memory without gradient

@@ -61,3 +61,101 @@ def test_fam_block_attention_matches_reference(dtype, tol, fam, cache, padded):
         if ref.size:
             assert rel(got["d_" + n], ref) <= tol, n
         assert np.shape(got["d_" + n]) == a[n].shape, n
+
+
+# ---- the fam model (models/nets/fam_blocks.cpp, NETWORKS.md §7) against the reference model ---------------------
+
+import json  # noqa: E402
+import math  # noqa: E402
+
+VOCAB, CLASSES, MAX_LENGTH = 13, 4, 23
+LENGTHS = [23, 16, 5]
+
+
+def model_config(**extra):
+    c = dict(name="fam", vocab_size=VOCAB, num_classes=CLASSES, max_length=MAX_LENGTH, d_model=16, heads=2,
+             layers=2, ffn=24, dropout=0.0, seed=3, segment_length=5, memory_tokens=3)
+    c.update(extra)
+    return c
+
+
+def model_batch(seed=7):
+    rng = np.random.default_rng(seed)
+    tokens = rng.integers(1, VOCAB, (len(LENGTHS), MAX_LENGTH)).astype(np.int32)
+    mask = np.zeros(tokens.shape, np.uint8)
+    for i, n in enumerate(LENGTHS):
+        mask[i, :n] = 1
+    tokens[mask == 0] = 0
+    return tokens, mask, np.array([1, 3, 0], np.int32)
+
+
+def model_weights(cfg, seed=11):
+    """glia's initial weights moved off their initial values, so that no gradient is trivial."""
+    rng = np.random.default_rng(seed)
+    return {k: np.asarray(v, np.float64) + 0.2 * rng.standard_normal(np.shape(v))
+            for k, v in _core.nn_model_init(json.dumps(cfg)).items()}
+
+
+MODEL_CASES = {
+    "pre-F3-m1": {},
+    "post-sinusoidal-m2": {"norm": "post", "positions": "sinusoidal", "mem_segment": 2},
+    "F0-m1": {"memory_tokens": 0},
+    "m0-memory-readout": {"mem_segment": 0, "readout": "memory"},
+    "B23-one-block": {"segment_length": 23, "memory_tokens": 2},
+    "B4-m3-layers3": {"segment_length": 4, "mem_segment": 3, "layers": 3},
+}
+
+
+@pytest.mark.parametrize("dtype,tol", [("float64", 1e-9), ("float32", 1e-4)])
+@pytest.mark.parametrize("case", list(MODEL_CASES))
+def test_fam_model_matches_reference(dtype, tol, case):
+    cfg = model_config(**MODEL_CASES[case])
+    weights = {k: v.astype(dtype) for k, v in model_weights(cfg).items()}
+    shapes = sf.parameter_shapes(cfg)
+    assert list(weights) == list(shapes)  # names, and the documented order
+    for k, v in weights.items():
+        assert v.shape == shapes[k], k
+    tokens, mask, labels = model_batch()
+    ref = sf.forward_backward(cfg, weights, tokens, mask, labels, dtype=torch.float64)
+    total = math.sqrt(sum(float(np.sum(g ** 2)) for g in ref["grads"].values()))
+    for strategy in ("bptt", "amrb"):
+        got = _core.nn_model_forward_backward(json.dumps(cfg), weights, tokens, mask, labels, dtype, strategy)
+        assert rel(got["logits"], ref["logits"]) <= tol
+        assert abs(got["loss"] - ref["loss"]) <= tol * abs(ref["loss"])
+        for k, g in ref["grads"].items():
+            err = np.linalg.norm(np.asarray(got["grads"][k], np.float64) - g) / max(np.linalg.norm(g), 1e-3 * total)
+            assert err <= tol, (strategy, k, err)
+
+
+@pytest.mark.parametrize("case", ["pre-F3-m1", "B4-m3-layers3"])
+def test_fam_amrb_equals_bptt_bitwise(case):
+    """AMRB re-runs each block from the FAM entering it and the cached keys and values: the same operations on
+    the same numbers as BPTT, so the same gradients bit for bit (float32)."""
+    cfg = model_config(**MODEL_CASES[case])
+    weights = {k: v.astype(np.float32) for k, v in model_weights(cfg).items()}
+    tokens, mask, labels = model_batch()
+    a, b = (_core.nn_model_forward_backward(json.dumps(cfg), weights, tokens, mask, labels, "float32", s)
+            for s in ("bptt", "amrb"))
+    assert a["loss"] == b["loss"]
+    for k in a["grads"]:
+        assert np.array_equal(a["grads"][k], b["grads"][k]), k
+
+
+def test_fam_init_and_config_errors():
+    init = _core.nn_model_init(json.dumps(model_config(layers=3, memory_tokens=4, d_model=64, heads=4, ffn=64)))
+    assert init["memory"].shape == (3, 4, 64)
+    assert abs(init["memory"].std() / (1 / 8) - 1) < 0.15  # N(0, 1/√d)
+    assert "memory" not in _core.nn_model_init(json.dumps(model_config(memory_tokens=0)))
+    for extra, field in (({"segment_length": 0}, "model.segment_length"),
+                         ({"segment_length": 24}, "model.segment_length"),
+                         ({"memory_tokens": -1}, "model.memory_tokens"), ({"mem_segment": -2}, "model.mem_segment"),
+                         ({"readout": "memory", "memory_tokens": 0}, "model.readout"),
+                         ({"readout": "last"}, "model.readout"), ({"raf": {}}, "model.raf"),
+                         ({"segment_positions": "global"}, "model.segment_positions")):
+        with pytest.raises(_core.ConfigError, match=field.replace(".", r"\.")):
+            _core.nn_model_init(json.dumps(model_config(**extra)))
+    for name in ("transformer", "srformer"):
+        extra = {"segment_length": 5} if name == "srformer" else {}
+        c = dict(name=name, vocab_size=VOCAB, num_classes=CLASSES, max_length=MAX_LENGTH, mem_segment=1, **extra)
+        with pytest.raises(_core.ConfigError, match=r"model\.mem_segment"):
+            _core.nn_model_init(json.dumps(c))

@@ -3,37 +3,12 @@
 #include <string>
 #include <vector>
 
+#include "engine/nn/ops/heads.hpp"
+#include "engine/nn/ops/rows.hpp"
+
 namespace glia::nn {
 
 namespace {
-
-// (B, H, n_1 + n_2 + …, d) from (B, H, n_i, d) tensors, in order.
-template <class T>
-Tensor<T> concat_keys(const std::vector<const Tensor<T>*>& parts) {
-  const Index B = parts.front()->dim(0), H = parts.front()->dim(1), d = parts.front()->dim(3);
-  Index n = 0;
-  for (const Tensor<T>* p : parts) n += p->dim(2);
-  Tensor<T> out = Tensor<T>::uninitialized({B, H, n, d});
-  for (Index bh = 0; bh < B * H; ++bh) {
-    Index row = 0;
-    for (const Tensor<T>* p : parts) {
-      const Index rows = p->dim(2);
-      for (Index i = 0; i < rows * d; ++i) out[(bh * n + row) * d + i] = (*p)[bh * rows * d + i];
-      row += rows;
-    }
-  }
-  return out;
-}
-
-// Rows [begin, begin + count) of every (batch, head) slice of x (B, H, n, d).
-template <class T>
-Tensor<T> key_rows(const Tensor<T>& x, Index begin, Index count) {
-  const Index B = x.dim(0), H = x.dim(1), n = x.dim(2), d = x.dim(3);
-  Tensor<T> out = Tensor<T>::uninitialized({B, H, count, d});
-  for (Index bh = 0; bh < B * H; ++bh)
-    for (Index i = 0; i < count * d; ++i) out[bh * count * d + i] = x[(bh * n + begin) * d + i];
-  return out;
-}
 
 // The mask of concatenated keys: the FAM's F keys are always real, then each part's own mask (null: all
 // real).
@@ -48,11 +23,6 @@ KeyMask concat_masks(Index batch, Index fam, const std::vector<std::pair<const K
       for (Index i = 0; i < rows; ++i, ++col) out[b * n + col] = key_is_real(m, b, rows, i) ? 1 : 0;
   }
   return out;
-}
-
-template <class T>
-void add_into(Tensor<T>& into, const Tensor<T>& x) {
-  for (Index i = 0; i < into.size(); ++i) into[i] += x[i];
 }
 
 }  // namespace
@@ -81,13 +51,14 @@ FamAttentionContext<T> fam_attention_forward(const Tensor<T>& q, const Tensor<T>
   ctx.cache = C;
   ctx.block = L;
   const KeyMask token_mask = concat_masks(B, F, {{cache_mask, C}, {key_mask, L}});
-  ctx.tokens = softmax_attention_forward(q, concat_keys<T>({&fam_k, &cache_k, &k}),
-                                         concat_keys<T>({&fam_v, &cache_v, &v}), &token_mask,
+  ctx.tokens = softmax_attention_forward(q, concat_head_rows<T>({&fam_k, &cache_k, &k}),
+                                         concat_head_rows<T>({&fam_v, &cache_v, &v}), &token_mask,
                                          SoftmaxAttentionOptions{true, F + C});
   if (F > 0) {
     const KeyMask memory_mask = concat_masks(B, F, {{key_mask, L}});
-    ctx.memory = softmax_attention_forward(fam_q, concat_keys<T>({&fam_k, &k}), concat_keys<T>({&fam_v, &v}),
-                                           &memory_mask, SoftmaxAttentionOptions{});
+    ctx.memory =
+        softmax_attention_forward(fam_q, concat_head_rows<T>({&fam_k, &k}), concat_head_rows<T>({&fam_v, &v}),
+                                  &memory_mask, SoftmaxAttentionOptions{});
   }
   return ctx;
 }
@@ -99,22 +70,22 @@ FamAttentionGradients<T> fam_attention_backward(const FamAttentionContext<T>& ct
   const AttentionGradients<T> t = softmax_attention_backward(ctx.tokens, d_out);
   FamAttentionGradients<T> g;
   g.d_q = t.d_q;
-  g.d_fam_k = key_rows(t.d_k, 0, F);
-  g.d_fam_v = key_rows(t.d_v, 0, F);
-  g.d_cache_k = key_rows(t.d_k, F, C);
-  g.d_cache_v = key_rows(t.d_v, F, C);
-  g.d_k = key_rows(t.d_k, F + C, L);
-  g.d_v = key_rows(t.d_v, F + C, L);
+  g.d_fam_k = head_rows(t.d_k, 0, F);
+  g.d_fam_v = head_rows(t.d_v, 0, F);
+  g.d_cache_k = head_rows(t.d_k, F, C);
+  g.d_cache_v = head_rows(t.d_v, F, C);
+  g.d_k = head_rows(t.d_k, F + C, L);
+  g.d_v = head_rows(t.d_v, F + C, L);
   const Index B = d_out.dim(0), H = d_out.dim(1), d = d_out.dim(3);
   g.d_fam_q = Tensor<T>({B, H, F, d});
   if (F > 0) {
     require_shape(d_fam_out, ctx.memory.out.shape(), "fam_attention.d_fam_out");
     const AttentionGradients<T> m = softmax_attention_backward(ctx.memory, d_fam_out);
     g.d_fam_q = m.d_q;
-    add_into(g.d_fam_k, key_rows(m.d_k, 0, F));
-    add_into(g.d_fam_v, key_rows(m.d_v, 0, F));
-    add_into(g.d_k, key_rows(m.d_k, F, L));
-    add_into(g.d_v, key_rows(m.d_v, F, L));
+    add_into(g.d_fam_k, head_rows(m.d_k, 0, F));
+    add_into(g.d_fam_v, head_rows(m.d_v, 0, F));
+    add_into(g.d_k, head_rows(m.d_k, F, L));
+    add_into(g.d_v, head_rows(m.d_v, F, L));
   }
   return g;
 }

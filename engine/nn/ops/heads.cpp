@@ -51,11 +51,47 @@ Tensor<T> merge_heads(const Tensor<T>& x) {
   return out;
 }
 
-#define GLIA_INSTANTIATE(T)                                              \
-  template Tensor<T> split_heads(const Tensor<T>&, Index);               \
-  template Tensor<T> split_heads(const Tensor<T>&, Index, Index, Index); \
-  template Tensor<T> merge_heads(const Tensor<T>&);                      \
-  template void merge_heads_into(const Tensor<T>&, Tensor<T>&, Index);
+template <class T>
+Tensor<T> concat_head_rows(const std::vector<const Tensor<T>*>& parts) {
+  require_shape(*parts.front(), {-1, -1, -1, -1}, "concat_head_rows.parts");
+  const Index B = parts.front()->dim(0), H = parts.front()->dim(1), d = parts.front()->dim(3);
+  Index n = 0;
+  for (const Tensor<T>* p : parts) {
+    require_shape(*p, {B, H, -1, d}, "concat_head_rows.parts");
+    n += p->dim(2);
+  }
+  Tensor<T> out = Tensor<T>::uninitialized({B, H, n, d});
+  for (Index bh = 0; bh < B * H; ++bh) {
+    Index row = 0;
+    for (const Tensor<T>* p : parts) {
+      const Index rows = p->dim(2);
+      out.block((bh * n + row) * d, rows, d) = p->block(bh * rows * d, rows, d);
+      row += rows;
+    }
+  }
+  return out;
+}
+
+template <class T>
+Tensor<T> head_rows(const Tensor<T>& x, Index begin, Index count) {
+  require_shape(x, {-1, -1, -1, -1}, "head_rows.x");
+  const Index B = x.dim(0), H = x.dim(1), n = x.dim(2), d = x.dim(3);
+  if (begin < 0 || count < 0 || begin + count > n)
+    throw ConfigError("head_rows", std::to_string(begin) + "+" + std::to_string(count),
+                      "outside the " + std::to_string(n) + " rows");
+  Tensor<T> out = Tensor<T>::uninitialized({B, H, count, d});
+  for (Index bh = 0; bh < B * H; ++bh)
+    out.block(bh * count * d, count, d) = x.block((bh * n + begin) * d, count, d);
+  return out;
+}
+
+#define GLIA_INSTANTIATE(T)                                                  \
+  template Tensor<T> split_heads(const Tensor<T>&, Index);                   \
+  template Tensor<T> split_heads(const Tensor<T>&, Index, Index, Index);     \
+  template Tensor<T> merge_heads(const Tensor<T>&);                          \
+  template void merge_heads_into(const Tensor<T>&, Tensor<T>&, Index);       \
+  template Tensor<T> concat_head_rows(const std::vector<const Tensor<T>*>&); \
+  template Tensor<T> head_rows(const Tensor<T>&, Index, Index);
 GLIA_INSTANTIATE(float)
 GLIA_INSTANTIATE(double)
 #undef GLIA_INSTANTIATE
