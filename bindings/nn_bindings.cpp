@@ -15,6 +15,7 @@
 #include "engine/nn/ops/dropout.hpp"
 #include "engine/nn/ops/embedding.hpp"
 #include "engine/nn/ops/fam_attention.hpp"
+#include "engine/nn/ops/heads.hpp"
 #include "engine/nn/ops/gelu.hpp"
 #include "engine/nn/ops/layer_norm.hpp"
 #include "engine/nn/ops/linear.hpp"
@@ -271,6 +272,85 @@ void bind_timing(py::module_& m) {
       "with d_out, default fixed pseudo-random), timed in C++ after one untimed warm-up call.");
 }
 
+// Floats held by the tensors of an op's forward context (what it keeps for the backward pass).
+template <class T>
+double context_floats(std::initializer_list<const Tensor<T>*> tensors) {
+  double n = 0;
+  for (const Tensor<T>* t : tensors) n += static_cast<double>(t->size());
+  return n;
+}
+
+// The cost-model check (experiments/benchmarks/bench_attention_cost.py): one whole-sequence pass of softmax,
+// srformer or fam attention — fam as its blocks in order, each with its cache of the previous mem_segment blocks
+// and fixed pseudo-random FAM queries, keys and values (teacher-forced: the FAM recurrence through the layer
+// is the model's) — timed, and the floats its contexts keep.
+template <class T>
+void bind_cost_timing(py::module_& m) {
+  m.def(
+      "nn_time_attention_cost",
+      [](const std::string& kind, const Array<T>& q_in, const Array<T>& k_in, const Array<T>& v_in,
+         nn::Index segment_length, nn::Index memory_tokens, nn::Index mem_segment, int repeat, bool backward) {
+        const Tensor<T> q = tensor(q_in), k = tensor(k_in), v = tensor(v_in);
+        nn::require_shape(q, {-1, -1, -1, -1}, "q");
+        const nn::Index B = q.dim(0), H = q.dim(1), N = q.dim(2), dh = q.dim(3);
+        std::mt19937 gen(7);
+        std::normal_distribution<double> normal;
+        const auto random = [&](std::vector<nn::Index> shape, double scale) {
+          Tensor<T> t(shape);
+          for (nn::Index i = 0; i < t.size(); ++i) t[i] = static_cast<T>(scale * normal(gen));
+          return t;
+        };
+        const Tensor<T> d_out = random({B, H, N, dh}, 1.0);
+        double floats = 0;
+        std::vector<double> seconds;
+        if (kind == "softmax") {
+          seconds = time_calls(repeat, [&] {
+            const auto ctx = nn::softmax_attention_forward(q, k, v, nullptr);
+            floats = context_floats<T>({&ctx.out, &ctx.q, &ctx.k, &ctx.v, &ctx.probs});
+            if (backward) nn::softmax_attention_backward(ctx, d_out);
+          });
+        } else if (kind == "srformer") {
+          const Tensor<T> w = random({H, dh, dh}, 1.0 / std::sqrt(static_cast<double>(dh)));
+          const Tensor<T> lam({1}, {T(0.1)}), theta({1}, {T(0.5)});
+          Tensor<T> d_w(w.shape()), d_lam({1}), d_theta({1});
+          seconds = time_calls(repeat, [&] {
+            const auto ctx = nn::srformer_attention_forward(q, k, v, w, lam, theta, nullptr, segment_length);
+            floats = context_floats<T>(
+                {&ctx.out, &ctx.q, &ctx.k, &ctx.v, &ctx.probs, &ctx.x, &ctx.u_tilde, &ctx.p, &ctx.norms});
+            if (backward) nn::srformer_attention_backward(ctx, w, d_out, d_w, d_lam, d_theta);
+          });
+        } else if (kind == "fam") {
+          if (segment_length < 1 || memory_tokens < 0 || mem_segment < 0)
+            throw ConfigError("nn_time_attention_cost", kind,
+                              "needs segment_length >= 1, memory_tokens >= 0, mem_segment >= 0");
+          const nn::Index blocks = (N + segment_length - 1) / segment_length, F = memory_tokens;
+          const Tensor<T> fq = random({B, H, F, dh}, 1.0), fk = random({B, H, F, dh}, 1.0),
+                          fv = random({B, H, F, dh}, 1.0), d_fam = random({B, H, F, dh}, 1.0);
+          seconds = time_calls(repeat, [&] {
+            floats = 0;
+            for (nn::Index t = 0; t < blocks; ++t) {
+              const nn::Index a = t * segment_length, L = std::min(segment_length, N - a);
+              const nn::Index c = std::max<nn::Index>(0, t - mem_segment) * segment_length;
+              const auto ctx = nn::fam_attention_forward(
+                  nn::head_rows(q, a, L), nn::head_rows(k, a, L), nn::head_rows(v, a, L), fq, fk, fv,
+                  nn::head_rows(k, c, a - c), nn::head_rows(v, c, a - c), nullptr, nullptr);
+              floats += context_floats<T>({&ctx.tokens.out, &ctx.tokens.q, &ctx.tokens.k, &ctx.tokens.v,
+                                           &ctx.tokens.probs, &ctx.memory.out, &ctx.memory.q, &ctx.memory.k,
+                                           &ctx.memory.v, &ctx.memory.probs});
+              if (backward) nn::fam_attention_backward(ctx, nn::head_rows(d_out, a, L), d_fam);
+            }
+          });
+        } else {
+          throw ConfigError("nn_time_attention_cost.kind", kind, "expected softmax, srformer or fam");
+        }
+        return py::dict("seconds"_a = seconds, "context_floats"_a = floats);
+      },
+      "kind"_a, "q"_a, "k"_a, "v"_a, "segment_length"_a = 0, "memory_tokens"_a = 0, "mem_segment"_a = 1,
+      "repeat"_a = 3, "backward"_a = true,
+      "Seconds of each of `repeat` whole-sequence passes (forward, and backward) of softmax, srformer or fam "
+      "attention, after one untimed warm-up, and the floats its forward contexts keep.");
+}
+
 }  // namespace
 
 void bind_nn(py::module_& m) {
@@ -278,6 +358,8 @@ void bind_nn(py::module_& m) {
   bind_scalar<float>(m);
   bind_timing<double>(m);
   bind_timing<float>(m);
+  bind_cost_timing<double>(m);
+  bind_cost_timing<float>(m);
 }
 
 }  // namespace glia::python
