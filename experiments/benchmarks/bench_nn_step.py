@@ -32,7 +32,10 @@ the run cannot mix binaries.
 
 Usage (PyTorch must be Debian's python3-torch with OpenBLAS: the script records the sgemm GFLOP/s it reaches):
   /usr/bin/python3 experiments/benchmarks/bench_nn_step.py [--quick] [--threads 2,1] [--glia build/glia] [--out DIR]
-Writes DIR/bench_nn_step.{json,md} (DIR = experiments/results by default); prints the summary line last.
+      [--configs a,b] [--name STEM]
+Writes DIR/STEM.{json,md} (DIR = experiments/results, STEM = bench_nn_step by default); prints the summary line last.
+The srformer and fam rows are kept apart: --configs srformer,fam,fam_amrb --threads 1 --pairs 3
+--name bench_nn_step_srformer_fam.
 """
 
 from __future__ import annotations
@@ -96,6 +99,8 @@ def parse_args(argv=None):
                     help="glia binary (default $GLIA_CLI or build/glia)")
     ap.add_argument("--pause", type=float, default=0.5, help="seconds to sleep before each process")
     ap.add_argument("--out", type=pathlib.Path, default=RESULTS)
+    ap.add_argument("--name", type=str, default="bench_nn_step",
+                    help="result file stem (default bench_nn_step; another keeps a subset apart)")
     ap.add_argument("--torch-worker", type=pathlib.Path, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--blas-worker", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--batch-size", type=int, default=None, help=argparse.SUPPRESS)
@@ -354,7 +359,8 @@ def main():
     suffix = " --quick" if quick else ""
     for flag, value, default in (("--threads", args.threads, DEFAULT_THREADS), ("--pairs", args.pairs, None),
                                  ("--steps", args.steps, None), ("--warmup", args.warmup, None),
-                                 ("--max-length", args.max_length, None), ("--configs", args.configs, None)):
+                                 ("--max-length", args.max_length, None), ("--configs", args.configs, None),
+                                 ("--name", args.name, "bench_nn_step")):
         if value != default:
             suffix += f" {flag} {value}"
     if args.glia.resolve() != (ROOT / "build" / "glia").resolve():
@@ -395,7 +401,7 @@ def main():
         ],
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "bench_nn_step.json").write_text(json.dumps({"meta": meta, "goal": goal, "rows": rows}, indent=2))
+    (args.out / f"{args.name}.json").write_text(json.dumps({"meta": meta, "goal": goal, "rows": rows}, indent=2))
 
     L, T = shape["max_length"], -(-shape["max_length"] // shape["segment_length"])
     lines = [
@@ -438,7 +444,7 @@ def main():
         "",
         f"Reproduce: `{command}`",
     ]
-    (args.out / "bench_nn_step.md").write_text("\n".join(lines) + "\n")
+    (args.out / f"{args.name}.md").write_text("\n".join(lines) + "\n")
     parts = [f"{r['config']} {r['ratio_torch_over_glia']:.2f}x" for r in rows if r["threads"] == thread_counts[0]]
     goal_text = "".join(f"; goal rmaat (AMRB) >= {TARGET}x the reference at {g['threads']} thread(s): "
                         f"{'met' if g['met'] else 'NOT met'} ({g['ratio']:.2f}x)" for g in goal)
