@@ -8,6 +8,8 @@
 #include "data/fashion_mnist.hpp"
 #include "data/listops.hpp"
 #include "data/pathfinder.hpp"
+#include "data/sotu_retrieval.hpp"
+#include "data/spam_text.hpp"
 #include "engine/core/error.hpp"
 #include "engine/io/json_reader.hpp"
 
@@ -18,7 +20,8 @@ void Task::skip(const std::string&, std::int64_t, const ShardContent&) {}
 nlohmann::json Task::statistics(const Manifest&) const { return nlohmann::json::object(); }
 
 const std::vector<std::string>& task_names() {
-  static const std::vector<std::string> names{"listops", "pathfinder32", "sfashion_mnist"};
+  static const std::vector<std::string> names{"listops", "pathfinder32", "sfashion_mnist", "text",
+                                              "retrieval"};
   return names;
 }
 
@@ -26,6 +29,8 @@ std::unique_ptr<Task> make_task(const GenerateOptions& o) {
   if (o.task == "listops") return listops::make_task(o);
   if (o.task == "pathfinder32") return pathfinder::make_task(o);
   if (o.task == "sfashion_mnist") return fashion::make_task(o);
+  if (o.task == "text") return spam::make_task(o);
+  if (o.task == "retrieval") return sotu::make_task(o);
   std::string known;
   for (const auto& n : task_names()) known += (known.empty() ? "" : ", ") + n;
   throw ConfigError("TASK", "\"" + o.task + "\"", "unknown task (known: " + known + ")");
@@ -35,6 +40,8 @@ std::unique_ptr<Task> make_task(const Manifest& m, const std::optional<std::stri
   if (m.task == "listops") return listops::make_task(m);
   if (m.task == "pathfinder32") return pathfinder::make_task(m);
   if (m.task == "sfashion_mnist") return fashion::make_task(m, source);
+  if (m.task == "text") return spam::make_task(m, source);
+  if (m.task == "retrieval") return sotu::make_task(m, source);
   throw ConfigError("task", "\"" + m.task + "\"", "unknown task in the manifest");
 }
 

