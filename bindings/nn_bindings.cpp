@@ -15,8 +15,8 @@
 #include "engine/nn/ops/dropout.hpp"
 #include "engine/nn/ops/embedding.hpp"
 #include "engine/nn/ops/fam_attention.hpp"
-#include "engine/nn/ops/heads.hpp"
 #include "engine/nn/ops/gelu.hpp"
+#include "engine/nn/ops/heads.hpp"
 #include "engine/nn/ops/layer_norm.hpp"
 #include "engine/nn/ops/linear.hpp"
 #include "engine/nn/ops/linear_attention.hpp"
@@ -281,15 +281,16 @@ double context_floats(std::initializer_list<const Tensor<T>*> tensors) {
 }
 
 // The cost-model check (experiments/benchmarks/bench_attention_cost.py): one whole-sequence pass of softmax,
-// srformer or fam attention — fam as its blocks in order, each with its cache of the previous mem_segment blocks
-// and fixed pseudo-random FAM queries, keys and values (teacher-forced: the FAM recurrence through the layer
-// is the model's) — timed, and the floats its contexts keep.
+// srformer or fam attention — fam as its blocks in order, each with its cache of the previous mem_segment
+// blocks and fixed pseudo-random FAM queries, keys and values (teacher-forced: the FAM recurrence through the
+// layer is the model's) — timed, and the floats its contexts keep.
 template <class T>
 void bind_cost_timing(py::module_& m) {
   m.def(
       "nn_time_attention_cost",
       [](const std::string& kind, const Array<T>& q_in, const Array<T>& k_in, const Array<T>& v_in,
-         nn::Index segment_length, nn::Index memory_tokens, nn::Index mem_segment, int repeat, bool backward) {
+         nn::Index segment_length, nn::Index memory_tokens, nn::Index mem_segment, int repeat,
+         bool backward) {
         const Tensor<T> q = tensor(q_in), k = tensor(k_in), v = tensor(v_in);
         nn::require_shape(q, {-1, -1, -1, -1}, "q");
         const nn::Index B = q.dim(0), H = q.dim(1), N = q.dim(2), dh = q.dim(3);
