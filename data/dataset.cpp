@@ -575,6 +575,8 @@ Dataset Dataset::open(const std::string& dir, const std::string& split) {
   info.vocab_size = m.vocab_size;
   info.num_classes = m.num_classes;
   info.max_length = m.max_length;
+  info.pair =
+      m.parameters.contains("pair") && m.parameters["pair"].is_boolean() && m.parameters["pair"].get<bool>();
   info.generator_version = m.generator_version;
   info.seed = m.seed;
   info.manifest_path = mpath;

@@ -137,12 +137,13 @@ ShardContent read_shard(const std::string& dir, const Manifest& m, const ShardEn
 // ---- loader ----------------------------------------------------------------------------------------------
 
 struct DatasetInfo {
-  std::string task;             // "listops", "pathfinder32", "sfashion_mnist"
+  std::string task;             // "listops", "pathfinder32", "sfashion_mnist", "text", "retrieval"
   std::string split;            // "train", "val", "test"
   std::int64_t size = 0;        // examples in this split
   std::int64_t vocab_size = 0;  // token ids are in [0, vocab_size)
   std::int64_t num_classes = 0;
   std::int64_t max_length = 0;  // longest sequence (tokens per row on disk)
+  bool pair = false;            // each row holds two sequences of max_length / 2 side by side (retrieval)
   std::string generator_version;
   std::uint64_t seed = 0;
   std::string manifest_path;

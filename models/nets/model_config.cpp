@@ -209,6 +209,16 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
   }
   a.finish();  // softmax has no options: any key is unknown
 
+  if (r.has("two_tower")) {
+    const nlohmann::json& tt = r.member("two_tower");
+    if (!tt.is_object())
+      throw ConfigError(r.field("two_tower"), io::json_text(tt),
+                        "must be a JSON object ({} for the defaults)");
+    io::JsonObjectReader t(tt, r.field("two_tower"));
+    c.two_tower = true;
+    c.pair_hidden = positive(t, "hidden", c.d_model);
+    t.finish();
+  }
   if (c.name == "rmaat") {
     const nlohmann::json none = {{"source", "none"}};
     c.retention = parse_retention(r.has("retention") ? r.member("retention") : none, r.field("retention"),
@@ -262,6 +272,7 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
     c.resolved["readout"] = c.readout_memory ? "memory" : "tokens";
     c.resolved["segment_positions"] = c.global_positions ? "global" : "local";
   }
+  if (c.two_tower) c.resolved["two_tower"] = {{"hidden", c.pair_hidden}};
   if (c.name == "rmaat") {
     nlohmann::json rs = {{"source", c.retention.source}};
     if (c.retention.source == "file") {
@@ -288,7 +299,9 @@ void check_model_memory(const ModelConfig& c, Index batch, const std::string& mo
   const double rows =
       c.segmented ? static_cast<double>(c.segment_length) + M : static_cast<double>(c.max_length);
   double params = static_cast<double>(c.vocab_size) * d + (static_cast<double>(c.max_length) + M) * d +
-                  L * (4.0 * d * d + 2.0 * d * ffn + 10.0 * d + ffn) + d * static_cast<double>(c.num_classes);
+                  L * (4.0 * d * d + 2.0 * d * ffn + 10.0 * d + ffn) +
+                  d * static_cast<double>(c.num_classes) +
+                  (c.two_tower ? 5.0 * d * static_cast<double>(c.pair_hidden) : 0.0);
   if (c.attention == AttentionKind::astromorphic) params += L * rows * d;  // the position code E
   if (c.attention == AttentionKind::srformer) params += L * d * d / static_cast<double>(c.heads);  // W_R
   if (c.fam()) params += L * static_cast<double>(c.memory_tokens) * d;  // the initial FAM
@@ -311,6 +324,7 @@ void check_model_memory(const ModelConfig& c, Index batch, const std::string& mo
     per_example += L * blocks * F * (10.0 * d + 2.0 * ffn) +
                    L * blocks * static_cast<double>(c.heads) * (Bl * (F + C + Bl) + F * (F + Bl));
   }
+  if (c.two_tower) per_example *= 2.0;  // both sequences of a pair
   const double act_bytes = 4.0 * static_cast<double>(batch) * per_example;
   const double limit = memory_limit_bytes();
   if (param_bytes + act_bytes <= limit) return;

@@ -47,6 +47,10 @@ struct ModelConfig {
   // Segment models: token i of segment t takes position M + t·S + i ("global") instead of M + i ("local");
   // memory rows keep positions 0..M-1 in every segment.
   bool global_positions = false;
+  // Two towers (NETWORKS.md §3): each row holds two sequences side by side, each encoded alone; the pooled u,
+  // v give [u, v, u∘v, u − v] → Linear(4 d → pair_hidden) → GELU → head.
+  bool two_tower = false;
+  Index pair_hidden = 0;
   RetentionSource retention;  // rmaat
   nlohmann::json resolved;    // the config with every default filled in
 

@@ -48,7 +48,11 @@ SequenceClassifier<T>::SequenceClassifier(ModelConfig config) : config_(std::mov
     final_norm_weight_ = &params_.add("final_norm.weight", {c.d_model});
     final_norm_bias_ = &params_.add("final_norm.bias", {c.d_model});
   }
-  head_weight_ = &params_.add("head.weight", {c.num_classes, c.d_model});
+  if (c.two_tower) {
+    pair_in_weight_ = &params_.add("pair.in.weight", {c.pair_hidden, 4 * c.d_model});
+    pair_in_bias_ = &params_.add("pair.in.bias", {c.pair_hidden});
+  }
+  head_weight_ = &params_.add("head.weight", {c.num_classes, c.two_tower ? c.pair_hidden : c.d_model});
   head_bias_ = &params_.add("head.bias", {c.num_classes});
   initialize();
 }
@@ -255,27 +259,25 @@ Tensor<T> SequenceClassifier<T>::segment_backward(const SegmentContext& ctx, con
   return nn::slice_rows(d, 0, M);
 }
 
+// ---- readout: the final norm and mean pooling, then the head (one sequence) or the pair head (two towers)
+// -----
+
 template <class T>
-typename SequenceClassifier<T>::ReadoutContext SequenceClassifier<T>::readout_forward(
-    const Input& in, const Tensor<T>& z, double label_smoothing) const {
-  ReadoutContext ctx;
+typename SequenceClassifier<T>::PoolContext SequenceClassifier<T>::pool_forward(const Input& in,
+                                                                                const Tensor<T>& z) const {
+  PoolContext ctx;
   const Tensor<T>* x = &z;
   if (config_.pre_norm) {
     ctx.norm = nn::layer_norm_forward(z, final_norm_weight_->value, final_norm_bias_->value);
     x = &ctx.norm.out;
   }
   ctx.pool = nn::mean_pooling_forward(*x, &in.pool_mask);
-  ctx.head = nn::linear_forward(ctx.pool.out, head_weight_->value, &head_bias_->value);
-  ctx.loss = nn::cross_entropy_forward(ctx.head.out, in.labels, label_smoothing);
   return ctx;
 }
 
 template <class T>
-Tensor<T> SequenceClassifier<T>::readout_backward(const ReadoutContext& ctx, double d_loss) {
-  const Tensor<T> d_logits = nn::cross_entropy_backward(ctx.loss, d_loss);
-  const Tensor<T> d_pool =
-      nn::linear_backward(ctx.head, head_weight_->value, d_logits, head_weight_->grad, &head_bias_->grad);
-  Tensor<T> d_z = nn::mean_pooling_backward(ctx.pool, d_pool);
+Tensor<T> SequenceClassifier<T>::pool_backward(const PoolContext& ctx, const Tensor<T>& d_r) {
+  Tensor<T> d_z = nn::mean_pooling_backward(ctx.pool, d_r);
   if (config_.pre_norm)
     d_z = nn::layer_norm_backward(ctx.norm, final_norm_weight_->value, d_z, final_norm_weight_->grad,
                                   final_norm_bias_->grad);
@@ -283,53 +285,81 @@ Tensor<T> SequenceClassifier<T>::readout_backward(const ReadoutContext& ctx, dou
 }
 
 template <class T>
-PassStats SequenceClassifier<T>::forward_backward(const nn::Batch& batch, const TrainingPass& pass) {
-  const Input in = prepare(batch);
-  if (config_.fam()) return fam_forward_backward(in, pass);
-  const double p = config_.dropout;
-  const auto stats = [&](const ReadoutContext& r) {
-    return PassStats{r.loss.loss, r.loss.correct, in.batch};
-  };
+typename SequenceClassifier<T>::ReadoutContext SequenceClassifier<T>::readout_forward(
+    const Input& in, const Tensor<T>& z, double label_smoothing) const {
+  ReadoutContext ctx;
+  ctx.pool = pool_forward(in, z);
+  ctx.head = nn::linear_forward(ctx.pool.pool.out, head_weight_->value, &head_bias_->value);
+  ctx.loss = nn::cross_entropy_forward(ctx.head.out, in.labels, label_smoothing);
+  return ctx;
+}
 
+template <class T>
+Tensor<T> SequenceClassifier<T>::readout_backward(const ReadoutContext& ctx, double d_loss) {
+  const Tensor<T> d_logits = nn::cross_entropy_backward(ctx.loss, d_loss);
+  return pool_backward(ctx.pool, nn::linear_backward(ctx.head, head_weight_->value, d_logits,
+                                                     head_weight_->grad, &head_bias_->grad));
+}
+
+// ---- the encoder over one batch of sequences: whole input, segments with memory, or fam blocks
+// --------------
+
+template <class T>
+typename SequenceClassifier<T>::Encoding SequenceClassifier<T>::encode(const Input& in,
+                                                                       const TrainingPass& pass, double p,
+                                                                       std::uint64_t seed) const {
+  if (config_.fam()) return fam_encode(in, pass, p, seed);
+  Encoding e;
   if (!config_.segmented) {
-    const SegmentContext ctx = segment_forward(in, 0, nullptr, p, pass.dropout_seed, pass.micro_step);
-    const ReadoutContext readout = readout_forward(in, ctx.out(), pass.label_smoothing);
-    segment_backward(ctx, readout_backward(readout, pass.d_loss));
-    return stats(readout);
+    e.kept.push_back(segment_forward(in, 0, nullptr, p, seed, pass.micro_step));
+    return e;
   }
-
   const Index T_seg = in.segments, M = config_.memory_tokens;
-  const Index first =
+  e.first =
       pass.truncate > 0 ? std::max<Index>(0, T_seg - pass.truncate) : 0;  // oldest segment with a backward
-  const std::vector<double>& rf = config_.retention.rf;
-  std::vector<Tensor<T>> memories;   // mem_1 … mem_T (AMRB's replay buffer; BPTT keeps them too)
-  std::vector<SegmentContext> kept;  // BPTT: every segment from `first`; AMRB: the last one only
-  memories.push_back(initial_memory(in.batch));
+  e.memories.push_back(initial_memory(in.batch));
   for (Index t = 0; t < T_seg; ++t) {
-    SegmentContext ctx = segment_forward(in, t, &memories.back(), p, pass.dropout_seed, pass.micro_step);
+    SegmentContext ctx = segment_forward(in, t, &e.memories.back(), p, seed, pass.micro_step);
     if (t + 1 < T_seg)
-      memories.push_back(carried_memory(memories.back(), nn::slice_rows(ctx.out(), 0, M), t));
-    if (t == T_seg - 1 || (pass.strategy == Strategy::bptt && t >= first)) kept.push_back(std::move(ctx));
+      e.memories.push_back(carried_memory(e.memories.back(), nn::slice_rows(ctx.out(), 0, M), t));
+    if (t == T_seg - 1 || (pass.strategy == Strategy::bptt && t >= e.first)) e.kept.push_back(std::move(ctx));
   }
-  const ReadoutContext readout = readout_forward(in, kept.back().out(), pass.label_smoothing);
-  Tensor<T> d_z = readout_backward(readout, pass.d_loss);
+  return e;
+}
+
+template <class T>
+const Tensor<T>& SequenceClassifier<T>::encoded_rows(const Encoding& e) const {
+  if (config_.fam()) return config_.readout_memory ? e.fam.back() : e.z;
+  return e.kept.back().out();
+}
+
+template <class T>
+void SequenceClassifier<T>::encode_backward(const Input& in, Encoding& e, const TrainingPass& pass, double p,
+                                            std::uint64_t seed, Tensor<T> d_z) {
+  if (config_.fam()) return fam_encode_backward(in, e, pass, p, seed, d_z);
+  if (!config_.segmented) {
+    segment_backward(e.kept.back(), d_z);
+    return;
+  }
+  const Index T_seg = in.segments, M = config_.memory_tokens;
+  const std::vector<double>& rf = config_.retention.rf;
   Tensor<T> d_kept;  // gated carry: ∂L/∂mem_t through mem_{t+1} = (1 − f_t) mem_t + f_t mem'_{t+1}
-  for (Index t = T_seg - 1; t >= first; --t) {
+  for (Index t = T_seg - 1; t >= e.first; --t) {
     SegmentContext replayed;
-    const SegmentContext* ctx = &kept.back();
+    const SegmentContext* ctx = &e.kept.back();
     if (pass.strategy == Strategy::amrb && t < T_seg - 1) {
-      replayed = segment_forward(in, t, &memories[static_cast<std::size_t>(t)], p, pass.dropout_seed,
-                                 pass.micro_step);
+      replayed = segment_forward(in, t, &e.memories[static_cast<std::size_t>(t)], p, seed, pass.micro_step);
       ctx = &replayed;
     }
     Tensor<T> d_memory = segment_backward(*ctx, d_z);  // ∂L/∂mem_t, in full once the carry's part is added
     if (d_kept.size() != 0)
       for (Index i = 0; i < d_memory.size(); ++i) d_memory[i] += d_kept[i];
-    if (pass.strategy == Strategy::bptt || t == T_seg - 1) kept.pop_back();  // free the segment's activations
+    if (pass.strategy == Strategy::bptt || t == T_seg - 1)
+      e.kept.pop_back();  // free the segment's activations
     if (t == 0) {
       for (Index b = 0; b < in.batch; ++b)
         memory_->grad.matrix() += d_memory.block(b * M * config_.d_model, M, config_.d_model);
-    } else if (t > first) {
+    } else if (t > e.first) {
       // ∂L/∂mem'_t = f_{t−1} ∂L/∂mem_t into the previous segment's output rows; the gated carry also passes
       // (1 − f_{t−1}) ∂L/∂mem_t to mem_{t−1}.
       const double f = rf[static_cast<std::size_t>(t - 1)];
@@ -338,22 +368,124 @@ PassStats SequenceClassifier<T>::forward_backward(const nn::Batch& batch, const 
       if (config_.retention.gated) d_kept = nn::scaled(d_memory, 1.0 - f);
     }
   }
-  return stats(readout);
+}
+
+// ---- two towers: both sides through the encoder, [u, v, u∘v, u − v] through the pair MLP (NETWORKS.md §3)
+// ----
+
+namespace {
+// The second tower draws other dropout masks: another Philox key.
+constexpr std::uint64_t second_tower_key = 0x9e3779b97f4a7c15ull;
+}  // namespace
+
+template <class T>
+typename SequenceClassifier<T>::PairContext SequenceClassifier<T>::pair_forward(
+    const Input& a, const Tensor<T>& z_a, const Input& b, const Tensor<T>& z_b,
+    double label_smoothing) const {
+  PairContext ctx;
+  ctx.a = pool_forward(a, z_a);
+  ctx.b = pool_forward(b, z_b);
+  const Tensor<T>& u = ctx.a.pool.out;
+  const Tensor<T>& v = ctx.b.pool.out;
+  const Index B = u.dim(0), d = u.dim(1);
+  Tensor<T> f = Tensor<T>::uninitialized({B, 4 * d});
+  for (Index r = 0; r < B; ++r)
+    for (Index c = 0; c < d; ++c) {
+      const T x = u[r * d + c], y = v[r * d + c];
+      f[r * 4 * d + c] = x;
+      f[r * 4 * d + d + c] = y;
+      f[r * 4 * d + 2 * d + c] = x * y;
+      f[r * 4 * d + 3 * d + c] = x - y;
+    }
+  ctx.in = nn::linear_forward(f, pair_in_weight_->value, &pair_in_bias_->value);
+  ctx.gelu = nn::gelu_forward(ctx.in.out);
+  ctx.out = nn::linear_forward(ctx.gelu.out, head_weight_->value, &head_bias_->value);
+  ctx.loss = nn::cross_entropy_forward(ctx.out.out, a.labels, label_smoothing);
+  return ctx;
+}
+
+template <class T>
+std::pair<Tensor<T>, Tensor<T>> SequenceClassifier<T>::pair_backward(const PairContext& ctx, double d_loss) {
+  const Tensor<T> d_logits = nn::cross_entropy_backward(ctx.loss, d_loss);
+  const Tensor<T> d_h =
+      nn::linear_backward(ctx.out, head_weight_->value, d_logits, head_weight_->grad, &head_bias_->grad);
+  const Tensor<T> d_f = nn::linear_backward(ctx.in, pair_in_weight_->value, nn::gelu_backward(ctx.gelu, d_h),
+                                            pair_in_weight_->grad, &pair_in_bias_->grad);
+  const Tensor<T>& u = ctx.a.pool.out;
+  const Tensor<T>& v = ctx.b.pool.out;
+  const Index B = u.dim(0), d = u.dim(1);
+  Tensor<T> d_u = Tensor<T>::uninitialized({B, d}), d_v = Tensor<T>::uninitialized({B, d});
+  for (Index r = 0; r < B; ++r)
+    for (Index c = 0; c < d; ++c) {
+      const T* g = &d_f[r * 4 * d];
+      d_u[r * d + c] = g[c] + g[2 * d + c] * v[r * d + c] + g[3 * d + c];
+      d_v[r * d + c] = g[d + c] + g[2 * d + c] * u[r * d + c] - g[3 * d + c];
+    }
+  return {pool_backward(ctx.a, d_u), pool_backward(ctx.b, d_v)};
+}
+
+// A pair batch: each row holds the two sequences side by side, [a (W tokens) ; b (W tokens)].
+template <class T>
+std::pair<nn::Batch, nn::Batch> SequenceClassifier<T>::split_pair(const nn::Batch& batch) const {
+  nn::require_shape(batch.tokens, {-1, -1}, "batch.tokens");
+  nn::require_shape(batch.mask, batch.tokens.shape(), "batch.mask");
+  const Index B = batch.tokens.dim(0), W2 = batch.tokens.dim(1);
+  if (W2 % 2 != 0)
+    throw ConfigError(
+        "batch.tokens", nn::shape_string(batch.tokens.shape()),
+        "a two-tower model reads rows of two sequences of equal width side by side: the width must "
+        "be even");
+  const Index W = W2 / 2;
+  std::pair<nn::Batch, nn::Batch> sides;
+  for (nn::Batch* side : {&sides.first, &sides.second}) {
+    const Index offset = side == &sides.first ? 0 : W;
+    side->tokens = Tensor<std::int32_t>({B, W});
+    side->mask = Tensor<std::uint8_t>({B, W});
+    side->labels = batch.labels;
+    for (Index r = 0; r < B; ++r)
+      for (Index i = 0; i < W; ++i) {
+        side->tokens[r * W + i] = batch.tokens[r * W2 + offset + i];
+        side->mask[r * W + i] = batch.mask[r * W2 + offset + i];
+      }
+  }
+  return sides;
+}
+
+template <class T>
+PassStats SequenceClassifier<T>::forward_backward(const nn::Batch& batch, const TrainingPass& pass) {
+  const double p = config_.dropout;
+  if (config_.two_tower) {
+    const auto [batch_a, batch_b] = split_pair(batch);
+    const Input a = prepare(batch_a), b = prepare(batch_b);
+    const std::uint64_t seed_b = pass.dropout_seed ^ second_tower_key;
+    Encoding ea = encode(a, pass, p, pass.dropout_seed), eb = encode(b, pass, p, seed_b);
+    const PairContext head = pair_forward(a, encoded_rows(ea), b, encoded_rows(eb), pass.label_smoothing);
+    auto [d_za, d_zb] = pair_backward(head, pass.d_loss);
+    encode_backward(b, eb, pass, p, seed_b, std::move(d_zb));
+    encode_backward(a, ea, pass, p, pass.dropout_seed, std::move(d_za));
+    return PassStats{head.loss.loss, head.loss.correct, a.batch};
+  }
+  const Input in = prepare(batch);
+  Encoding e = encode(in, pass, p, pass.dropout_seed);
+  const ReadoutContext readout = readout_forward(in, encoded_rows(e), pass.label_smoothing);
+  encode_backward(in, e, pass, p, pass.dropout_seed, readout_backward(readout, pass.d_loss));
+  return PassStats{readout.loss.loss, readout.loss.correct, in.batch};
 }
 
 template <class T>
 typename SequenceClassifier<T>::Evaluation SequenceClassifier<T>::evaluate(const nn::Batch& batch) const {
-  const Input in = prepare(batch);
-  if (config_.fam()) return fam_evaluate(in);
-  Tensor<T> memory;
-  if (config_.segmented) memory = initial_memory(in.batch);
-  SegmentContext ctx;
-  for (Index t = 0; t < in.segments; ++t) {
-    ctx = segment_forward(in, t, config_.segmented ? &memory : nullptr, 0.0, 0, 0);
-    if (config_.segmented)
-      memory = carried_memory(memory, nn::slice_rows(ctx.out(), 0, config_.memory_tokens), t);
+  TrainingPass pass;  // no dropout; AMRB keeps the fewest activations
+  pass.strategy = Strategy::amrb;
+  if (config_.two_tower) {
+    const auto [batch_a, batch_b] = split_pair(batch);
+    const Input a = prepare(batch_a), b = prepare(batch_b);
+    const Encoding ea = encode(a, pass, 0.0, 0), eb = encode(b, pass, 0.0, 0);
+    const PairContext head = pair_forward(a, encoded_rows(ea), b, encoded_rows(eb), 0.0);
+    return {head.out.out, PassStats{head.loss.loss, head.loss.correct, a.batch}};
   }
-  const ReadoutContext readout = readout_forward(in, ctx.out(), 0.0);
+  const Input in = prepare(batch);
+  const Encoding e = encode(in, pass, 0.0, 0);
+  const ReadoutContext readout = readout_forward(in, encoded_rows(e), 0.0);
   return {readout.head.out, PassStats{readout.loss.loss, readout.loss.correct, in.batch}};
 }
 

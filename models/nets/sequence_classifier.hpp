@@ -78,7 +78,10 @@ class SequenceClassifier {
  private:
   struct Input;
   struct SegmentContext;
+  struct PoolContext;
   struct ReadoutContext;
+  struct PairContext;
+  struct Encoding;
   struct FamBlock;
   using FamKeys = std::vector<std::vector<KeysValues<T>>>;  // [layer][block]: the tokens' keys and values
 
@@ -88,8 +91,22 @@ class SequenceClassifier {
                                  std::uint64_t seed, std::int64_t step) const;
   // Returns the gradient with respect to the memory input (empty for non-segment models).
   nn::Tensor<T> segment_backward(const SegmentContext& ctx, const nn::Tensor<T>& d_out);
+  // The encoder over one batch of sequences, keeping what encode_backward needs (per pass.strategy); dropout
+  // p with key `seed`. encode_backward adds the parameters' gradients given ∂L/∂(encoded_rows).
+  Encoding encode(const Input& in, const TrainingPass& pass, double p, std::uint64_t seed) const;
+  void encode_backward(const Input& in, Encoding& e, const TrainingPass& pass, double p, std::uint64_t seed,
+                       nn::Tensor<T> d_z);
+  // The rows the readout pools: the last block's output, the last segment's, fam's tokens or last FAM.
+  const nn::Tensor<T>& encoded_rows(const Encoding& e) const;
+  PoolContext pool_forward(const Input& in, const nn::Tensor<T>& z) const;
+  nn::Tensor<T> pool_backward(const PoolContext& ctx, const nn::Tensor<T>& d_r);
   ReadoutContext readout_forward(const Input& in, const nn::Tensor<T>& z, double label_smoothing) const;
   nn::Tensor<T> readout_backward(const ReadoutContext& ctx, double d_loss);
+  // Two towers (NETWORKS.md §3): the batch's rows are two sequences side by side; the pair head.
+  std::pair<nn::Batch, nn::Batch> split_pair(const nn::Batch& batch) const;
+  PairContext pair_forward(const Input& a, const nn::Tensor<T>& z_a, const Input& b, const nn::Tensor<T>& z_b,
+                           double label_smoothing) const;
+  std::pair<nn::Tensor<T>, nn::Tensor<T>> pair_backward(const PairContext& ctx, double d_loss);
   nn::Tensor<T> initial_memory(Index batch) const;
   nn::Tensor<T> segment_position_rows(const nn::Tensor<T>& table, Index segment) const;
   // fam (fam_blocks.cpp): block `block` through every layer from the FAM entering it (per layer) and the
@@ -98,8 +115,9 @@ class SequenceClassifier {
                              const FamKeys& keys, double p, std::uint64_t seed, std::int64_t step) const;
   FamCache<T> fam_cache(const Input& in, const FamKeys& keys, Index layer, Index block) const;
   std::vector<nn::Tensor<T>> initial_fam(Index batch) const;
-  PassStats fam_forward_backward(const Input& in, const TrainingPass& pass);
-  Evaluation fam_evaluate(const Input& in) const;
+  Encoding fam_encode(const Input& in, const TrainingPass& pass, double p, std::uint64_t seed) const;
+  void fam_encode_backward(const Input& in, Encoding& e, const TrainingPass& pass, double p,
+                           std::uint64_t seed, const nn::Tensor<T>& d_z);
   void add_segment_position_rows(const nn::Tensor<T>& d_rows, Index segment, nn::Tensor<T>& d_table) const;
 
   ModelConfig config_;
@@ -111,7 +129,9 @@ class SequenceClassifier {
   std::vector<BlockWeights<T>> blocks_;
   nn::Parameter<T>* final_norm_weight_ = nullptr;  // pre-norm only
   nn::Parameter<T>* final_norm_bias_ = nullptr;
-  nn::Parameter<T>* head_weight_ = nullptr;
+  nn::Parameter<T>* pair_in_weight_ = nullptr;  // two towers: the pair MLP's hidden layer (H, 4 d)
+  nn::Parameter<T>* pair_in_bias_ = nullptr;
+  nn::Parameter<T>* head_weight_ = nullptr;  // (classes, d), or (classes, H) after the pair MLP
   nn::Parameter<T>* head_bias_ = nullptr;
 };
 

@@ -6,6 +6,7 @@
 
 #include "engine/nn/ops/cross_entropy.hpp"
 #include "engine/nn/ops/embedding.hpp"
+#include "engine/nn/ops/gelu.hpp"
 #include "engine/nn/ops/mean_pooling.hpp"
 #include "engine/nn/ops/positions.hpp"
 #include "models/nets/sequence_classifier.hpp"
@@ -38,10 +39,24 @@ struct SequenceClassifier<T>::SegmentContext {
 };
 
 template <class T>
-struct SequenceClassifier<T>::ReadoutContext {
+struct SequenceClassifier<T>::PoolContext {
   nn::LayerNormContext<T> norm;  // pre-norm only
   nn::MeanPoolingContext<T> pool;
+};
+
+template <class T>
+struct SequenceClassifier<T>::ReadoutContext {
+  PoolContext pool;
   nn::LinearContext<T> head;
+  nn::CrossEntropyContext<T> loss;
+};
+
+template <class T>
+struct SequenceClassifier<T>::PairContext {
+  PoolContext a, b;         // u and v: the two towers' pooled outputs
+  nn::LinearContext<T> in;  // on [u, v, u∘v, u − v]
+  nn::GeluContext<T> gelu;
+  nn::LinearContext<T> out;  // the head
   nn::CrossEntropyContext<T> loss;
 };
 
@@ -52,6 +67,21 @@ struct SequenceClassifier<T>::FamBlock {
   nn::LearnedPositionsContext<T> positions;  // the table's rows [begin, begin + rows)
   nn::DropoutContext<T> drop;
   std::vector<BlockContext<T>> layers;  // each layer's rows [FAM ; block]
+};
+
+// What the backward pass of one encoder pass needs.
+template <class T>
+struct SequenceClassifier<T>::Encoding {
+  // Whole-input and segment models.
+  std::vector<nn::Tensor<T>> memories;  // mem_1 … mem_T (AMRB's replay buffer; BPTT keeps them too)
+  std::vector<SegmentContext> kept;     // BPTT: every segment from `first`; AMRB: the last one only
+  Index first = 0;                      // oldest segment with a backward (truncation)
+  // fam.
+  FamKeys keys;                                    // every block's token keys and values, per layer
+  std::vector<std::vector<nn::Tensor<T>>> fam_in;  // AMRB: the FAM entering each block, per layer
+  std::vector<FamBlock> fam_blocks;                // BPTT: every block's activations
+  std::vector<nn::Tensor<T>> fam;                  // the FAM after the last block, per layer
+  nn::Tensor<T> z;  // token read-out: the last layer's token rows of every block
 };
 
 }  // namespace glia::nets

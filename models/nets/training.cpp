@@ -116,9 +116,14 @@ void check_data_fits_model(const data::Dataset& d, const ModelConfig& m, const s
     throw ConfigError(field, i.manifest_path,
                       "the data set has " + std::to_string(i.num_classes) +
                           " classes, model.num_classes is " + std::to_string(m.num_classes));
-  if (i.max_length > m.max_length)
+  if (i.pair != m.two_tower)
     throw ConfigError(field, i.manifest_path,
-                      "the data set's sequences are up to " + std::to_string(i.max_length) +
+                      i.pair ? "the data set holds pairs of sequences: the model needs a \"two_tower\" head"
+                             : "the model has a \"two_tower\" head but the data set does not hold pairs");
+  const std::int64_t side = i.pair ? i.max_length / 2 : i.max_length;  // a pair row is [a ; b]
+  if (side > m.max_length)
+    throw ConfigError(field, i.manifest_path,
+                      "the data set's sequences are up to " + std::to_string(side) +
                           " tokens, longer than model.max_length " + std::to_string(m.max_length));
 }
 

@@ -196,6 +196,65 @@ TEST_P(NetsSegmentStrategies, AmrbGradientsEqualBptt) {
   EXPECT_GT(norm, 0.0);
 }
 
+// Two towers (NETWORKS.md §3): rows [a ; b] of 2 × 10 tokens; every parameter's gradient (the pair MLP's and
+// the encoder's, reached through both towers) against differences of the loss, for a whole-input, a segment
+// and the fam model; AMRB = BPTT bit for bit with dropout on (the towers draw different masks).
+nn::Batch pair_batch() {
+  const nn::Batch a = small_batch(), b = small_batch();
+  nn::Batch p;
+  p.tokens = Tensor<std::int32_t>({2, 20});
+  p.mask = Tensor<std::uint8_t>({2, 20});
+  p.labels = Tensor<std::int32_t>({2}, {1, 2});
+  for (Index r = 0; r < 2; ++r)
+    for (Index i = 0; i < 10; ++i) {
+      p.tokens[r * 20 + i] = a.tokens[r * 10 + i];
+      p.mask[r * 20 + i] = a.mask[r * 10 + i];
+      p.tokens[r * 20 + 10 + i] =
+          b.tokens[(1 - r) * 10 + i] == 0 ? 0 : 1 + (b.tokens[(1 - r) * 10 + i] + 2) % 6;
+      p.mask[r * 20 + 10 + i] = b.mask[(1 - r) * 10 + i];
+    }
+  return p;
+}
+
+TEST(NetsModel, TwoTowerGradientsMatchFiniteDifferences) {
+  for (const char* name : {"transformer", "rmaat", "fam"}) {
+    nlohmann::json cfg = small_config(name);
+    cfg["two_tower"] = {{"hidden", 5}};
+    SequenceClassifier<double> model(parse_model_config(cfg));
+    perturb(model, 12);
+    const nn::Batch batch = pair_batch();
+    model.parameters().zero_grads();
+    model.forward_backward(batch, TrainingPass{});
+    const auto loss = [&] { return model.evaluate(batch).stats.loss; };
+    auto& params = model.parameters();
+    EXPECT_EQ(params.at("pair.in.weight").value.shape(), (std::vector<Index>{5, 32})) << name;
+    EXPECT_EQ(params.at("head.weight").value.shape(), (std::vector<Index>{3, 5})) << name;
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const Tensor<double> analytic = params[i].grad;
+      expect_model_gradient(params[i].value, analytic, loss, std::string(name) + " " + params[i].name);
+    }
+  }
+}
+
+TEST(NetsModel, TwoTowerAmrbGradientsEqualBptt) {
+  for (const char* name : {"rmaat", "fam"}) {
+    nlohmann::json cfg = small_config(name);
+    cfg["two_tower"] = nlohmann::json::object();
+    cfg["dropout"] = 0.2;
+    SequenceClassifier<float> bptt(parse_model_config(cfg)), amrb(parse_model_config(cfg));
+    TrainingPass pass;
+    pass.dropout_seed = 9;
+    pass.micro_step = 4;
+    const PassStats a = bptt.forward_backward(pair_batch(), pass);
+    pass.strategy = Strategy::amrb;
+    const PassStats b = amrb.forward_backward(pair_batch(), pass);
+    EXPECT_EQ(a.loss, b.loss) << name;
+    for (std::size_t i = 0; i < bptt.parameters().size(); ++i)
+      EXPECT_EQ(bptt.parameters()[i].grad.values(), amrb.parameters()[i].grad.values())
+          << name << " " << bptt.parameters()[i].name;
+  }
+}
+
 // fam's AMRB replays each block from the FAM entering it and the cached keys and values, with the same
 // dropout keys: bit for bit BPTT's gradients, for the token and the memory read-out.
 TEST(NetsModel, FamAmrbGradientsEqualBptt) {

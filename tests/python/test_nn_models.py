@@ -166,3 +166,43 @@ def test_model_matches_reference(name, extra, dtype):
             a, b = (np.asarray(results[s]["grads"][k], np.float64) for s in ("amrb", "bptt"))
             assert np.linalg.norm(a - b) <= same * max(np.linalg.norm(b), FLOOR[dtype] * total), k
         assert rel(results["amrb"]["logits"], results["bptt"]["logits"]) <= same
+
+
+TWO_TOWER_CASES = [("transformer", {}), ("rlt", {"norm": "post"}), ("rmaat", {"retention": EXP}),
+                   ("rmaat", {"retention": {**EXP, "carry": "gated"}, "readout": "tokens"})]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name,extra", TWO_TOWER_CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(TWO_TOWER_CASES)])
+def test_two_tower_matches_reference(name, extra, dtype):
+    """Pair rows [a ; b] (NETWORKS.md §3): logits, loss and every gradient, BPTT and AMRB, as the reference."""
+    cfg = model_config(name, dict(extra, two_tower={"hidden": 12}))
+    weights = {k: v.astype(dtype) for k, v in perturbed_weights(cfg).items()}
+    assert list(weights) == list(tm.parameter_shapes(cfg))  # pair.in.* before the head (H = 12 wide)
+    ta, ma, labels = batch(7)
+    tb, mb, _ = batch(8)
+    tokens, mask = np.concatenate([ta, tb[::-1]], 1), np.concatenate([ma, mb[::-1]], 1)
+    ref = tm.forward_backward(cfg, weights, tokens, mask, labels, dtype=torch.float64)
+    tol = TOLERANCE[dtype]
+    total = math.sqrt(sum(float(np.sum(g ** 2)) for g in ref["grads"].values()))
+    for strategy in (["bptt", "amrb"] if name in tm.SEGMENT_MODELS else [""]):
+        got = _core.nn_model_forward_backward(json.dumps(cfg), weights, tokens, mask, labels, dtype, strategy)
+        assert rel(got["logits"], ref["logits"]) <= tol, strategy
+        assert abs(got["loss"] - ref["loss"]) <= tol * abs(ref["loss"]), strategy
+        for k, g in ref["grads"].items():
+            if tm.ATTENTION[name] == "softmax" and k.endswith("attention.k.bias"):
+                continue  # zero up to rounding
+            assert grad_error(got["grads"][k], g, total, dtype) <= tol, (strategy, k)
+
+
+def test_two_tower_errors_name_the_field():
+    cfg = model_config("rlt", {"two_tower": {"hidden": 0}})
+    with pytest.raises(_core.ConfigError, match=r"model\.two_tower\.hidden"):
+        _core.nn_model_init(json.dumps(cfg))
+    with pytest.raises(_core.ConfigError, match=r"model\.two_tower"):
+        _core.nn_model_init(json.dumps(model_config("rlt", {"two_tower": True})))
+    cfg = model_config("rlt", {"two_tower": {}})
+    tokens, mask, labels = batch()
+    with pytest.raises(_core.ConfigError, match=r"batch\.tokens.*even"):
+        _core.nn_model_forward_backward(json.dumps(cfg), _core.nn_model_init(json.dumps(cfg)), tokens[:, :-1],
+                                        mask[:, :-1], labels, "float64", "")

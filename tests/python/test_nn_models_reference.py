@@ -152,6 +152,12 @@ def sinusoid(n, d):
 
 
 def direct_logits(cfg, weights, tokens, mask, rf=None):
+    w = {k: torch.tensor(v, dtype=torch.float64) for k, v in weights.items()}
+    return (direct_pooled(cfg, weights, tokens, mask, rf) @ w["head.weight"].T + w["head.bias"]).numpy()
+
+
+def direct_pooled(cfg, weights, tokens, mask, rf=None):
+    """r (B, d): each row's pooled representation before the head, computed row by row."""
     c = tm.resolve_config(cfg)
     w = {k: torch.tensor(v, dtype=torch.float64) for k, v in weights.items()}
 
@@ -187,8 +193,8 @@ def direct_logits(cfg, weights, tokens, mask, rf=None):
                 r = (fz[M:] * keep_t[:, None]).sum(0) / keep_t.sum()
             else:
                 r = fz[:M].mean(0)
-        out.append(r @ w["head.weight"].T + w["head.bias"])
-    return torch.stack(out).numpy()
+        out.append(r)
+    return torch.stack(out)
 
 
 def exp_rf(c, T):
@@ -230,6 +236,29 @@ def test_matches_direct_computation(name, extra):
         rf = [scale * f for f in exp_rf(cfg["retention"]["c"], T)]
     got = tm.build(cfg, w)(tokens, mask).detach().numpy()
     assert rel(got, direct_logits(cfg, w, tokens, mask, rf)) < 1e-12
+
+
+@pytest.mark.parametrize("name,extra", [("transformer", {}), ("rlt", {"norm": "post"}),
+                                        ("rmaat", {"retention": {"source": "exponential", "c": 0.7}})])
+def test_two_tower_matches_direct_computation(name, extra):
+    """NETWORKS.md §3's pair head: each half of a row encoded alone, [u, v, u∘v, u − v] → Linear → GELU → head."""
+    cfg = config(name, two_tower={"hidden": 5}, **extra)
+    w = random_weights(cfg)
+    assert w["pair.in.weight"].shape == (5, 32) and w["head.weight"].shape == (CLASSES, 5)
+    ta, ma, _ = batch(14, [14, 8, 3], seed=1)
+    tb, mb, _ = batch(14, [6, 14, 11], seed=2)
+    rf = None
+    if name == "rmaat":
+        rf = [tm.num_segments(cfg) * f for f in exp_rf(0.7, tm.num_segments(cfg))]
+    u, v = direct_pooled(cfg, w, ta, ma, rf), direct_pooled(cfg, w, tb, mb, rf)
+    f = torch.cat([u, v, u * v, u - v], 1)
+    t = {k: torch.tensor(x, dtype=torch.float64) for k, x in w.items()}
+    h = gelu_tanh(f @ t["pair.in.weight"].T + t["pair.in.bias"])
+    want = (h @ t["head.weight"].T + t["head.bias"]).numpy()
+    got = tm.build(cfg, w)(np.concatenate([ta, tb], 1), np.concatenate([ma, mb], 1)).detach().numpy()
+    assert rel(got, want) < 1e-12
+    with pytest.raises(ValueError, match="two_tower.width"):
+        tm.resolve_config(config(name, two_tower={"width": 3}))
 
 
 def encoder_layer(w, l, norm_first):

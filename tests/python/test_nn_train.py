@@ -218,3 +218,31 @@ def test_seed_option_sets_both_seeds_and_training_time_adds_up_over_sittings(cli
     # and a seed that is not a 64-bit unsigned integer is a usage error
     r = run(cli, cfg, tmp_path, "--seed", "-1", "-o", str(out), check=False)
     assert r.returncode == 2 and "--seed = -1" in r.stderr
+
+
+def test_two_tower_trains_on_pairs_and_pairs_need_it(cli, listops, tmp_path):
+    """A retrieval data set (pairs [a ; b], fixture corpus in the npm layout) trains a two-tower rlt, resumes bit for
+    bit; a pair data set without the head, and the head without pairs, exit 2 naming data.path."""
+    src = tmp_path / "sotu"
+    src.mkdir()
+    for d in range(12):
+        (src / f"{1800 + d}_x_y.txt").write_bytes((b"a" * (d + 1) + b"b" * (12 - d)) * 12)
+    data = tmp_path / "pairs"
+    subprocess.run([cli, "data", "generate", "retrieval", "-o", str(data), "--source", str(src), "--max-length", "32",
+                    "--train", "60", "--val", "12", "--test", "12", "-q"], check=True)
+    cfg = config(data, tmp_path / "tt", name="rlt")
+    cfg["model"].update(vocab_size=257, num_classes=2, max_length=32, segment_length=16, two_tower={"hidden": 8})
+    run(cli, cfg, tmp_path)
+    result = json.loads((tmp_path / "tt" / "result.json").read_text())
+    assert result["config"]["model"]["two_tower"] == {"hidden": 8}
+    split = dict(cfg, output=str(tmp_path / "tt_split"))
+    run(cli, split, tmp_path, "--until-step", "4")
+    run(cli, split, tmp_path)
+    a, b = weights(tmp_path / "tt")[0], weights(tmp_path / "tt_split")[0]
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    no_head = config(data, tmp_path / "bad", name="rlt")
+    no_head["model"].update(vocab_size=257, num_classes=2, max_length=32, segment_length=16)
+    assert "needs a \"two_tower\" head" in error_of(cli, no_head, tmp_path)
+    head_only = config(listops, tmp_path / "bad2", name="rlt")
+    head_only["model"]["two_tower"] = {}
+    assert "does not hold pairs" in error_of(cli, head_only, tmp_path)
