@@ -275,20 +275,13 @@ std::unique_ptr<Task> make_task(const GenerateOptions& o) {
 }
 
 std::unique_ptr<Task> make_task(const Manifest& m, const std::optional<std::string>& source) {
-  if (m.generator_version != kGeneratorVersion)
-    throw ConfigError("manifest", "generator_version = " + m.generator_version,
-                      std::string("this glia checks ") + kGeneratorVersion);
+  check_generator_version(m, kGeneratorVersion);
   if (!m.parameters.contains("source") || !m.parameters["source"].is_string() ||
       !m.parameters.contains("source_checksum"))
     throw ConfigError("manifest", "parameters", "no source directory or source checksum recorded");
   const std::string dir = source.value_or(m.parameters["source"].get<std::string>());
   auto task = std::make_unique<FashionTask>(load_source(dir));
-  if (task->base().parameters["source_checksum"] != m.parameters["source_checksum"])
-    throw ConfigError("--source", "\"" + dir + "\"",
-                      "its files differ from those the data set was made from (checksum " +
-                          io::json_text(task->base().parameters["source_checksum"]) + ", manifest " +
-                          io::json_text(m.parameters["source_checksum"]) + ")");
-  task->mutable_base() = m;
+  adopt_manifest_of_same_source(*task, m, dir);
   return task;
 }
 

@@ -45,6 +45,25 @@ std::unique_ptr<Task> make_task(const Manifest& m, const std::optional<std::stri
   throw ConfigError("task", "\"" + m.task + "\"", "unknown task in the manifest");
 }
 
+void check_generator_version(const Manifest& m, const std::string& version) {
+  if (m.generator_version != version)
+    throw ConfigError("manifest", "generator_version = " + m.generator_version,
+                      "this glia checks " + version);
+}
+
+void adopt_manifest_of_same_source(Task& rebuilt, const Manifest& m, const std::string& dir) {
+  const nlohmann::json& now = rebuilt.base().parameters["source_checksum"];
+  if (!m.parameters.contains("source_checksum") || now != m.parameters["source_checksum"])
+    throw ConfigError(
+        "--source", "\"" + dir + "\"",
+        "its files differ from those the data set was made from (checksum " + io::json_text(now) +
+            ", manifest " +
+            (m.parameters.contains("source_checksum") ? io::json_text(m.parameters["source_checksum"])
+                                                      : std::string("none")) +
+            ")");
+  rebuilt.mutable_base() = m;
+}
+
 void set_sizes(Manifest& m, const GenerateOptions& o, std::int64_t train, std::int64_t val, std::int64_t test,
                std::int64_t shard_size) {
   constexpr std::int64_t kMaxSize = std::int64_t{1} << 31;

@@ -57,6 +57,13 @@ std::unique_ptr<Task> make_task(const GenerateOptions& options);
 // The task that generated `m`, for checking (`source` overrides sfashion_mnist's source directory).
 std::unique_ptr<Task> make_task(const Manifest& m, const std::optional<std::string>& source = std::nullopt);
 
+// Tasks made from source files (sfashion_mnist, text, retrieval), when a data set is checked: the manifest
+// must come from this generator version (ConfigError naming it), and `rebuilt` — the task made again from
+// `dir` — must have read the same files as the manifest records (parameters.source_checksum; ConfigError
+// naming --source); then `rebuilt` takes the manifest as its base.
+void check_generator_version(const Manifest& m, const std::string& version);
+void adopt_manifest_of_same_source(Task& rebuilt, const Manifest& m, const std::string& dir);
+
 // Split sizes and shard size from the options (defaults given) into a base manifest's parameters and splits.
 void set_sizes(Manifest& m, const GenerateOptions& o, std::int64_t train, std::int64_t val, std::int64_t test,
                std::int64_t shard_size);

@@ -181,9 +181,7 @@ std::unique_ptr<Task> make_task(const GenerateOptions& o) {
 }
 
 std::unique_ptr<Task> make_task(const Manifest& m, const std::optional<std::string>& source) {
-  if (m.generator_version != kGeneratorVersion)
-    throw ConfigError("manifest", "generator_version = " + m.generator_version,
-                      std::string("this glia checks ") + kGeneratorVersion);
+  check_generator_version(m, kGeneratorVersion);
   std::string dir;
   std::int64_t bytes = 0;
   try {
@@ -197,12 +195,7 @@ std::unique_ptr<Task> make_task(const Manifest& m, const std::optional<std::stri
   check_bytes(bytes, "manifest.parameters.max_length");
   if (source) dir = *source;
   auto task = std::make_unique<TextTask>(load_source(dir, bytes), m.seed, bytes);
-  if (task->base().parameters["source_checksum"] != m.parameters["source_checksum"])
-    throw ConfigError("--source", "\"" + dir + "\"",
-                      "its files differ from those the data set was made from (checksum " +
-                          io::json_text(task->base().parameters["source_checksum"]) + ", manifest " +
-                          io::json_text(m.parameters["source_checksum"]) + ")");
-  task->mutable_base() = m;
+  adopt_manifest_of_same_source(*task, m, dir);
   return task;
 }
 

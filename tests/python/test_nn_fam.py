@@ -14,6 +14,7 @@ from glia import _core  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "experiments" / "reference"))
 import torch_srformer_fam as sf  # noqa: E402
+from model_batches import padded_batch  # noqa: E402
 
 torch.set_num_threads(1)
 B, H, L, DH = 2, 2, 5, 4
@@ -80,13 +81,7 @@ def model_config(**extra):
 
 
 def model_batch(seed=7):
-    rng = np.random.default_rng(seed)
-    tokens = rng.integers(1, VOCAB, (len(LENGTHS), MAX_LENGTH)).astype(np.int32)
-    mask = np.zeros(tokens.shape, np.uint8)
-    for i, n in enumerate(LENGTHS):
-        mask[i, :n] = 1
-    tokens[mask == 0] = 0
-    return tokens, mask, np.array([1, 3, 0], np.int32)
+    return padded_batch(VOCAB, MAX_LENGTH, LENGTHS, [1, 3, 0], seed)
 
 
 def model_weights(cfg, seed=11):

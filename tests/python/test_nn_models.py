@@ -29,6 +29,7 @@ from glia import _core  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "experiments" / "reference"))
 import torch_models as tm  # noqa: E402
+from model_batches import padded_batch  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -87,13 +88,7 @@ def model_config(name, extra, seed=3):
 
 
 def batch(seed=7):
-    rng = np.random.default_rng(seed)
-    tokens = rng.integers(1, VOCAB, (len(LENGTHS), MAX_LENGTH)).astype(np.int32)
-    mask = np.zeros(tokens.shape, np.uint8)
-    for i, n in enumerate(LENGTHS):
-        mask[i, :n] = 1
-    tokens[mask == 0] = 0
-    return tokens, mask, np.array([1, 4, 0], np.int32)
+    return padded_batch(VOCAB, MAX_LENGTH, LENGTHS, [1, 4, 0], seed)
 
 
 def perturbed_weights(cfg, seed=11):
