@@ -14,6 +14,7 @@ packages=(
   python3-brian python3-nbclient python3-nbformat python3-ipykernel
   python3-torch libopenblas0-pthread  # the PyTorch reference the nn ops are tested against
   zlib1g-dev dataset-fashion-mnist  # sFashion-MNIST (gzip-compressed IDX files; docs/data.md)
+  libopenmpi-dev openmpi-bin  # `mpirun -np N glia sweep` (docs/sweep_config.md)
 )
 if [[ "${1:-}" == "--validation" ]]; then
   packages+=(python-brian-doc)

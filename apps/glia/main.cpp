@@ -12,6 +12,7 @@
 
 #include "apps/glia/cli_checks.hpp"
 #include "apps/glia/data_command.hpp"
+#include "apps/glia/mpi_sweep.hpp"
 #include "apps/glia/retention_command.hpp"
 #include "apps/glia/sweep_command.hpp"
 #include "apps/glia/train_command.hpp"
@@ -161,9 +162,10 @@ int main(int argc, char** argv) {
     if (info->parsed()) {
       std::string why;
       const int n = glia::cuda_device_count(&why);
-      std::printf("glia %s\ncommit %s\ncuda backend: %s\ncuda devices: %d%s%s\n", glia::version(),
-                  glia::git_commit(), glia::cuda_built() ? "built" : "not built", n, n == 0 ? " - " : "",
-                  n == 0 ? why.c_str() : "");
+      std::printf("glia %s\ncommit %s\ncuda backend: %s\ncuda devices: %d%s%s\nmpi (glia sweep): %s\n",
+                  glia::version(), glia::git_commit(), glia::cuda_built() ? "built" : "not built", n,
+                  n == 0 ? " - " : "", n == 0 ? why.c_str() : "",
+                  glia::cli::mpi_built() ? "built" : "not built");
       return 0;
     }
   } catch (const glia::ConfigError& e) {

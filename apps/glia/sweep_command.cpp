@@ -1,10 +1,14 @@
 #include "apps/glia/sweep_command.hpp"
 
+#include <omp.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
+#include "apps/glia/mpi_sweep.hpp"
 #include "engine/core/error.hpp"
 #include "engine/core/progress.hpp"
 #include "engine/io/text_file.hpp"
@@ -12,7 +16,9 @@
 
 namespace glia::cli {
 
-int sweep_command(const SweepArgs& a) {
+namespace {
+
+int run(const SweepArgs& a, const MpiSweepSession& mpi) {
   sweep::SweepSpec spec =
       sweep::parse_sweep_config_text(io::read_text_file(a.config_path, "CONFIG"), a.config_path);
   sweep::SweepOptions o;
@@ -25,14 +31,18 @@ int sweep_command(const SweepArgs& a) {
     throw ConfigError("--threads", std::to_string(a.threads), "must be >= 1");
   if (a.chunk != -1 && a.chunk < 1) throw ConfigError("--chunk", std::to_string(a.chunk), "must be >= 1");
   o.threads = a.threads > 0 ? a.threads : 0;
+  if (o.threads == 0 && mpi.local_size() > 1)  // the cores of this machine, divided among its processes
+    o.threads = std::max(1, omp_get_num_procs() / mpi.local_size());
   o.chunk = a.chunk > 0 ? a.chunk : 0;
+  o.sharing = mpi.sharing();
+  const bool quiet = a.quiet || mpi.rank() != 0;  // process 0 speaks for the job
   // The progress counts variants; its "simulated" time is variants x duration.
-  ProgressLine line("sweep", 0.0, !a.quiet);
+  ProgressLine line("sweep", 0.0, !quiet);
   o.progress = [&](std::int64_t done, std::int64_t total) { line.update(done, total); };
   const auto t0 = std::chrono::steady_clock::now();
   const sweep::SweepOutcome r = sweep::run_sweep(spec, o);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (a.quiet) return 0;
+  if (quiet) return 0;
   if (spec.model == "retention") {
     std::printf(
         "glia sweep: %llu variants of model retention (first: %.4g s of STP cycles, dt %.3g s, %s; "
@@ -52,8 +62,27 @@ int sweep_command(const SweepArgs& a) {
               static_cast<unsigned long long>(r.computed), wall,
               wall > 0 ? static_cast<double>(r.computed) * spec.duration / wall : 0.0);
   if (r.resumed > 0) std::printf(", %llu already in the file", static_cast<unsigned long long>(r.resumed));
+  if (mpi.active()) std::printf(" by %d processes", o.sharing->size);
   std::printf("\n  failed: %llu\n  wrote %s\n", static_cast<unsigned long long>(r.failed), o.output.c_str());
   return 0;
+}
+
+}  // namespace
+
+int sweep_command(const SweepArgs& a) {
+  const MpiSweepSession mpi;
+  if (!mpi.active()) return run(a, mpi);
+  // Under mpirun an error on any process ends the whole job (the others would wait for it forever); the file
+  // keeps the chunks written so far and resumes.
+  try {
+    return run(a, mpi);
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "glia sweep: error: rank %d: %s\n", mpi.rank(), e.what());
+    mpi.abort(2);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "glia sweep: error: rank %d: %s\n", mpi.rank(), e.what());
+    mpi.abort(1);
+  }
 }
 
 }  // namespace glia::cli

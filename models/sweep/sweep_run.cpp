@@ -106,6 +106,61 @@ void keep(const SweepSpec& s, const std::vector<std::uint64_t>& variants, const 
                 r.traces.begin() + static_cast<long>(static_cast<std::size_t>(slot_row[slot]) * block));
 }
 
+// The chunks of `todo`, chunk c computed by process c mod n; process 0 writes them all, in order.
+SweepOutcome run_shared(const SweepSpec& s, const SweepOptions& o, std::int64_t chunk) {
+  const ChunkSharing& x = *o.sharing;
+  // Every process must run the same sweep: process 0's definition and size against each one's own.
+  const std::string mine = s.definition.dump() + "\n" + std::to_string(s.design.size());
+  if (x.broadcast(mine) != mine)
+    throw ConfigError(
+        "CONFIG", "(rank " + std::to_string(x.rank) + ")",
+        "this process's sweep differs from rank 0's (definition or design): every rank must run "
+        "the same config");
+  SweepOutcome r;
+  r.n_variants = s.design.size();
+  std::unique_ptr<SweepFile> file;
+  std::vector<std::uint64_t> todo;
+  if (x.rank == 0) {
+    file = std::make_unique<SweepFile>(s, o.output);
+    for (std::uint64_t v = 0; v < r.n_variants; ++v)
+      if (!file->done()[v]) todo.push_back(v);
+  }
+  todo = variants_from_bytes(x.broadcast(x.rank == 0 ? variants_to_bytes(todo) : std::string()));
+  r.resumed = r.n_variants - todo.size();
+  const auto total = static_cast<std::int64_t>(todo.size());
+  if (o.progress && x.rank == 0) o.progress(0, total);
+  std::vector<std::int64_t> slot_row;
+  std::size_t c = 0;
+  for (std::size_t lo = 0; lo < todo.size(); lo += static_cast<std::size_t>(chunk), ++c) {
+    const std::size_t hi = std::min(todo.size(), lo + static_cast<std::size_t>(chunk));
+    const std::vector<std::uint64_t> variants(todo.begin() + static_cast<long>(lo),
+                                              todo.begin() + static_cast<long>(hi));
+    const int owner = static_cast<int>(c % static_cast<std::size_t>(x.size));
+    if (owner == x.rank) {
+      const ChunkResults out = run_chunk(s, variants, slot_row, o.threads);
+      r.computed += variants.size();
+      if (x.rank != 0) {
+        x.send(chunk_to_bytes(out, slot_row), 0);
+        continue;
+      }
+      file->write_chunk(variants, out, slot_row);
+    } else if (x.rank == 0) {
+      const ChunkResults out = chunk_from_bytes(x.receive(owner), slot_row);
+      file->write_chunk(variants, out, slot_row);
+    } else {
+      continue;
+    }
+    if (o.progress) o.progress(static_cast<std::int64_t>(hi), total);
+    if (o.between_chunks && hi < todo.size()) o.between_chunks();
+  }
+  if (file) {
+    r.computed = todo.size();  // by all processes, written by this one
+    r.failed = file->failed();
+    file->finish();
+  }
+  return r;
+}
+
 }  // namespace
 
 SweepOutcome run_sweep(const SweepSpec& s, const SweepOptions& o) {
@@ -117,6 +172,11 @@ SweepOutcome run_sweep(const SweepSpec& s, const SweepOptions& o) {
   if (o.chunk < 0) throw ConfigError("chunk", std::to_string(o.chunk), "must be >= 1");
   const std::int64_t chunk = o.chunk > 0 ? o.chunk : s.chunk;
   const std::uint64_t n = s.design.size();
+  if (o.sharing && o.sharing->size > 1) {
+    if (o.output.empty())
+      throw ConfigError("output", "", "a sweep shared among processes needs an output file");
+    return run_shared(s, o, chunk);
+  }
 
   SweepOutcome r;
   r.n_variants = n;
@@ -160,6 +220,7 @@ SweepOutcome run_sweep(const SweepSpec& s, const SweepOptions& o) {
     if (o.between_chunks && hi < todo.size()) o.between_chunks();
   }
   if (file) {
+    r.computed = todo.size();  // by all processes, written by this one
     r.failed = file->failed();
     file->finish();
   }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "models/sweep/chunk_sharing.hpp"
 #include "models/sweep/sweep_config.hpp"
 
 namespace glia::sweep {
@@ -16,6 +17,9 @@ struct SweepOptions {
   int threads = 0;                                           // CPU threads; 0: OpenMP's default
   std::function<void(std::int64_t, std::int64_t)> progress;  // (variants done, to do) in this run
   std::function<void()> between_chunks;                      // may throw to stop (file stays valid)
+  // Several processes share the chunks (chunk_sharing.hpp); null or size 1: this process runs them all. Needs
+  // an output file; process 0 writes it, the others return an outcome with only `computed` set.
+  const ChunkSharing* sharing = nullptr;
 };
 
 struct SweepOutcome {
