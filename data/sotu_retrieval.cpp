@@ -148,6 +148,9 @@ class RetrievalTask : public Task {
         return "shard " + path + ": example " + std::to_string(i) + " (index " + std::to_string(first + i) +
                ")";
       };
+      if (c.lengths[static_cast<std::size_t>(i)] != static_cast<std::int32_t>(base_.max_length))
+        throw RuntimeError(where() + ": length " + std::to_string(c.lengths[static_cast<std::size_t>(i)]) +
+                           ", every pair is " + std::to_string(base_.max_length) + " tokens");
       if (c.labels[static_cast<std::size_t>(i)] != p.label)
         throw RuntimeError(where() + ": label " + std::to_string(c.labels[static_cast<std::size_t>(i)]) +
                            " but the pair drawn says " + std::to_string(p.label));

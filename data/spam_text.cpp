@@ -38,6 +38,7 @@ Source load_source(const std::string& dir, std::int64_t bytes) {
         "not a directory; fetch the corpus with `bash scripts/fetch-text-data.sh` or pass --source");
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
     if (it->is_directory(ec)) groups.push_back(it->path().filename().string());
+  if (ec) throw ConfigError("--source", "\"" + dir + "\"", "cannot list: " + ec.message());
   std::sort(groups.begin(), groups.end());
   bool ham = false, spam = false;
   for (const std::string& g : groups) {

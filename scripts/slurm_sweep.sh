@@ -18,4 +18,4 @@ if [[ -n ${SLURM_JOB_ID:-} ]] && srun --mpi=list 2>/dev/null | grep -q pmix; the
   # SLURM's own launcher with PMIx (OpenMPI from Debian supports it)
   exec srun --mpi=pmix "$glia" sweep "$config" -o "$out" --threads "$threads"
 fi
-exec mpirun -np "${SLURM_NTASKS:-2}" "$glia" sweep "$config" -o "$out" --threads "$threads"
+exec mpirun -np "${SLURM_NTASKS:-2}" --bind-to none "$glia" sweep "$config" -o "$out" --threads "$threads"

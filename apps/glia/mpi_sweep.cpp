@@ -42,6 +42,10 @@ MpiSweepSession::MpiSweepSession() {
   initialized_ = true;
   MPI_Comm_rank(MPI_COMM_WORLD, &sharing_.rank);
   MPI_Comm_size(MPI_COMM_WORLD, &sharing_.size);
+  if (sharing_.size != launched_processes())  // e.g. srun without an MPI plugin: N singletons, one file
+    throw ConfigError("mpirun", std::to_string(launched_processes()) + " processes",
+                      "but MPI joined " + std::to_string(sharing_.size) +
+                          ": each would run the whole sweep into the same file (srun: --mpi=pmix)");
   local_size_ = processes_on_this_machine();
   // Messages: a length (uint64), then the bytes, split into pieces below INT_MAX.
   const auto send_bytes = [](const std::string& b, int to) {

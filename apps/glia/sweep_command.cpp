@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "apps/glia/mpi_sweep.hpp"
 #include "engine/core/error.hpp"
@@ -31,8 +32,12 @@ int run(const SweepArgs& a, const MpiSweepSession& mpi) {
     throw ConfigError("--threads", std::to_string(a.threads), "must be >= 1");
   if (a.chunk != -1 && a.chunk < 1) throw ConfigError("--chunk", std::to_string(a.chunk), "must be >= 1");
   o.threads = a.threads > 0 ? a.threads : 0;
-  if (o.threads == 0 && mpi.local_size() > 1)  // the cores of this machine, divided among its processes
-    o.threads = std::max(1, omp_get_num_procs() / mpi.local_size());
+  // The cores of this machine divided among its processes, and no more than this process may run on (mpirun
+  // binds each of 1-2 ranks to one core unless told --bind-to none).
+  if (o.threads == 0 && mpi.local_size() > 1)
+    o.threads =
+        std::max(1, std::min(omp_get_num_procs(),
+                             static_cast<int>(std::thread::hardware_concurrency()) / mpi.local_size()));
   o.chunk = a.chunk > 0 ? a.chunk : 0;
   o.sharing = mpi.sharing();
   const bool quiet = a.quiet || mpi.rank() != 0;  // process 0 speaks for the job

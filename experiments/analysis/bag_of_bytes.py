@@ -27,6 +27,7 @@ import time
 import h5py
 import numpy as np
 from scipy.optimize import minimize
+from scipy.special import expit
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 L2_GRID = (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)
@@ -75,7 +76,7 @@ def fit(x, y, l2):
         z = xb @ w
         # log(1 + e^z) − y z, stable
         value = np.mean(np.logaddexp(0.0, z) - y * z) + 0.5 * l2 * np.dot(w[:-1], w[:-1])
-        p = 1.0 / (1.0 + np.exp(-z))
+        p = expit(z)
         grad = xb.T @ (p - y) / n
         grad[:-1] += l2 * w[:-1]
         return value, grad
@@ -119,7 +120,8 @@ def main(argv=None):
         "train_accuracy": best["train"], "grid": grid,
         "majority_class": majority, "majority_test_accuracy": float(np.mean(y["test"] == majority)),
         "examples": {s: int(len(v)) for s, v in y.items()},
-        "provenance": {"command": shlex.join(["/usr/bin/python3"] + sys.argv),
+        "provenance": {"command": shlex.join(["/usr/bin/python3", "experiments/analysis/bag_of_bytes.py"]
+                                             + (list(argv) if argv is not None else sys.argv[1:])),
                        "data_seed": manifest["seed"], "generator_version": manifest["generator_version"],
                        "source_checksum": manifest["parameters"].get("source_checksum"),
                        "commit": subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,

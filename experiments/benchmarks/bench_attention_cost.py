@@ -115,7 +115,7 @@ def main(argv=None):
     result = {
         "benchmark": "bench_attention_cost", "quick": args.quick, "n": n, "d_model": d, "heads": heads,
         "memory_tokens": args.memory_tokens, "mem_segment": args.mem_segment, "threads": args.threads,
-        "repeat": args.repeat, "dtype": "float32", "rows": rows, "summary": summary,
+        "repeat": 1 if args.quick else args.repeat, "dtype": "float32", "rows": rows, "summary": summary,
         "provenance": {"command": " ".join([pathlib.Path(sys.argv[0]).name] + (argv or sys.argv[1:])),
                        "commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain")),
                        "cpu": cpu_model(), "machine": platform.machine(), "loadavg": loadavg(),

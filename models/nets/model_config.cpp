@@ -171,6 +171,9 @@ ModelConfig parse_model_config(const nlohmann::json& config, const std::string& 
     if (c.readout_memory && c.memory_tokens == 0)
       throw ConfigError(r.field("readout"), readout, "needs memory_tokens >= 1 (there is no FAM to read)");
     refuse(r, "segment_positions", c.name, "positions are those of the whole sequence");
+    if (c.blocks() > 255)  // the dropout keys hold the block in 8 bits (docs/model_config.md, "Dropout keys")
+      throw ConfigError(r.field("segment_length"), std::to_string(c.segment_length),
+                        "gives " + std::to_string(c.blocks()) + " blocks; at most 255 are supported");
   } else {
     for (const char* key : {"segment_length", "memory_tokens", "readout", "segment_positions", "mem_segment"})
       refuse(r, key, c.name, "it has no segments");

@@ -36,12 +36,15 @@ class Reader {
   template <class T>
   std::vector<T> values() {
     const std::uint64_t n = size();
+    if (n > (b_.size() - at_) / sizeof(T)) throw RuntimeError("sweep chunk message: truncated");
     std::vector<T> v(n);
     take(v.data(), n * sizeof(T));
     return v;
   }
   std::vector<std::string> strings() {
-    std::vector<std::string> v(size());
+    const std::uint64_t n = size();
+    if (n > (b_.size() - at_) / sizeof(std::uint64_t)) throw RuntimeError("sweep chunk message: truncated");
+    std::vector<std::string> v(n);
     for (std::string& s : v) {
       s.resize(size());
       take(s.data(), s.size());

@@ -110,12 +110,13 @@ void keep(const SweepSpec& s, const std::vector<std::uint64_t>& variants, const 
 SweepOutcome run_shared(const SweepSpec& s, const SweepOptions& o, std::int64_t chunk) {
   const ChunkSharing& x = *o.sharing;
   // Every process must run the same sweep: process 0's definition and size against each one's own.
-  const std::string mine = s.definition.dump() + "\n" + std::to_string(s.design.size());
+  const std::string mine =
+      s.definition.dump() + "\n" + std::to_string(s.design.size()) + "\nchunk " + std::to_string(chunk);
   if (x.broadcast(mine) != mine)
     throw ConfigError(
         "CONFIG", "(rank " + std::to_string(x.rank) + ")",
-        "this process's sweep differs from rank 0's (definition or design): every rank must run "
-        "the same config");
+        "this process's sweep differs from rank 0's (definition, design or --chunk): every rank "
+        "must run the same config with the same options");
   SweepOutcome r;
   r.n_variants = s.design.size();
   std::unique_ptr<SweepFile> file;
@@ -146,6 +147,11 @@ SweepOutcome run_shared(const SweepSpec& s, const SweepOptions& o, std::int64_t 
       file->write_chunk(variants, out, slot_row);
     } else if (x.rank == 0) {
       const ChunkResults out = chunk_from_bytes(x.receive(owner), slot_row);
+      if (out.status.size() != variants.size() ||
+          out.summaries.size() != variants.size() * s.summary_names.size())
+        throw RuntimeError("sweep chunk from rank " + std::to_string(owner) + ": " +
+                           std::to_string(out.status.size()) + " variants, expected " +
+                           std::to_string(variants.size()));
       file->write_chunk(variants, out, slot_row);
     } else {
       continue;
@@ -154,7 +160,7 @@ SweepOutcome run_shared(const SweepSpec& s, const SweepOptions& o, std::int64_t 
     if (o.between_chunks && hi < todo.size()) o.between_chunks();
   }
   if (file) {
-    r.computed = todo.size();  // by all processes, written by this one
+    r.computed = todo.size();  // computed by all the processes, written by this one
     r.failed = file->failed();
     file->finish();
   }
@@ -220,7 +226,6 @@ SweepOutcome run_sweep(const SweepSpec& s, const SweepOptions& o) {
     if (o.between_chunks && hi < todo.size()) o.between_chunks();
   }
   if (file) {
-    r.computed = todo.size();  // by all processes, written by this one
     r.failed = file->failed();
     file->finish();
   }

@@ -18,7 +18,9 @@ struct SweepOptions {
   std::function<void(std::int64_t, std::int64_t)> progress;  // (variants done, to do) in this run
   std::function<void()> between_chunks;                      // may throw to stop (file stays valid)
   // Several processes share the chunks (chunk_sharing.hpp); null or size 1: this process runs them all. Needs
-  // an output file; process 0 writes it, the others return an outcome with only `computed` set.
+  // an output file; process 0 writes it, the others return an outcome with only `computed` set. An exception
+  // on any process (between_chunks included) must end them all (the CLI calls MPI_Abort): the others would
+  // wait.
   const ChunkSharing* sharing = nullptr;
 };
 

@@ -146,7 +146,8 @@ def test_fam_init_and_config_errors():
                          ({"memory_tokens": -1}, "model.memory_tokens"), ({"mem_segment": -2}, "model.mem_segment"),
                          ({"readout": "memory", "memory_tokens": 0}, "model.readout"),
                          ({"readout": "last"}, "model.readout"), ({"raf": {}}, "model.raf"),
-                         ({"segment_positions": "global"}, "model.segment_positions")):
+                         ({"segment_positions": "global"}, "model.segment_positions"),
+                         ({"max_length": 300, "segment_length": 1}, "model.segment_length")):  # 300 blocks > 255
         with pytest.raises(_core.ConfigError, match=field.replace(".", r"\.")):
             _core.nn_model_init(json.dumps(model_config(**extra)))
     for name in ("transformer", "srformer"):

@@ -123,6 +123,9 @@ def test_ranks_that_disagree_are_refused(cli, mpirun, tmp_path):
              "-np", "1", cli, "sweep", b, "-o", out, "--threads", "1"])
     assert r.returncode != 0
     assert "differs from rank 0's" in r.stderr
+    r = run([mpirun, "-np", "1", cli, "sweep", a, "-o", out, "--threads", "1", "--chunk", "2", ":",
+             "-np", "1", cli, "sweep", a, "-o", out, "--threads", "1", "--chunk", "3"])  # chunks cut differently
+    assert r.returncode != 0 and "differs from rank 0's" in r.stderr, r.stderr
 
 
 def test_resume_against_another_sweep_is_refused(cli, mpirun, tmp_path):
