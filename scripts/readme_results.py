@@ -151,7 +151,8 @@ def rows() -> list[str]:
             f"{100 * s128['srformer']['measured_time_ratio']:.1f}% / {100 * s128['fam']['measured_time_ratio']:.1f}%; "
             f"seconds per predicted GFLOP {min(spg):.2f}–{max(spg):.2f} for S ≤ 512 (attention matrices in cache), "
             f"{rows_[0]['seconds_per_gflop']:.2f} for full softmax; kept floats / predicted: srformer "
-            f"{min(srf):.2f}, fam {min(fam):.2f}–{max(fam):.2f} (masked triangle, copied keys) | model holds "
+            f"{min(srf):.2f}, fam {min(fam):.2f}–{max(fam):.2f} (masked triangle, copied keys) | **time per predicted FLOP within "
+            f"{max(spg) / min(spg):.2f}× for S ≤ 512** "
             f"| `/usr/bin/python3 experiments/benchmarks/bench_attention_cost.py` (PYTHONPATH=build/python) |"
         )
     full = load("listops_feature_baselines_full.json")

@@ -115,7 +115,7 @@ def main(argv=None):
     majority = int(np.bincount(y["train"]).argmax())
     result = {
         "task": task, "data": str(args.data), "baseline": "bag-of-bytes logistic regression",
-        "features": "byte frequencies + log length" if task == "text" else "[h_a, h_b, h_a*h_b, |h_a-h_b|] of byte frequencies",
+        "features": "byte frequencies + log length" if task == "text" else "[h_a, h_b, h_a*h_b, abs(h_a-h_b)] of byte frequencies",
         "l2": best["l2"], "val_accuracy": best["val"], "test_accuracy": best["test"],
         "train_accuracy": best["train"], "grid": grid,
         "majority_class": majority, "majority_test_accuracy": float(np.mean(y["test"] == majority)),
