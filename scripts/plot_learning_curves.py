@@ -54,7 +54,8 @@ def read_curve(config_path, seed):
                 step = int(r["step"])
                 rows.append({"model": config["model"]["name"], "step": step, "examples_seen": step * per_step,
                              "val_accuracy": float(r["accuracy"]), "val_loss": float(r["loss"]),
-                             "steps_planned": config["training"]["steps"], "run": str(run_dir.relative_to(ROOT))})
+                             "steps_planned": config["training"]["steps"],
+                             "run": str(run_dir.relative_to(ROOT)) if run_dir.is_relative_to(ROOT) else str(run_dir)})
     return config, rows
 
 
