@@ -183,20 +183,9 @@ std::unique_ptr<Task> make_task(const GenerateOptions& o) {
 
 std::unique_ptr<Task> make_task(const Manifest& m, const std::optional<std::string>& source) {
   check_generator_version(m, kGeneratorVersion);
-  std::string dir;
-  std::int64_t bytes = 0;
-  try {
-    io::JsonObjectReader r(m.parameters, "parameters");
-    dir = r.string("source");
-    bytes = r.integer("max_length");
-    r.string("source_checksum");
-  } catch (const ConfigError& e) {
-    throw ConfigError("manifest", "", e.what());
-  }
-  check_bytes(bytes, "manifest.parameters.max_length");
-  if (source) dir = *source;
-  auto task = std::make_unique<TextTask>(load_source(dir, bytes), m.seed, bytes);
-  adopt_manifest_of_same_source(*task, m, dir);
+  const text::RecordedSource src = text::recorded_source(m.parameters, "max_length", source);
+  auto task = std::make_unique<TextTask>(load_source(src.dir, src.bytes), m.seed, src.bytes);
+  adopt_manifest_of_same_source(*task, m, src.dir);
   return task;
 }
 

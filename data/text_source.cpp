@@ -10,6 +10,7 @@
 
 #include "data/random.hpp"
 #include "engine/core/error.hpp"
+#include "engine/io/json_reader.hpp"
 
 namespace glia::data::text {
 
@@ -49,6 +50,23 @@ std::vector<std::int64_t> permutation(std::int64_t n, std::uint64_t seed, std::u
   for (std::int64_t i = n - 1; i > 0; --i)
     std::swap(p[static_cast<std::size_t>(i)], p[static_cast<std::size_t>(rng.below(i + 1))]);
   return p;
+}
+
+RecordedSource recorded_source(const nlohmann::json& parameters, const std::string& length_key,
+                               const std::optional<std::string>& source) {
+  RecordedSource r;
+  try {
+    io::JsonObjectReader p(parameters, "parameters");
+    r.dir = p.string("source");
+    r.bytes = p.integer(length_key);
+    p.string("source_checksum");
+  } catch (const ConfigError& e) {
+    throw ConfigError("manifest", "", e.what());
+  }
+  if (r.bytes < 1 || r.bytes > (std::int64_t{1} << 20))
+    throw ConfigError("manifest.parameters." + length_key, std::to_string(r.bytes), "must be in [1, 2^20]");
+  if (source) r.dir = *source;
+  return r;
 }
 
 std::string base_name(const std::string& path) { return fs::path(path).filename().string(); }

@@ -3,6 +3,8 @@
 // (docs/data.md): helpers shared by the text and retrieval generators — listing and reading the files, the
 // byte → token map and a seeded permutation.
 #include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,15 @@ std::string read_file_bytes(const std::string& path);
 
 // A permutation of [0, n) drawn by Fisher–Yates from Philox (seed, stream): the same on every machine.
 std::vector<std::int64_t> permutation(std::int64_t n, std::uint64_t seed, std::uint32_t stream);
+
+// A text task's source directory and byte length as its manifest records them (`length_key`), the directory
+// replaced by `source` when given; ConfigError naming the manifest for a missing or bad entry.
+struct RecordedSource {
+  std::string dir;
+  std::int64_t bytes = 0;
+};
+RecordedSource recorded_source(const nlohmann::json& parameters, const std::string& length_key,
+                               const std::optional<std::string>& source);
 
 // The name of a path's last component.
 std::string base_name(const std::string& path);

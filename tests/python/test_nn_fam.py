@@ -14,7 +14,7 @@ from glia import _core  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "experiments" / "reference"))
 import torch_srformer_fam as sf  # noqa: E402
-from model_batches import padded_batch  # noqa: E402
+from model_batches import padded_batch, perturbed_init  # noqa: E402
 
 torch.set_num_threads(1)
 B, H, L, DH = 2, 2, 5, 4
@@ -86,9 +86,7 @@ def model_batch(seed=7):
 
 def model_weights(cfg, seed=11):
     """glia's initial weights moved off their initial values, so that no gradient is trivial."""
-    rng = np.random.default_rng(seed)
-    return {k: np.asarray(v, np.float64) + 0.2 * rng.standard_normal(np.shape(v))
-            for k, v in _core.nn_model_init(json.dumps(cfg)).items()}
+    return perturbed_init(_core, cfg, 0.2, seed)
 
 
 MODEL_CASES = {

@@ -29,7 +29,7 @@ from glia import _core  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "experiments" / "reference"))
 import torch_models as tm  # noqa: E402
-from model_batches import padded_batch  # noqa: E402
+from model_batches import padded_batch, perturbed_init  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -92,9 +92,7 @@ def batch(seed=7):
 
 
 def perturbed_weights(cfg, seed=11):
-    rng = np.random.default_rng(seed)
-    init = _core.nn_model_init(json.dumps(cfg))
-    return {k: np.asarray(v, np.float64) + 0.1 * rng.standard_normal(np.shape(v)) for k, v in init.items()}
+    return perturbed_init(_core, cfg, 0.1, seed)
 
 
 @pytest.mark.parametrize("name,extra", CASES, ids=IDS)
