@@ -205,6 +205,10 @@ def rows() -> list[str]:
         if plateau and model["name"] == "rmaat" and model["retention"].get("normalization") == "sum":
             paper += ("; at the plateau: with Σ RF = 1 every carry also shrinks the memory ~1/T, so what segment 1 "
                       "wrote reaches the readout scaled by ∏ RF ≈ 1/55 at T = 4 (NETWORKS.md §3)")
+        if "two_tower" in model and max(t["accuracy"] for t in tests) < 0.55:
+            loss = tests[0]["loss"]
+            paper += (f"; at chance: test loss {loss:.3f} ≈ ln 2 after {res['steps']} steps — the pooled encoders "
+                      f"do not yet tell addresses apart within this budget, bags of bytes do")
         variant = model["name"]
         if model["name"] == "rmaat":
             r = model["retention"]
