@@ -64,7 +64,9 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--durations", type=float, nargs=2, default=[2.0, 4.0])
     a = ap.parse_args()
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    # The GPU machine gets a copy of the tree without .git: the caller may name the commit in GLIA_COMMIT.
+    commit = os.environ.get("GLIA_COMMIT") or subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     try:
         gpu = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True).stdout.strip()
     except FileNotFoundError:  # gpu_check.sh forced on a machine without a GPU

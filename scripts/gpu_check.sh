@@ -34,9 +34,25 @@ if [[ -d .gpu-deps ]] && ls .gpu-deps/*.deb >/dev/null 2>&1; then
   rm -rf "$prefix" && mkdir -p "$prefix"
   for deb in .gpu-deps/*.deb; do dpkg-deb -x "$deb" "$prefix"; done
   multiarch=$prefix/usr/lib/x86_64-linux-gnu
+  # Absolute links (zlib1g-dev's libz.so -> /lib/...) point into the prefix instead.
+  find "$prefix" -type l | while read -r link; do
+    target=$(readlink "$link")
+    if [[ $target == /* && -e $prefix$target ]]; then ln -sfn "$prefix$target" "$link"; fi
+  done
+  # A library this machine has (by soname) is the machine's: drop the carried soname so that the loader and the
+  # linker find the system's; the carried ones fill only the gaps (libcurl-gnutls and its kind for libhdf5).
+  system_sonames=$(ldconfig -p 2>/dev/null | awk '{print $1}' | sort -u)
+  kept=0
+  for lib in "$prefix"/lib/x86_64-linux-gnu/lib*.so.* "$multiarch"/lib*.so.*; do
+    [[ -e $lib || -L $lib ]] || continue
+    name=$(basename "$lib")
+    [[ $name =~ ^lib.*\.so\.[0-9]+$ ]] || continue
+    if grep -qxF "$name" <<<"$system_sonames"; then rm -f "$lib"; else kept=$((kept + 1)); fi
+  done
+  log "dependencies: $kept carried sonames this machine lacks"
   export CMAKE_PREFIX_PATH="$prefix/usr${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}"
   export CPATH="$prefix/usr/include${CPATH:+:$CPATH}"
-  export LD_LIBRARY_PATH="$multiarch:$multiarch/hdf5/serial${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  export LD_LIBRARY_PATH="$multiarch:$multiarch/hdf5/serial:$prefix/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   cmake_args+=(-DHDF5_C_INCLUDE_DIR="$prefix/usr/include/hdf5/serial"
                -DHDF5_C_LIBRARY_hdf5="$multiarch/hdf5/serial/libhdf5.so"
                -DGTEST_ROOT="$prefix/usr" -DBoost_INCLUDE_DIR="$prefix/usr/include"
@@ -55,6 +71,7 @@ if nvidia-smi --query-gpu=compute_cap --format=csv,noheader >/dev/null 2>&1; the
 fi
 log "building with $nvcc for sm_$arch"
 cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DGLIA_CUDA=ON -DGLIA_PYTHON=OFF \
+  -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON -DCMAKE_POLICY_VERSION_MINIMUM=3.5 \
   -DCMAKE_CUDA_COMPILER="$nvcc" -DCMAKE_CUDA_ARCHITECTURES="$arch" "${cmake_args[@]}" >>"$out/build.log" 2>&1 ||
   { log "configure failed: see build.log"; tail -n 30 "$out/build.log"; exit 1; }
 cmake --build build-gpu --parallel "$(nproc)" --target glia glia_cuda_tests glia_sweep_cuda_tests \
