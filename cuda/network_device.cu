@@ -130,11 +130,14 @@ __global__ void fold_kernel(std::int64_t n, std::int64_t n_blocks, double decay,
   Y_in[a] = first ? sum : Y_in[a] + sum;
 }
 
-__global__ void mean_input_kernel(std::int64_t n, const double* n_covered, double* Y_in, bool any) {
+// The mean over the covered synapses, plus the group's constant glutamate (ambient: null when none).
+__global__ void mean_input_kernel(std::int64_t n, const double* n_covered, const double* ambient, double* Y_in,
+                                  bool any) {
   const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (a >= n) return;
   if (!any) Y_in[a] = 0.0;
   if (n_covered[a] > 0.0) Y_in[a] /= n_covered[a];
+  if (ambient) Y_in[a] += ambient[a];
 }
 
 __global__ void receptor_kernel(std::int64_t n, double O_G, double Omega_G, double dt, const double* G_A,
@@ -207,7 +210,7 @@ __global__ void sic_kernel(bio::LiRinzelSicParams p, double w, const std::int64_
 struct NetworkDevice::Impl {
   struct Group {
     std::unique_ptr<cuda::DeviceBuffer<double>> v, g_e, g_i, i_syn, ref, y, x_A, G_A, Y_in, J, n_covered,
-        I_bias, I_sic, ip3_in;
+        ambient, I_bias, I_sic, ip3_in;
     std::unique_ptr<cuda::DeviceBuffer<std::int64_t>> row_ptr;
     std::unique_ptr<cuda::DeviceBuffer<std::uint32_t>> neighbours;
     std::unique_ptr<cuda::DeviceBuffer<char>> flag;
@@ -264,6 +267,7 @@ NetworkDevice::NetworkDevice(std::vector<GroupState>& groups, std::vector<Projec
     d.Y_in = mirror(g.Y_in);
     d.J = mirror(g.J);
     d.n_covered = mirror(g.n_covered);
+    if (!g.glutamate.empty()) d.ambient = mirror(g.glutamate);
     d.I_bias = mirror(g.I_bias);
     d.I_sic = mirror(g.I_sic);
     d.ip3_in = mirror(g.ip3_in);
@@ -465,7 +469,7 @@ void NetworkDevice::astrocyte_inputs(GroupState& g) {
                                              first);
     first = false;
   }
-  mean_input_kernel<<<blocks_for(n), kThreads>>>(n, ptr(d.n_covered), ptr(d.Y_in), !first);
+  mean_input_kernel<<<blocks_for(n), kThreads>>>(n, ptr(d.n_covered), ptr(d.ambient), ptr(d.Y_in), !first);
   for (std::uint32_t pi : g.receptors_of) {
     const ProjectionState& p = (*m.host_projections)[pi];
     Impl::Projection& dp = m.projections[pi];
