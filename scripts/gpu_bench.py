@@ -44,17 +44,25 @@ def fig6(glia, device, duration, work):
     return {"wall_s": wall, "spikes": spikes}
 
 
-def sweep(glia, device, work):
+def sweep(glia, device, work, grid=None, duration=None, chunk=None):
+    """The O_beta x rate sweep; grid=N makes it N x N variants (O_beta 0.5-6, rate 0.1-20 Hz, log-spaced)."""
     cfg = json.loads((ROOT / "experiments/configs/sweep_obeta_rate.json").read_text())
     cfg["device"] = device
     cfg.pop("traces", None)
+    if grid:
+        cfg["design"]["grid"] = {"O_beta": [0.5 + 5.5 * k / (grid - 1) for k in range(grid)],
+                                 "rate": [0.1 * 200 ** (k / (grid - 1)) for k in range(grid)]}
+    if duration:
+        cfg["duration"], cfg["transient"] = duration, min(cfg["transient"], duration / 2)
+    if chunk:
+        cfg["chunk"] = chunk
     path = work / f"sweep_{device}.json"
     path.write_text(json.dumps(cfg))
     out = work / f"sweep_{device}.h5"
     wall, p = run([glia, "sweep", str(path), "-o", str(out), "-q"])
     if p.returncode != 0:
         return {"error": p.stderr.strip()[-500:]}
-    variants = 12 * 8
+    variants = len(cfg["design"]["grid"]["O_beta"]) * len(cfg["design"]["grid"]["rate"])
     return {"wall_s": wall, "variants": variants, "variant_s_per_s": variants * cfg["duration"] / wall}
 
 
@@ -63,6 +71,10 @@ def main():
     ap.add_argument("--glia", default=str(ROOT / "build-gpu" / "glia"))
     ap.add_argument("--out", required=True)
     ap.add_argument("--durations", type=float, nargs=2, default=[2.0, 4.0])
+    ap.add_argument("--no-fig6", action="store_true", help="the sweep only")
+    ap.add_argument("--sweep-grid", type=int, help="an N x N sweep instead of the config's 12 x 8")
+    ap.add_argument("--sweep-duration", type=float, help="s of simulated time per variant")
+    ap.add_argument("--chunk", type=int, help="variants per chunk")
     a = ap.parse_args()
     # The GPU machine gets a copy of the tree without .git: the caller may name the commit in GLIA_COMMIT.
     commit = os.environ.get("GLIA_COMMIT") or subprocess.run(
@@ -76,15 +88,16 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         work = pathlib.Path(tmp)
         for device in ("cuda", "cpu"):
-            runs = {d: fig6(a.glia, device, d, work) for d in a.durations}
-            entry = {"runs": {str(d): r for d, r in runs.items()}}
-            if all("wall_s" in r for r in runs.values()):
-                d1, d2 = a.durations
-                entry["s_per_bio_s"] = (runs[d2]["wall_s"] - runs[d1]["wall_s"]) / (d2 - d1)
-            result["fig6"][device] = entry
-            result["sweep"][device] = sweep(a.glia, device, work)
+            if not a.no_fig6:
+                runs = {d: fig6(a.glia, device, d, work) for d in a.durations}
+                entry = {"runs": {str(d): r for d, r in runs.items()}}
+                if all("wall_s" in r for r in runs.values()):
+                    d1, d2 = a.durations
+                    entry["s_per_bio_s"] = (runs[d2]["wall_s"] - runs[d1]["wall_s"]) / (d2 - d1)
+                result["fig6"][device] = entry
+            result["sweep"][device] = sweep(a.glia, device, work, a.sweep_grid, a.sweep_duration, a.chunk)
     f, s = result["fig6"], result["sweep"]
-    if "s_per_bio_s" in f["cuda"] and "s_per_bio_s" in f["cpu"]:
+    if "s_per_bio_s" in f.get("cuda", {}) and "s_per_bio_s" in f.get("cpu", {}):
         result["fig6"]["cpu_over_gpu"] = f["cpu"]["s_per_bio_s"] / f["cuda"]["s_per_bio_s"]
         d2 = str(a.durations[1])
         result["fig6"]["same_spike_counts"] = f["cpu"]["runs"][d2]["spikes"] == f["cuda"]["runs"][d2]["spikes"]
