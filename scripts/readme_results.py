@@ -65,6 +65,29 @@ def rows() -> list[str]:
                     f"| Sweep of {sweep['meta']['variants']} tripartite-unit variants | glia {c['glia_throughput']:.3g} vs "
                     f"{label} {c['loop_throughput']:.3g} variant·s/s | **{c['speedup']:.0f}×** | {cmd} |"
                 )
+    # The GPU machine (scripts/gpu_check.sh): the GPU against all CPU cores of the same machine.
+    gpu = load("gpu/gpu_bench.json")
+    if gpu and "cpu_over_gpu" in gpu["fig6"]:
+        f = gpu["fig6"]
+        # Not profiled yet; the likely cause: several small kernel launches per 0.1 ms step at this size.
+        slower = "the GPU is slower at this size" if f["cpu_over_gpu"] < 1 else ""
+        out.append(
+            f"| Stimberg Fig. 6 network, 2–4 s, NVIDIA H200 vs the {gpu['cpus']} CPU cores beside it | GPU "
+            f"{f['cuda']['s_per_bio_s']:.3g} s vs CPU {f['cpu']['s_per_bio_s']:.3g} s per biological second; spike "
+            f"counts {'equal' if f.get('same_spike_counts') else 'DIFFER'}{'; ' + slower if slower else ''} | "
+            f"**{f['cpu_over_gpu']:.2f}×** | `bash scripts/gpu_check.sh OUT` (commit {gpu['commit'][:7]}) |"
+        )
+    for grid, chunk in ((32, 10000), (100, 10000), (316, 100000)):  # as run
+        g = load(f"gpu/gpu_sweep_grid{grid}.json")
+        if g and "gpu_over_cpu" in g["sweep"]:
+            c, h = g["sweep"]["cuda"], g["sweep"]["cpu"]
+            out.append(
+                f"| Sweep of {c['variants']} tripartite-unit variants (20 s each), NVIDIA H200 vs the {g['cpus']} CPU "
+                f"cores beside it | GPU {c['variant_s_per_s']:.3g} vs CPU {h['variant_s_per_s']:.3g} variant·s/s "
+                f"(wall {c['wall_s']:.2g} vs {h['wall_s']:.2g} s, start-up included) | **{g['sweep']['gpu_over_cpu']:.1f}×** "
+                f"| `python3 scripts/gpu_bench.py --no-fig6 --sweep-grid {grid} --sweep-duration 20 --chunk {chunk} --out "
+                f"OUT.json` after gpu_check.sh (commit {g['commit'][:7]}) |"
+            )
     ens = load("bench_gchi_ensemble.json")
     if ens:
         cmd = f"`{ens['meta']['command']}`"
