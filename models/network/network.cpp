@@ -35,8 +35,8 @@ void index_by_post(const std::vector<std::uint32_t>& post, std::uint32_t n_post,
 
 Network::~Network() = default;
 
-double Network::initial_value(const GroupConfig& g, const std::string& var, std::uint32_t i,
-                              std::uint32_t var_index) const {
+double Network::initial_value(const NetworkConfig& c, const GroupConfig& g, const std::string& var,
+                              std::uint32_t i, std::uint32_t var_index) const {
   const auto it = g.init.find(var);
   if (it == g.init.end()) return default_initial_value(g, var);
   const InitValue& v = it->second;
@@ -46,21 +46,29 @@ double Network::initial_value(const GroupConfig& g, const std::string& var, std:
     case InitValue::Kind::array:
       return v.values[i];
     case InitValue::Kind::uniform:
-      return v.lo + (v.hi - v.lo) * philox_uniform(c_.seed, var_index, i, kInitStream + g.index);
+      return v.lo + (v.hi - v.lo) * philox_uniform(c.seed, var_index, i, kInitStream + g.index);
   }
   return 0.0;
 }
 
-sim::SynapseList Network::connect(const ProjectionConfig& p, std::vector<std::int64_t>* given_order) const {
-  const std::uint32_t n_pre = c_.groups[p.source].n;
-  const std::uint32_t n_post = p.has_target ? c_.groups[p.target].n : n_pre;
-  return sim::connect(p.connect, n_pre, n_post, p.has_target && p.source == p.target, c_.seed,
+sim::SynapseList Network::connect(const NetworkConfig& c, const ProjectionConfig& p,
+                                  std::vector<std::int64_t>* given_order) const {
+  const std::uint32_t n_pre = c.groups[p.source].n;
+  const std::uint32_t n_post = p.has_target ? c.groups[p.target].n : n_pre;
+  return sim::connect(p.connect, n_pre, n_post, p.has_target && p.source == p.target, c.seed,
                       kConnectStream + p.index, "projections[" + std::to_string(p.index) + "].connect",
                       given_order);
 }
 
-Network::Network(const NetworkConfig& config) : c_(config) {
+Network::Network(const NetworkConfig& config) : Network(std::vector<const NetworkConfig*>{&config}) {}
+
+Network::Network(const std::vector<const NetworkConfig*>& variants)
+    : c_(*variants.at(0)), variants_(variants), V_(static_cast<std::uint32_t>(variants.size())) {
   const auto t0 = std::chrono::steady_clock::now();
+  if (V_ > 1) {
+    const std::string why = batch_unsupported(variants);
+    if (!why.empty()) throw ConfigError("variants", std::to_string(V_) + " networks", why);
+  }
   if (c_.device == Device::cuda) {
 #ifdef GLIA_WITH_CUDA
     std::string why;
@@ -69,96 +77,134 @@ Network::Network(const NetworkConfig& config) : c_(config) {
     throw ConfigError("simulation.device", "\"cuda\"", "this build of glia has no CUDA backend");
 #endif
   }
+  results_.resize(V_);
   groups_.resize(c_.groups.size());
   projections_.resize(c_.projections.size());
   for (const auto& g : c_.groups) build_group(g);
-  for (const auto& cc : c_.couplings) {
-    Group& g = groups_[cc.group];
+  for (std::size_t k = 0; k < c_.couplings.size(); ++k) {
+    Group& g = groups_[c_.couplings[k].group];
     g.coupled = true;
-    g.coupling = cc.params;
-    if (cc.row_ptr.empty()) {
-      sim::pairs_within(g.cfg->positions, cc.radius, g.row_ptr, g.neighbours);
-    } else {
-      g.row_ptr = cc.row_ptr;
-      g.neighbours = cc.neighbours;
+    g.coupling = c_.couplings[k].params;
+    // Each variant's neighbours, as batched indices, rows in batched order.
+    std::vector<std::vector<std::int64_t>> rows(V_);
+    std::vector<std::vector<std::uint32_t>> nbs(V_);
+    for (std::uint32_t v = 0; v < V_; ++v) {
+      const CouplingConfig& cc = variants_[v]->couplings[k];
+      g.coupling_v.push_back(cc.params);
+      if (cc.row_ptr.empty()) {
+        sim::pairs_within(of(g, v).positions, cc.radius, rows[v], nbs[v]);
+      } else {
+        rows[v] = cc.row_ptr;
+        nbs[v] = cc.neighbours;
+      }
     }
+    const std::uint32_t n = g.cfg->n;
+    g.row_ptr.assign(static_cast<std::size_t>(n) * V_ + 1, 0);
+    for (std::uint32_t i = 0; i < n; ++i)
+      for (std::uint32_t v = 0; v < V_; ++v) {
+        for (std::int64_t e = rows[v][i]; e < rows[v][i + 1]; ++e)
+          g.neighbours.push_back(nbs[v][static_cast<std::size_t>(e)] * V_ + v);
+        g.row_ptr[static_cast<std::size_t>(i) * V_ + v + 1] = static_cast<std::int64_t>(g.neighbours.size());
+      }
   }
   for (const auto& p : c_.projections)
     if (!p.continuous()) build_projection(p);
   rates_ = std::make_unique<RateSystem>(
-      c_, [this](const ProjectionConfig& p, std::vector<std::int64_t>* order) { return connect(p, order); },
+      c_,
+      [this](const ProjectionConfig& p, std::vector<std::int64_t>* order) { return connect(c_, p, order); },
       [this](const GroupConfig& g, const std::string& var, std::uint32_t i, std::uint32_t k) {
-        return initial_value(g, var, i, k);
+        return initial_value(c_, g, var, i, k);
       });
   for (const auto& m : c_.monitors) {
     if (m.on_projection) continue;
     if (m.type == MonitorType::spikes) groups_[m.target_index].record_spikes = true;
     if (m.type == MonitorType::rate) groups_[m.target_index].rate_bin = m.every;
   }
-  for (std::size_t k = 0; k < projections_.size(); ++k)
-    result_.synapse_counts[c_.projections[k].name] = synapse_count(static_cast<std::uint32_t>(k));
+  for (std::uint32_t v = 0; v < V_; ++v)
+    for (std::size_t k = 0; k < projections_.size(); ++k)
+      results_[v].synapse_counts[c_.projections[k].name] = synapse_count(static_cast<std::uint32_t>(k), v);
   // Monitored synapses by list index must exist.
   for (const auto& m : c_.monitors) {
     if (!m.on_projection || m.type != MonitorType::state) continue;
-    const std::int64_t n = synapse_count(m.target_index);
-    for (std::size_t k = 0; k < m.indices.size(); ++k)
-      if (m.indices[k] >= n)
-        throw ConfigError(
-            m.field + ".indices[" + std::to_string(k) + "]", std::to_string(m.indices[k]),
-            "out of range: projection \"" + m.target + "\" has " + std::to_string(n) + " synapses");
+    for (std::uint32_t v = 0; v < V_; ++v) {
+      const std::int64_t n = synapse_count(m.target_index, v);
+      for (std::size_t k = 0; k < m.indices.size(); ++k)
+        if (m.indices[k] >= n)
+          throw ConfigError(m.field + ".indices[" + std::to_string(k) + "]", std::to_string(m.indices[k]),
+                            variant_text(v) + "out of range: projection \"" + m.target + "\" has " +
+                                std::to_string(n) + " synapses");
+    }
   }
 #ifdef GLIA_WITH_CUDA
   if (c_.device == Device::cuda) device_ = std::make_shared<NetworkDevice>(groups_, projections_, c_.seed);
 #endif
-  result_.setup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double setup = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (auto& r : results_) r.setup_seconds = setup;
 }
 
-std::int64_t Network::synapse_count(std::uint32_t projection) const {
+std::int64_t Network::synapse_count(std::uint32_t projection, std::uint32_t variant) const {
   if (rates_ && rates_->has_projection(projection)) return rates_->synapse_count(projection);
-  return projections_.at(projection).n_syn;
+  return projections_.at(projection).n_syn_v.at(variant);
 }
 
 void Network::build_group(const GroupConfig& cfg) {
   Group& g = groups_[cfg.index];
   g.cfg = &cfg;
   g.dt = c_.dt * static_cast<double>(cfg.every);
+  g.rate_count.assign(V_, 0);
   const std::uint32_t n = cfg.n;
-  if (cfg.is_rate()) return;  // the continuous system holds its state
-  g.flag.assign(n, 0);
+  const std::size_t nb = static_cast<std::size_t>(n) * V_;  // elements of the batch
+  if (cfg.is_rate()) return;                                // the continuous system holds its state
+  g.flag.assign(nb, 0);
+  // Element i of variant v at i V + v.
   auto init = [&](std::vector<double>& a, const char* var, std::uint32_t var_index) {
-    a.resize(n);
-    for (std::uint32_t i = 0; i < n; ++i) a[i] = initial_value(cfg, var, i, var_index);
+    a.resize(nb);
+    for (std::uint32_t i = 0; i < n; ++i)
+      for (std::uint32_t v = 0; v < V_; ++v)
+        a[static_cast<std::size_t>(i) * V_ + v] = initial_value(*variants_[v], of(g, v), var, i, var_index);
   };
   // Interleaved per element (stride = the model's variable count), as the per-element steps read it.
   auto init_interleaved = [&](const std::vector<const char*>& names) {
     const std::size_t stride = names.size();
-    g.y.resize(static_cast<std::size_t>(n) * stride);
-    for (std::size_t v = 0; v < stride; ++v)
+    g.y.resize(nb * stride);
+    for (std::size_t k = 0; k < stride; ++k)
       for (std::uint32_t i = 0; i < n; ++i)
-        g.y[static_cast<std::size_t>(i) * stride + v] =
-            initial_value(cfg, names[v], i, static_cast<std::uint32_t>(v));
+        for (std::uint32_t v = 0; v < V_; ++v)
+          g.y[(static_cast<std::size_t>(i) * V_ + v) * stride + k] =
+              initial_value(*variants_[v], of(g, v), names[k], i, static_cast<std::uint32_t>(k));
+  };
+  auto per_element = [&](std::vector<double>& a, auto value) {
+    a.resize(nb);
+    for (std::uint32_t i = 0; i < n; ++i)
+      for (std::uint32_t v = 0; v < V_; ++v) a[static_cast<std::size_t>(i) * V_ + v] = value(of(g, v), i);
   };
   if (cfg.model == GroupModel::lif_coba) {
     init(g.v, "v", 0);
     init(g.g_e, "g_e", 1);
     init(g.g_i, "g_i", 2);
-    g.refractory_until.assign(n, 0.0);
+    g.refractory_until.assign(nb, 0.0);
   } else if (cfg.model == GroupModel::lif_cuba) {
     init(g.v, "v", 0);
     init(g.i_syn, "i_syn", 1);
-    g.refractory_until.assign(n, 0.0);
+    g.refractory_until.assign(nb, 0.0);
   } else if (cfg.is_gchi()) {
     init_interleaved({"Gamma_A", "I", "C", "h"});
     init(g.x_A, "x_A", 4);
     init(g.G_A, "G_A", 5);
-    g.Y_in.assign(n, 0.0);
-    g.J.assign(n, 0.0);
-    g.I_bias = cfg.has_bias ? cfg.I_bias : std::vector<double>(n, 0.0);
-    g.glutamate = cfg.glutamate;
-    g.n_covered.assign(n, 0.0);
+    g.Y_in.assign(nb, 0.0);
+    g.J.assign(nb, 0.0);
+    per_element(g.I_bias,
+                [](const GroupConfig& c, std::uint32_t i) { return c.has_bias ? c.I_bias[i] : 0.0; });
+    bool ambient = false;
+    for (std::uint32_t v = 0; v < V_; ++v) ambient = ambient || !of(g, v).glutamate.empty();
+    if (ambient)
+      per_element(g.glutamate, [](const GroupConfig& c, std::uint32_t i) {
+        return c.glutamate.empty() ? 0.0 : c.glutamate[i];
+      });
+    g.n_covered.assign(nb, 0.0);
   } else if (cfg.is_li_rinzel()) {
     init_interleaved({"C", "h", "IP3"});
-    g.ip3_in.assign(n, 0.0);
+    g.ip3_in.assign(nb, 0.0);
   }
 }
 
@@ -166,22 +212,33 @@ void Network::build_projection(const ProjectionConfig& cfg) {
   Projection& p = projections_[cfg.index];
   p.cfg = &cfg;
   const GroupConfig& src = c_.groups[cfg.source];
-  p.n_pre = src.n;
-  p.n_post = cfg.has_target ? c_.groups[cfg.target].n : src.n;
+  const std::uint32_t n_pre = src.n, n_post = cfg.has_target ? c_.groups[cfg.target].n : src.n;
+  p.n_pre = n_pre * V_;
+  p.n_post = n_post * V_;
   const std::string field = "projections[" + std::to_string(cfg.index) + "]";
-  std::vector<std::int64_t> given_order;
-  const sim::SynapseList list = connect(cfg, &given_order);
-  p.n_syn = static_cast<std::int64_t>(list.pre.size());
+  // Each variant's synapses (its own seed and connectivity), in its list order.
+  std::vector<sim::SynapseList> lists(V_);
+  std::vector<std::vector<std::int64_t>> given_order(V_);
+  p.n_syn = 0;
+  for (std::uint32_t v = 0; v < V_; ++v) {
+    lists[v] = connect(*variants_[v], of(p, v), &given_order[v]);
+    p.n_syn_v.push_back(static_cast<std::int64_t>(lists[v].pre.size()));
+    p.list_start.push_back(p.n_syn);
+    p.n_syn += p.n_syn_v.back();
+    p.delay_v.push_back(of(p, v).delay_steps);
+  }
 
-  // Blocks of postsynaptic indices: fixed by the target size, never by the thread count.
-  p.n_blocks = std::clamp<std::uint32_t>(p.n_post / 128, 1, 64);
-  p.block_size = (p.n_post + p.n_blocks - 1) / p.n_blocks;
+  // Blocks of postsynaptic indices: fixed by the target size (of one variant), never by the thread count
+  // or the batch, so that every sum runs as it does alone.
+  p.n_blocks = std::clamp<std::uint32_t>(n_post / 128, 1, 64);
+  p.block_size = (n_post + p.n_blocks - 1) / p.n_blocks;
   const std::size_t stride = static_cast<std::size_t>(p.n_pre) + 1;
   p.row_ptr.assign(p.n_blocks * stride, 0);
-  for (std::int64_t s = 0; s < p.n_syn; ++s) {
-    const std::uint32_t b = list.post[static_cast<std::size_t>(s)] / p.block_size;
-    ++p.row_ptr[b * stride + list.pre[static_cast<std::size_t>(s)] + 1];
-  }
+  for (std::uint32_t v = 0; v < V_; ++v)
+    for (std::size_t s = 0; s < lists[v].pre.size(); ++s) {
+      const std::uint32_t b = lists[v].post[s] / p.block_size;
+      ++p.row_ptr[b * stride + static_cast<std::size_t>(lists[v].pre[s]) * V_ + v + 1];
+    }
   std::int64_t offset = 0;
   for (std::uint32_t b = 0; b < p.n_blocks; ++b) {
     std::int64_t* r = p.row_ptr.data() + b * stride;
@@ -189,17 +246,21 @@ void Network::build_projection(const ProjectionConfig& cfg) {
     for (std::size_t i = 0; i < p.n_pre; ++i) r[i + 1] += r[i];
     offset = r[p.n_pre];
   }
-  std::vector<std::int64_t> phys(static_cast<std::size_t>(p.n_syn));  // list order -> storage order
+  std::vector<std::int64_t> phys(static_cast<std::size_t>(p.n_syn));  // batch list order -> storage order
+  std::vector<std::uint32_t> list_pre(static_cast<std::size_t>(p.n_syn));
   {
     std::vector<std::int64_t> fill(p.row_ptr);
     p.post.resize(static_cast<std::size_t>(p.n_syn));
-    for (std::int64_t s = 0; s < p.n_syn; ++s) {
-      const auto su = static_cast<std::size_t>(s);
-      const std::uint32_t b = list.post[su] / p.block_size;
-      const std::int64_t q = fill[b * stride + list.pre[su]]++;
-      phys[su] = q;
-      p.post[static_cast<std::size_t>(q)] = list.post[su];
-    }
+    for (std::uint32_t v = 0; v < V_; ++v)
+      for (std::size_t s = 0; s < lists[v].pre.size(); ++s) {
+        const std::uint32_t b = lists[v].post[s] / p.block_size;
+        const std::uint32_t pre = lists[v].pre[s] * V_ + v;
+        const std::int64_t q = fill[b * stride + pre]++;
+        const auto l = static_cast<std::size_t>(p.list_start[v]) + s;
+        phys[l] = q;
+        list_pre[l] = pre;
+        p.post[static_cast<std::size_t>(q)] = lists[v].post[s] * V_ + v;
+      }
   }
   if (cfg.has_target) {
     Group& t = groups_[cfg.target];
@@ -220,9 +281,16 @@ void Network::build_projection(const ProjectionConfig& cfg) {
         p.target = nullptr;
     }
   }
+  // A per-synapse value of each variant's configuration, at the synapse's storage position.
+  auto per_synapse = [&](std::vector<double>& a, auto value) {
+    a.resize(static_cast<std::size_t>(p.n_syn));
+    for (std::uint32_t v = 0; v < V_; ++v)
+      for (std::int64_t s = 0; s < p.n_syn_v[v]; ++s)
+        a[static_cast<std::size_t>(phys[static_cast<std::size_t>(p.list_start[v] + s)])] = value(of(p, v));
+  };
   if (cfg.model == SynapseModel::tsodyks_markram) {
-    p.u.assign(static_cast<std::size_t>(p.n_syn), cfg.init_u);
-    p.x.assign(static_cast<std::size_t>(p.n_syn), cfg.init_x);
+    per_synapse(p.u, [](const ProjectionConfig& c) { return c.init_u; });
+    per_synapse(p.x, [](const ProjectionConfig& c) { return c.init_x; });
   }
   if (cfg.model == SynapseModel::calcium_stdp) {
     p.rho.assign(static_cast<std::size_t>(p.n_syn), cfg.init_rho);
@@ -234,17 +302,17 @@ void Network::build_projection(const ProjectionConfig& cfg) {
     p.pre_of.resize(static_cast<std::size_t>(p.n_syn));
     for (std::int64_t s = 0; s < p.n_syn; ++s)
       p.pre_of[static_cast<std::size_t>(phys[static_cast<std::size_t>(s)])] =
-          list.pre[static_cast<std::size_t>(s)];
+          list_pre[static_cast<std::size_t>(s)];
     index_by_post(p.post, p.n_post, p.in_ptr, p.in_syn);
     Group& t = groups_[cfg.target];
-    t.I_sic.assign(t.cfg->n, 0.0);
+    t.I_sic.assign(static_cast<std::size_t>(t.cfg->n) * V_, 0.0);
     t.sic_from.push_back(cfg.index);
     groups_[cfg.source].sic_to.push_back(cfg.index);
   }
   p.last.assign(p.n_pre, 0.0);
-  p.ring.resize(static_cast<std::size_t>(cfg.delay_steps) + 1);
+  p.ring.resize(static_cast<std::size_t>(*std::max_element(p.delay_v.begin(), p.delay_v.end())) + 1);
 
-  // Monitors address synapses by list index.
+  // Monitors address synapses by list index (per variant: from list_start[v]).
   bool monitored = false;
   for (const auto& m : c_.monitors) {
     if (!m.on_projection || m.target_index != cfg.index) continue;
@@ -253,38 +321,45 @@ void Network::build_projection(const ProjectionConfig& cfg) {
   }
   if (monitored) {
     p.storage = phys;
-    p.list_pre = list.pre;
+    p.list_pre = list_pre;
   }
   if (p.record_spikes && cfg.model == SynapseModel::tsodyks_markram)
     p.r_last.assign(static_cast<std::size_t>(p.n_syn), 0.0);
   if (p.record_spikes) {
     p.list_of.resize(static_cast<std::size_t>(p.n_syn));
-    for (std::int64_t s = 0; s < p.n_syn; ++s)
-      p.list_of[static_cast<std::size_t>(phys[static_cast<std::size_t>(s)])] = s;
+    for (std::uint32_t v = 0; v < V_; ++v)
+      for (std::int64_t s = 0; s < p.n_syn_v[v]; ++s)
+        p.list_of[static_cast<std::size_t>(phys[static_cast<std::size_t>(p.list_start[v] + s)])] = s;
   }
 
   if (!cfg.has_astrocytes) return;
   const AstrocyteCover& cov = cfg.astrocytes;
   Group& a = groups_[cov.group];
   p.astro_group = cov.group;
-  p.n_astro = a.cfg->n;
+  p.n_astro = a.cfg->n * V_;
   p.reads_glutamate = cov.feedback != Feedback::open;
   p.receives_gliotransmitter = cov.feedback != Feedback::none;
   p.astro.assign(static_cast<std::size_t>(p.n_syn), -1);
-  if (cov.nearest_to_target) {
-    const std::vector<std::uint32_t> nearest =
-        sim::nearest_points(c_.groups[cfg.target].positions, a.cfg->positions);
-    for (std::int64_t q = 0; q < p.n_syn; ++q)
-      p.astro[static_cast<std::size_t>(q)] =
-          static_cast<std::int32_t>(nearest[p.post[static_cast<std::size_t>(q)]]);
-  } else {
-    if (static_cast<std::int64_t>(cov.index.size()) != p.n_syn)
-      throw ConfigError(field + ".astrocytes.index", std::to_string(cov.index.size()) + " entries",
-                        "must have one entry per synapse: the projection made " + std::to_string(p.n_syn));
-    const bool explicit_pairs = cfg.connect.rule == sim::ConnectRule::explicit_pairs;
-    for (std::size_t k = 0; k < cov.index.size(); ++k) {
-      const auto s = static_cast<std::size_t>(explicit_pairs ? given_order[k] : static_cast<std::int64_t>(k));
-      p.astro[static_cast<std::size_t>(phys[s])] = static_cast<std::int32_t>(cov.index[k]);
+  for (std::uint32_t v = 0; v < V_; ++v) {
+    const ProjectionConfig& pv = of(p, v);
+    const auto cover = [&](std::int64_t s, std::int64_t astro_local) {
+      p.astro[static_cast<std::size_t>(phys[static_cast<std::size_t>(p.list_start[v] + s)])] =
+          astro_local < 0 ? -1 : static_cast<std::int32_t>(astro_local * V_ + v);
+    };
+    if (pv.astrocytes.nearest_to_target) {
+      const std::vector<std::uint32_t> nearest = sim::nearest_points(
+          variants_[v]->groups[cfg.target].positions, variants_[v]->groups[cov.group].positions);
+      for (std::int64_t s = 0; s < p.n_syn_v[v]; ++s)
+        cover(s, nearest[lists[v].post[static_cast<std::size_t>(s)]]);
+    } else {
+      const std::vector<std::int64_t>& index = pv.astrocytes.index;
+      if (static_cast<std::int64_t>(index.size()) != p.n_syn_v[v])
+        throw ConfigError(field + ".astrocytes.index", std::to_string(index.size()) + " entries",
+                          variant_text(v) + "must have one entry per synapse: the projection made " +
+                              std::to_string(p.n_syn_v[v]));
+      const bool explicit_pairs = pv.connect.rule == sim::ConnectRule::explicit_pairs;
+      for (std::size_t k = 0; k < index.size(); ++k)
+        cover(explicit_pairs ? given_order[v][k] : static_cast<std::int64_t>(k), index[k]);
     }
   }
   p.Y.assign(static_cast<std::size_t>(p.n_syn), 0.0);
@@ -301,21 +376,25 @@ void Network::build_projection(const ProjectionConfig& cfg) {
   if (p.receives_gliotransmitter) a.receptors_of.push_back(cfg.index);
 }
 
-NetworkResult Network::run(const ProgressFn& progress) {
+std::vector<NetworkResult> Network::run_batch(const ProgressFn& progress) {
   const auto t0 = std::chrono::steady_clock::now();
-  for (const auto& m : c_.monitors) {
-    if (m.type == MonitorType::spikes) result_.spikes[m.name];
-    if (m.type == MonitorType::rate) result_.rates[m.name];
-    if (m.type == MonitorType::state) result_.state[m.name].indices = m.indices;
-    if (m.type == MonitorType::mean) result_.means[m.name];
-  }
+  for (auto& result : results_)
+    for (const auto& m : c_.monitors) {
+      if (m.type == MonitorType::spikes) result.spikes[m.name];
+      if (m.type == MonitorType::rate) result.rates[m.name];
+      if (m.type == MonitorType::state) result.state[m.name].indices = m.indices;
+      if (m.type == MonitorType::mean) result.means[m.name];
+    }
+  bool complete = false;
+  std::string error;
+  std::int64_t done = 0;
   try {
     sample(0, true);  // astrocytes are sampled at their ticks, the first one at k = 0
     // Often enough that a progress line (and its ETA) appears within a second even for absurdly long runs.
     const std::int64_t report_every = std::clamp<std::int64_t>(c_.n_steps / 1000, 1, 1000);
     for (std::int64_t k = 0; k < c_.n_steps; ++k) {
       step(k);
-      result_.steps_done = k + 1;
+      done = k + 1;
       if (progress && ((k + 1) % report_every == 0 || k + 1 == c_.n_steps)) progress(k + 1, c_.n_steps);
     }
     // Astrocytes' state at the end (every group's step divides the duration).
@@ -324,17 +403,31 @@ NetworkResult Network::run(const ProgressFn& progress) {
         if (g.cfg->is_gchi()) astrocyte_inputs(g);
         sample(c_.n_steps, false, static_cast<std::int32_t>(g.cfg->index));
       }
-    result_.complete = true;
+    complete = true;
   } catch (const RuntimeError& e) {
-    result_.error = e.what();
+    error = e.what();
   }
-  result_.run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return result_;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (auto& r : results_) {
+    r.steps_done = done;
+    r.complete = complete;
+    r.error = error;
+    r.run_seconds = seconds;
+  }
+  return results_;
 }
+
+NetworkResult Network::run(const ProgressFn& progress) { return run_batch(progress).front(); }
 
 NetworkResult run_network(const NetworkConfig& config, const ProgressFn& progress) {
   Network net(config);
   return net.run(progress);
+}
+
+std::vector<NetworkResult> run_network_batch(const std::vector<const NetworkConfig*>& variants,
+                                             const ProgressFn& progress) {
+  Network net(variants);
+  return net.run_batch(progress);
 }
 
 }  // namespace glia::network

@@ -22,6 +22,13 @@
 // Synapses are stored CSR by presynaptic index inside fixed blocks of postsynaptic indices; the
 // block count depends only on the target size, blocks are spread over threads and each sums into
 // its own accumulators, so results are identical for any thread count.
+//
+// Variants: a Network built from V configurations of one structure (the same groups, sizes,
+// projections and monitors; any parameter, rate, weight, initial value, delay, connectivity or seed
+// may differ) steps them as one network, the variant the inner index of every buffer (network_state.hpp).
+// Each variant draws its random numbers from its own seed and its own element indices, and every sum
+// runs over its own elements in the order it has alone, so a variant in a batch gives the same
+// results, bit for bit, as alone. batch_unsupported() says which networks cannot be batched yet.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -38,7 +45,7 @@ namespace glia::network {
 class NetworkDevice;  // cuda/network_device.cu
 
 struct SpikeTrain {
-  std::vector<double> t;  // s
+  std::vector<double> t;         // s
   std::vector<std::uint32_t> i;  // element (group) or synapse (projection)
   std::vector<double> r;         // released fraction per delivery (Tsodyks–Markram projections)
 };
@@ -77,22 +84,37 @@ using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
 class Network {
  public:
   explicit Network(const NetworkConfig& config);
+  // A batch of variants (see above); throws ConfigError naming the variant and what differs.
+  explicit Network(const std::vector<const NetworkConfig*>& variants);
   ~Network();
   Network(const Network&) = delete;
   Network& operator=(const Network&) = delete;
   // Runs to the configured duration. A state that turns non-finite or leaves its bounds stops
   // the run: the result then holds what was recorded so far, complete = false and the error.
   NetworkResult run(const ProgressFn& progress = {});
+  // The batch's run: one result per variant. A state that turns non-finite stops the whole batch
+  // (each result then holds what was recorded, complete = false and the error, which names the variant).
+  std::vector<NetworkResult> run_batch(const ProgressFn& progress = {});
 
-  std::int64_t synapse_count(std::uint32_t projection) const;
+  std::int64_t synapse_count(std::uint32_t projection, std::uint32_t variant = 0) const;
 
  private:
   using Group = GroupState;
   using Projection = ProjectionState;
   void build_group(const GroupConfig& g);
   void build_projection(const ProjectionConfig& p);
-  sim::SynapseList connect(const ProjectionConfig& p, std::vector<std::int64_t>* given_order) const;
-  double initial_value(const GroupConfig& g, const std::string& var, std::uint32_t i, std::uint32_t var_index) const;
+  sim::SynapseList connect(const NetworkConfig& c, const ProjectionConfig& p,
+                           std::vector<std::int64_t>* given_order) const;
+  double initial_value(const NetworkConfig& c, const GroupConfig& g, const std::string& var, std::uint32_t i,
+                       std::uint32_t var_index) const;
+  // Variant v's configuration of a group or projection.
+  const GroupConfig& of(const Group& g, std::uint32_t v) const { return variants_[v]->groups[g.cfg->index]; }
+  const ProjectionConfig& of(const Projection& p, std::uint32_t v) const {
+    return variants_[v]->projections[p.cfg->index];
+  }
+  std::string variant_text(std::uint32_t v) const {
+    return V_ > 1 ? "variant " + std::to_string(v) + ": " : "";
+  }
   void step(std::int64_t k);
   void astrocyte_inputs(Group& g);
   void astrocyte_tick(Group& g, std::int64_t k);
@@ -107,13 +129,16 @@ class Network {
   // astrocyte group.
   void sample(std::int64_t k_time, bool neuron_side, std::int32_t astro_group = -1);
   double group_value(const Group& g, const std::string& var, std::uint32_t i) const;
-  double projection_value(const Projection& p, const std::string& var, std::int64_t synapse, double t) const;
+  double projection_value(const Projection& p, const std::string& var, std::uint32_t v, std::int64_t synapse,
+                          double t) const;
 
-  const NetworkConfig& c_;
+  const NetworkConfig& c_;  // the structure: variant 0's configuration
+  std::vector<const NetworkConfig*> variants_;
+  std::uint32_t V_ = 1;
   std::vector<Group> groups_;
   std::vector<Projection> projections_;
   std::unique_ptr<RateSystem> rates_;
-  NetworkResult result_;
+  std::vector<NetworkResult> results_;  // per variant
   // Set when the config asks for "cuda" (shared_ptr: its deleter is bound where the type is complete,
   // so CPU-only builds need no definition of NetworkDevice).
   std::shared_ptr<NetworkDevice> device_;
@@ -121,6 +146,15 @@ class Network {
 
 // Builds and runs a network configuration; a failed run still returns its partial result.
 NetworkResult run_network(const NetworkConfig& config, const ProgressFn& progress = {});
+
+// Why these variants cannot run as one batch ("" when they can): a model the batch does not step yet
+// (rate groups, Li–Rinzel astrocytes, calcium STDP, slow inward currents, the CUDA device), or a
+// structure that differs between variants (named with the variant and the field).
+std::string batch_unsupported(const std::vector<const NetworkConfig*>& variants);
+
+// Builds and runs V variants as one batch (batch_unsupported must be ""); one result per variant.
+std::vector<NetworkResult> run_network_batch(const std::vector<const NetworkConfig*>& variants,
+                                             const ProgressFn& progress = {});
 
 // Runs and writes the HDF5 result (provenance as for every glia file). A run that stops early
 // writes what it recorded with complete = 0 and an "error" attribute, then throws RuntimeError.

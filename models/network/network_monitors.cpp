@@ -34,16 +34,19 @@ double Network::group_value(const Group& g, const std::string& var, std::uint32_
   return 0.0;
 }
 
-// The value of a synapse (by list index) at time t: Tsodyks–Markram state relaxes exactly since the
-// synapse's last spike.
-double Network::projection_value(const Projection& p, const std::string& var, std::int64_t synapse, double t) const {
-  const auto u = static_cast<std::size_t>(p.storage[static_cast<std::size_t>(synapse)]);
+// The value of synapse `synapse` (by list index) of variant v at time t: Tsodyks–Markram state relaxes
+// exactly since the synapse's last spike.
+double Network::projection_value(const Projection& p, const std::string& var, std::uint32_t v,
+                                 std::int64_t synapse, double t) const {
+  const auto l = static_cast<std::size_t>(p.list_start[v] + synapse);
+  const auto u = static_cast<std::size_t>(p.storage[l]);
   if (var == "rho") return p.rho[u];
   if (var == "c") return p.c[u];
-  const double elapsed = t - p.last[p.list_pre[static_cast<std::size_t>(synapse)]];
-  if (var == "u") return p.u[u] * bio::tm_decay(elapsed, p.cfg->tm.tau_fac);
-  if (var == "x") return 1.0 - (1.0 - p.x[u]) * bio::tm_decay(elapsed, p.cfg->tm.tau_rec);
-  if (var == "Y_S") return p.Y[u] * std::exp(-p.cfg->astrocytes.glutamate.Omega_c * elapsed);
+  const ProjectionConfig& c = of(p, v);
+  const double elapsed = t - p.last[p.list_pre[l]];
+  if (var == "u") return p.u[u] * bio::tm_decay(elapsed, c.tm.tau_fac);
+  if (var == "x") return 1.0 - (1.0 - p.x[u]) * bio::tm_decay(elapsed, c.tm.tau_rec);
+  if (var == "Y_S") return p.Y[u] * std::exp(-c.astrocytes.glutamate.Omega_c * elapsed);
   if (var == "Gamma_S") {
     const std::int32_t a = p.astro[u];
     return a >= 0 && p.receives_gliotransmitter ? p.gamma[static_cast<std::size_t>(a)] : 0.0;
@@ -63,26 +66,31 @@ void Network::sample(std::int64_t k_time, bool neuron_side, std::int32_t astro_g
     if (device_ && m.on_projection && !continuous) device_->download(projections_[m.target_index]);
     if (device_ && !m.on_projection) device_->download(groups_[m.target_index]);
 #endif
-    const auto value = [&](const std::string& var, std::int64_t index) {
-      if (!m.on_projection) return group_value(groups_[m.target_index], var, static_cast<std::uint32_t>(index));
+    // Element or synapse `index` of variant v.
+    const auto value = [&](const std::string& var, std::uint32_t v, std::int64_t index) {
+      if (!m.on_projection)
+        return group_value(groups_[m.target_index], var, static_cast<std::uint32_t>(index * V_ + v));
       if (continuous) return rates_->projection_value(m.target_index, var, index);
-      return projection_value(projections_[m.target_index], var, index, t);
+      return projection_value(projections_[m.target_index], var, v, index, t);
     };
-    if (m.type == MonitorType::state) {
-      StateTrace& s = result_.state[m.name];
-      s.t.push_back(t);
-      for (const auto& var : m.variables) {
-        auto& out = s.values[var];
-        for (std::uint32_t i : m.indices) out.push_back(value(var, i));
+    for (std::uint32_t v = 0; v < V_; ++v) {
+      if (m.type == MonitorType::state) {
+        StateTrace& s = results_[v].state[m.name];
+        s.t.push_back(t);
+        for (const auto& var : m.variables) {
+          auto& out = s.values[var];
+          for (std::uint32_t i : m.indices) out.push_back(value(var, v, i));
+        }
+      } else {
+        MeanTrace& s = results_[v].means[m.name];
+        s.t.push_back(t);
+        const std::string& var = m.variables.front();
+        const std::int64_t n =
+            m.on_projection ? synapse_count(m.target_index, v) : groups_[m.target_index].cfg->n;
+        double sum = 0.0;
+        for (std::int64_t i = 0; i < n; ++i) sum += value(var, v, i);
+        s.values[var].push_back(n > 0 ? sum / static_cast<double>(n) : 0.0);
       }
-    } else {
-      MeanTrace& s = result_.means[m.name];
-      s.t.push_back(t);
-      const std::string& var = m.variables.front();
-      const std::int64_t n = m.on_projection ? synapse_count(m.target_index) : groups_[m.target_index].cfg->n;
-      double sum = 0.0;
-      for (std::int64_t i = 0; i < n; ++i) sum += value(var, i);
-      s.values[var].push_back(n > 0 ? sum / static_cast<double>(n) : 0.0);
     }
   }
 }

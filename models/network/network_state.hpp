@@ -2,6 +2,10 @@
 // The state of a built network, struct-of-arrays per group and per projection, on the host. A
 // device backend (cuda/network_device.cu) mirrors these buffers and copies them back when the
 // host needs them (monitors, error messages).
+//
+// A batch of V variants of one network (network.hpp) keeps every per-element buffer V times as
+// long with the variant as the inner index: element i of variant v at i V + v (synapses: each
+// variant's own, interleaved by presynaptic element). Alone, V = 1 and the index is the element's.
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -15,25 +19,26 @@ struct GroupState {
   const GroupConfig* cfg = nullptr;
   double dt = 0.0;                                           // s, the group's own step
   std::vector<double> v, g_e, g_i, i_syn, refractory_until;  // neurons
-  std::vector<double> I_sic;  // A, per neuron: slow inward current from astrocytes (empty without)
+  std::vector<double> I_sic;            // A, per neuron: slow inward current from astrocytes (empty without)
   std::vector<std::uint32_t> sic_from;  // projections that inject it
   std::vector<double> y;  // astrocytes: n x (Gamma_A, I, C, h) for G-ChI, n x (C, h, IP3) for Li–Rinzel
   std::vector<double> x_A, G_A, Y_in, J, n_covered;
-  std::vector<double> I_bias;     // µM, per astrocyte (0 without a bias)
-  std::vector<double> glutamate;  // µM, constant glutamate per G-ChI astrocyte (empty: none)
-  std::vector<double> ip3_in;     // µM, Li–Rinzel: IP3 delivered by spikes since the last tick
+  std::vector<double> I_bias;         // µM, per astrocyte (0 without a bias)
+  std::vector<double> glutamate;      // µM, constant glutamate per G-ChI astrocyte (empty: none)
+  std::vector<double> ip3_in;         // µM, Li–Rinzel: IP3 delivered by spikes since the last tick
   std::vector<std::uint32_t> sic_to;  // Li–Rinzel: the sic projections it drives
   bool coupled = false;
-  bio::IP3CouplingParams coupling;
-  std::vector<std::int64_t> row_ptr;  // gap-junction neighbours, CSR
+  bio::IP3CouplingParams coupling;                 // variant 0's (the device's)
+  std::vector<bio::IP3CouplingParams> coupling_v;  // per variant
+  std::vector<std::int64_t> row_ptr;               // gap-junction neighbours, CSR
   std::vector<std::uint32_t> neighbours;
   std::vector<std::uint32_t> glutamate_from;  // projections whose glutamate this group reads
   std::vector<std::uint32_t> receptors_of;    // projections whose receptors this group drives
   std::vector<char> flag;                     // per element: spiked (neurons), released (astrocytes)
   std::vector<std::uint32_t> spikes;          // spikes of the current base step
   bool record_spikes = false;
-  std::int64_t rate_bin = 0;  // base steps per rate bin; 0 = no rate monitor
-  std::int64_t rate_count = 0;
+  std::int64_t rate_bin = 0;             // base steps per rate bin; 0 = no rate monitor
+  std::vector<std::int64_t> rate_count;  // per variant: spikes in the current rate bin
 };
 
 struct ProjectionState {
@@ -52,12 +57,15 @@ struct ProjectionState {
   std::vector<double> acc;  // n_blocks x n_astro: glutamate released since the last tick, as of the next tick
   std::vector<double> Y_sum;  // µM, per astrocyte: summed glutamate of its synapses at the last tick
   std::vector<double> gamma, gamma_inf, gamma_decay;  // per astrocyte: Gamma_S and its per-step relaxation
-  std::vector<double> ef, ed, ey;          // per delivered spike: decay factors since its last spike
-  std::vector<std::int64_t> storage;       // list index -> storage position (monitors, STDP noise)
-  std::vector<std::uint32_t> list_pre;     // list index -> presynaptic element
-  std::vector<std::int64_t> list_of;       // storage position -> list index (spike monitors), or empty
-  bool record_spikes = false;              // a spikes monitor records this projection's deliveries
-  std::vector<double> r_last;              // storage position -> release at its last delivery (recorded TM)
+  std::vector<double> ef, ed, ey;        // per delivered spike: decay factors since its last spike
+  std::vector<std::int64_t> n_syn_v;     // per variant: its synapses
+  std::vector<std::int64_t> delay_v;     // per variant: its delay in base steps
+  std::vector<std::int64_t> storage;     // list index -> storage position (monitors, STDP noise)
+  std::vector<std::uint32_t> list_pre;   // list index -> presynaptic element (batched index)
+  std::vector<std::int64_t> list_start;  // per variant: where its list indices start in storage/list_pre
+  std::vector<std::int64_t> list_of;     // storage position -> list index (spike monitors), or empty
+  bool record_spikes = false;            // a spikes monitor records this projection's deliveries
+  std::vector<double> r_last;            // storage position -> release at its last delivery (recorded TM)
   // Calcium STDP: efficacy and calcium per synapse, presynaptic calcium waiting for its delay D,
   // and the synapses of each postsynaptic element (storage positions).
   std::vector<double> rho, c;

@@ -23,7 +23,9 @@ namespace {
 constexpr std::uint32_t kSourceStream = 0x73726300u;  // + group index: spike sources
 constexpr std::int64_t kParallelMin = 1024;           // elements below which a loop stays serial
 
-std::string where(const GroupConfig& g) { return "groups[" + std::to_string(g.index) + "] \"" + g.name + "\""; }
+std::string where(const GroupConfig& g) {
+  return "groups[" + std::to_string(g.index) + "] \"" + g.name + "\"";
+}
 
 std::string time_text(double t) {
   std::ostringstream s;
@@ -71,9 +73,14 @@ void Network::step(std::int64_t k) {
   for (auto& p : projections_) {
     if (!p.cfg || p.cfg->model == SynapseModel::sic) continue;
     const Group& src = groups_[p.cfg->source];
-    const std::size_t slots = p.ring.size();
-    auto& later = p.ring[static_cast<std::size_t>((k + p.cfg->delay_steps) % static_cast<std::int64_t>(slots))];
-    later.insert(later.end(), src.spikes.begin(), src.spikes.end());
+    const auto slots = static_cast<std::int64_t>(p.ring.size());
+    if (V_ == 1) {
+      auto& later = p.ring[static_cast<std::size_t>((k + p.cfg->delay_steps) % slots)];
+      later.insert(later.end(), src.spikes.begin(), src.spikes.end());
+    } else {  // each variant's spikes wait for its own delay
+      for (std::uint32_t e : src.spikes)
+        p.ring[static_cast<std::size_t>((k + p.delay_v[e % V_]) % slots)].push_back(e);
+    }
     if (p.cfg->model == SynapseModel::calcium_stdp) stdp_calcium(p, k);
     deliver(p, k);
   }
@@ -82,24 +89,26 @@ void Network::step(std::int64_t k) {
     if (g.record_spikes && !g.cfg->is_astrocyte()) {
       for (const auto& m : c_.monitors) {
         if (m.on_projection || m.type != MonitorType::spikes || m.target_index != g.cfg->index) continue;
-        SpikeTrain& s = result_.spikes[m.name];
-        for (std::uint32_t i : g.spikes) {
+        for (std::uint32_t e : g.spikes) {
+          SpikeTrain& s = results_[e % V_].spikes[m.name];
           s.t.push_back(t);
-          s.i.push_back(i);
+          s.i.push_back(e / V_);
         }
       }
     }
     if (g.rate_bin > 0) {
-      g.rate_count += static_cast<std::int64_t>(g.spikes.size());
+      for (std::uint32_t e : g.spikes) ++g.rate_count[e % V_];
       if ((k + 1) % g.rate_bin == 0) {
         for (const auto& m : c_.monitors) {
           if (m.on_projection || m.type != MonitorType::rate || m.target_index != g.cfg->index) continue;
-          RateTrace& r = result_.rates[m.name];
           const double bin = static_cast<double>(g.rate_bin) * c_.dt;
-          r.t.push_back(static_cast<double>(k + 1 - g.rate_bin) * c_.dt);
-          r.rate.push_back(static_cast<double>(g.rate_count) / (static_cast<double>(g.cfg->n) * bin));
+          for (std::uint32_t v = 0; v < V_; ++v) {
+            RateTrace& r = results_[v].rates[m.name];
+            r.t.push_back(static_cast<double>(k + 1 - g.rate_bin) * c_.dt);
+            r.rate.push_back(static_cast<double>(g.rate_count[v]) / (static_cast<double>(g.cfg->n) * bin));
+          }
         }
-        g.rate_count = 0;
+        std::fill(g.rate_count.begin(), g.rate_count.end(), 0);
       }
     }
   }
@@ -108,8 +117,9 @@ void Network::step(std::int64_t k) {
 
 void Network::advance_neurons(Group& g, std::int64_t k) {
   const GroupConfig& cfg = *g.cfg;
-  const auto n = static_cast<std::int64_t>(cfg.n);
+  const auto n = static_cast<std::int64_t>(cfg.n) * V_;        // elements of the batch
   const double t = static_cast<double>(k + 1) * c_.dt - g.dt;  // start of the group's step
+  const std::uint32_t V = V_;
   std::int64_t bad = n;
 #ifdef GLIA_WITH_CUDA
   if (device_) bad = device_->lif_step(g, t, cfg.I_ext_factor.at(t));
@@ -118,12 +128,16 @@ void Network::advance_neurons(Group& g, std::int64_t k) {
   if (device_) {
     // stepped on the device
   } else if (cfg.model == GroupModel::lif_coba) {
-    bio::LifCobaParams p = cfg.coba;
-    p.I_ext *= cfg.I_ext_factor.at(t);
+    std::vector<bio::LifCobaParams> ps(V);  // per variant
+    for (std::uint32_t v = 0; v < V; ++v) {
+      ps[v] = of(g, v).coba;
+      ps[v].I_ext *= of(g, v).I_ext_factor.at(t);
+    }
     const bool euler = cfg.lif_method == LifMethod::euler;
     AtomicMin first_bad(n);
     parallel_for(n, kParallelMin, [&](std::int64_t i) {
       const auto u = static_cast<std::size_t>(i);
+      const bio::LifCobaParams& p = ps[u % V];
       const double I_add = sic ? sic[u] : 0.0;
       bio::LifState s{g.v[u], g.g_e[u], g.g_i[u], g.refractory_until[u]};
       const bool spiked =
@@ -137,11 +151,15 @@ void Network::advance_neurons(Group& g, std::int64_t k) {
     });
     bad = first_bad.get();
   } else {
-    bio::LifCubaParams p = cfg.cuba;
-    p.I_ext *= cfg.I_ext_factor.at(t);
+    std::vector<bio::LifCubaParams> ps(V);
+    for (std::uint32_t v = 0; v < V; ++v) {
+      ps[v] = of(g, v).cuba;
+      ps[v].I_ext *= of(g, v).I_ext_factor.at(t);
+    }
     AtomicMin first_bad(n);
     parallel_for(n, kParallelMin, [&](std::int64_t i) {
       const auto u = static_cast<std::size_t>(i);
+      const bio::LifCubaParams& p = ps[u % V];
       bio::LifCubaState s{g.v[u], g.i_syn[u], g.refractory_until[u]};
       g.flag[u] = bio::lif_cuba_step(p, s, t, g.dt, sic ? sic[u] : 0.0);
       g.v[u] = s.v;
@@ -157,33 +175,50 @@ void Network::advance_neurons(Group& g, std::int64_t k) {
 #endif
     const auto u = static_cast<std::size_t>(bad);
     const bool coba = cfg.model == GroupModel::lif_coba;
-    const char* var = !std::isfinite(g.v[u]) ? "v" : coba ? (!std::isfinite(g.g_e[u]) ? "g_e" : "g_i") : "i_syn";
-    const double value = !std::isfinite(g.v[u]) ? g.v[u] : coba ? (!std::isfinite(g.g_e[u]) ? g.g_e[u] : g.g_i[u]) : g.i_syn[u];
-    throw RuntimeError(where(cfg) + ": " + var + "[" + std::to_string(bad) + "] = " + io::number_text(value) +
+    const char* var = !std::isfinite(g.v[u]) ? "v"
+                      : coba                 ? (!std::isfinite(g.g_e[u]) ? "g_e" : "g_i")
+                                             : "i_syn";
+    const double value = !std::isfinite(g.v[u]) ? g.v[u]
+                         : coba                 ? (!std::isfinite(g.g_e[u]) ? g.g_e[u] : g.g_i[u])
+                                                : g.i_syn[u];
+    throw RuntimeError(where(cfg) + ": " + variant_text(static_cast<std::uint32_t>(bad % V)) + var + "[" +
+                       std::to_string(bad / V) + "] = " + io::number_text(value) +
                        " at t = " + time_text(t + g.dt) +
                        " s: the state is no longer finite (check weights, inputs and the step size)");
   }
-  for (std::uint32_t i = 0; i < cfg.n; ++i)
-    if (g.flag[i]) g.spikes.push_back(i);
+  for (std::int64_t e = 0; e < n; ++e)
+    if (g.flag[static_cast<std::size_t>(e)]) g.spikes.push_back(static_cast<std::uint32_t>(e));
 }
 
 void Network::advance_source(Group& g, std::int64_t k) {
   const GroupConfig& cfg = *g.cfg;
   const std::int64_t m = (k + 1) / cfg.every;  // the group's step count: spikes at t = m * dt_group
   const double t = static_cast<double>(m) * g.dt;
-  if (t < cfg.start - 0.5 * g.dt) return;
-  if (cfg.model == GroupModel::poisson) {
-    const double rate = cfg.rate_schedule.values.empty() ? cfg.rate : cfg.rate_schedule.at(t - g.dt);
-    const double p = rate * g.dt;
-    for (std::uint32_t i = 0; i < cfg.n; ++i)
-      if (philox_uniform(c_.seed, m, i, kSourceStream + cfg.index) < p) g.spikes.push_back(i);
-  } else {
-    sim::SpikeSourceParams p;
-    p.kind = sim::SourceKind::regular;
-    p.rate = cfg.rate;
-    p.start = cfg.start;
-    for (std::uint32_t i = 0; i < cfg.n; ++i)
-      if (sim::source_spikes(p, i, m, g.dt)) g.spikes.push_back(i);
+  // Per variant: started yet, and its spike probability (Poisson) or its regular source.
+  std::vector<char> on(V_);
+  std::vector<double> prob(V_);
+  std::vector<sim::SpikeSourceParams> regular(V_);
+  bool any = false;
+  for (std::uint32_t v = 0; v < V_; ++v) {
+    const GroupConfig& c = of(g, v);
+    on[v] = !(t < c.start - 0.5 * g.dt);
+    any = any || on[v];
+    const double rate = c.rate_schedule.values.empty() ? c.rate : c.rate_schedule.at(t - g.dt);
+    prob[v] = rate * g.dt;
+    regular[v].kind = sim::SourceKind::regular;
+    regular[v].rate = c.rate;
+    regular[v].start = c.start;
+  }
+  if (!any) return;
+  // Element i of variant v draws from variant v's seed with its own index, as alone.
+  const std::uint32_t nb = cfg.n * V_;
+  for (std::uint32_t e = 0; e < nb; ++e) {
+    const std::uint32_t v = e % V_, i = e / V_;
+    if (!on[v]) continue;
+    const bool spike = cfg.model == GroupModel::poisson
+                           ? philox_uniform(variants_[v]->seed, m, i, kSourceStream + cfg.index) < prob[v]
+                           : sim::source_spikes(regular[v], i, m, g.dt);
+    if (spike) g.spikes.push_back(e);
   }
 }
 
@@ -196,59 +231,71 @@ void Network::deliver(Projection& p, std::int64_t k) {
   const bool stdp = cfg.model == SynapseModel::calcium_stdp;
   const bool glutamate = cfg.has_astrocytes;
   const std::size_t n_spikes = spikes.size();
+  // Per variant: its weight, release parameters and glutamate decay (a spike's variant is its index mod V).
+  const std::uint32_t V = V_;
+  std::vector<double> w(V), to_tick(V, 1.0), released_to_Y(V, 0.0), U_star(V), alpha(V), Omega_c(V, 0.0);
+  for (std::uint32_t v = 0; v < V; ++v) {
+    const ProjectionConfig& c = of(p, v);
+    // A spike onto a Li–Rinzel astrocyte adds delta_IP3 * w to its IP3.
+    w[v] = c.receptor == Receptor::ip3 ? c.weight * variants_[v]->groups[c.target].li_rinzel.delta_IP3
+                                       : c.weight;
+    if (glutamate) {
+      Omega_c[v] = c.astrocytes.glutamate.Omega_c;
+      released_to_Y[v] = c.astrocytes.glutamate.rho_c * c.astrocytes.glutamate.Y_T;
+    }
+    U_star[v] = c.tm.U;
+    alpha[v] = c.astrocytes.receptors.alpha;
+    // Glutamate reaches the astrocyte at its next tick: weight a release by its decay until then.
+    if (p.reads_glutamate) {
+      const std::int64_t every = c_.groups[p.astro_group].every;
+      const std::int64_t next_tick = ((k + 1 + every - 1) / every) * every;
+      to_tick[v] = std::exp(-Omega_c[v] * static_cast<double>(next_tick - (k + 1)) * c_.dt);
+    }
+  }
   p.ef.assign(n_spikes, 1.0);
   p.ed.assign(n_spikes, 1.0);
   p.ey.assign(n_spikes, 1.0);
-  const double Omega_c = glutamate ? cfg.astrocytes.glutamate.Omega_c : 0.0;
   for (std::size_t s = 0; s < n_spikes; ++s) {
+    const std::uint32_t v = spikes[s] % V;
     const double elapsed = t - p.last[spikes[s]];
     if (tm) {
-      p.ef[s] = bio::tm_decay(elapsed, cfg.tm.tau_fac);
-      p.ed[s] = bio::tm_decay(elapsed, cfg.tm.tau_rec);
+      p.ef[s] = bio::tm_decay(elapsed, of(p, v).tm.tau_fac);
+      p.ed[s] = bio::tm_decay(elapsed, of(p, v).tm.tau_rec);
     }
-    if (glutamate) p.ey[s] = std::exp(-Omega_c * elapsed);
-  }
-  // Glutamate reaches the astrocyte at its next tick: weight a release by its decay until then.
-  double to_tick = 1.0;
-  if (p.reads_glutamate) {
-    const std::int64_t every = c_.groups[p.astro_group].every;
-    const std::int64_t next_tick = ((k + 1 + every - 1) / every) * every;
-    to_tick = std::exp(-Omega_c * static_cast<double>(next_tick - (k + 1)) * c_.dt);
+    if (glutamate) p.ey[s] = std::exp(-Omega_c[v] * elapsed);
   }
   for (std::uint32_t i : spikes) p.last[i] = t;
-  // A spike onto a Li–Rinzel astrocyte adds delta_IP3 * w to its IP3.
-  const double w = cfg.receptor == Receptor::ip3 ? cfg.weight * c_.groups[cfg.target].li_rinzel.delta_IP3 : cfg.weight;
   const std::size_t stride = static_cast<std::size_t>(p.n_pre) + 1;
   double* r_out = p.record_spikes && tm ? p.r_last.data() : nullptr;  // releases, for a spikes monitor
 #ifdef GLIA_WITH_CUDA
-  if (device_) device_->deliver(p, spikes, to_tick, w, r_out);
+  if (device_) device_->deliver(p, spikes, to_tick[0], w[0], r_out);  // device runs are never batched
 #endif
   if (!device_) {
-    const double released_to_Y = glutamate ? cfg.astrocytes.glutamate.rho_c * cfg.astrocytes.glutamate.Y_T : 0.0;
-    const double U_star = cfg.tm.U, alpha = cfg.astrocytes.receptors.alpha;
     double* target = p.target;
-    const std::int64_t work = static_cast<std::int64_t>(n_spikes) * (p.n_syn / std::max<std::int64_t>(1, p.n_pre));
+    const std::int64_t work =
+        static_cast<std::int64_t>(n_spikes) * (p.n_syn / std::max<std::int64_t>(1, p.n_pre));
     const auto n_blocks = static_cast<std::int64_t>(p.n_blocks);
     parallel_for_dynamic(n_blocks, work >= 4 * kParallelMin && n_blocks > 1, [&](std::int64_t b) {
       const std::int64_t* row = p.row_ptr.data() + static_cast<std::size_t>(b) * stride;
       double* acc = p.reads_glutamate ? p.acc.data() + static_cast<std::size_t>(b) * p.n_astro : nullptr;
       for (std::size_t s = 0; s < n_spikes; ++s) {
-        const std::uint32_t i = spikes[s];
+        const std::uint32_t i = spikes[s], v = i % V;
         for (std::int64_t q = row[i]; q < row[i + 1]; ++q) {
           const auto qu = static_cast<std::size_t>(q);
           if (!tm) {
-            if (target) target[p.post[qu]] += stdp ? w * p.rho[qu] : w;
+            if (target) target[p.post[qu]] += stdp ? w[v] * p.rho[qu] : w[v];
             continue;
           }
           const std::int32_t a = glutamate ? p.astro[qu] : -1;
-          const double U = a >= 0 && p.receives_gliotransmitter
-                               ? modulated_release_probability(U_star, alpha, p.gamma[static_cast<std::size_t>(a)])
-                               : U_star;
+          const double U =
+              a >= 0 && p.receives_gliotransmitter
+                  ? modulated_release_probability(U_star[v], alpha[v], p.gamma[static_cast<std::size_t>(a)])
+                  : U_star[v];
           const double r = tm_release(p.u[qu], p.x[qu], p.ef[s], p.ed[s], U);
-          if (target) target[p.post[qu]] += w * r;
+          if (target) target[p.post[qu]] += w[v] * r;
           if (glutamate) {
-            p.Y[qu] = p.Y[qu] * p.ey[s] + released_to_Y * r;
-            if (a >= 0 && acc) acc[a] += released_to_Y * r * to_tick;
+            p.Y[qu] = p.Y[qu] * p.ey[s] + released_to_Y[v] * r;
+            if (a >= 0 && acc) acc[a] += released_to_Y[v] * r * to_tick[v];
           }
           if (r_out) r_out[qu] = r;
         }
@@ -259,10 +306,10 @@ void Network::deliver(Projection& p, std::int64_t k) {
     // Deliveries in the order of the CPU loop: blocks, spikes, synapses.
     for (const auto& m : c_.monitors) {
       if (!m.on_projection || m.type != MonitorType::spikes || m.target_index != cfg.index) continue;
-      SpikeTrain& rec = result_.spikes[m.name];
       for (std::uint32_t b = 0; b < p.n_blocks; ++b)
         for (std::uint32_t i : spikes)
           for (std::int64_t q = p.row_ptr[b * stride + i]; q < p.row_ptr[b * stride + i + 1]; ++q) {
+            SpikeTrain& rec = results_[i % V_].spikes[m.name];
             rec.t.push_back(t);
             rec.i.push_back(static_cast<std::uint32_t>(p.list_of[static_cast<std::size_t>(q)]));
             if (r_out) rec.r.push_back(r_out[static_cast<std::size_t>(q)]);
@@ -291,11 +338,13 @@ void Network::stdp_advance(Projection& p, std::int64_t k) {
     const std::size_t stride = static_cast<std::size_t>(p.n_pre) + 1;
     std::uint32_t pre = 0;
     for (std::size_t r = 0; r < p.row_ptr.size(); ++r)
-      if (r % stride < p.n_pre && p.row_ptr[r] <= q && q < p.row_ptr[r + 1]) pre = static_cast<std::uint32_t>(r % stride);
+      if (r % stride < p.n_pre && p.row_ptr[r] <= q && q < p.row_ptr[r + 1])
+        pre = static_cast<std::uint32_t>(r % stride);
     throw RuntimeError("projections[" + std::to_string(cfg.index) + "] \"" + cfg.name + "\": synapse pre " +
-                       std::to_string(pre) + " -> post " + std::to_string(p.post[static_cast<std::size_t>(q)]) +
-                       ": plastic weight rho = " + io::number_text(rho) + " at t = " +
-                       time_text(static_cast<double>(k + 1) * c_.dt) + " s: no longer finite");
+                       std::to_string(pre) + " -> post " +
+                       std::to_string(p.post[static_cast<std::size_t>(q)]) +
+                       ": plastic weight rho = " + io::number_text(rho) +
+                       " at t = " + time_text(static_cast<double>(k + 1) * c_.dt) + " s: no longer finite");
   }
 }
 
@@ -304,7 +353,8 @@ void Network::stdp_calcium(Projection& p, std::int64_t k) {
   const ProjectionConfig& cfg = *p.cfg;
   const std::size_t slots = p.stdp_ring.size();
   const Group& src = groups_[cfg.source];
-  auto& later = p.stdp_ring[static_cast<std::size_t>((k + cfg.stdp_delay_steps) % static_cast<std::int64_t>(slots))];
+  auto& later =
+      p.stdp_ring[static_cast<std::size_t>((k + cfg.stdp_delay_steps) % static_cast<std::int64_t>(slots))];
   later.insert(later.end(), src.spikes.begin(), src.spikes.end());
   auto& now = p.stdp_ring[static_cast<std::size_t>(k % static_cast<std::int64_t>(slots))];
   const std::vector<std::uint32_t>& post = groups_[cfg.target].spikes;
@@ -357,7 +407,8 @@ void Network::li_rinzel_tick(Group& g, std::int64_t k) {
     AtomicMin first_bad(n);
     parallel_for(n, kParallelMin, [&](std::int64_t a) {
       const auto u = static_cast<std::size_t>(a);
-      if (li_rinzel_step(cfg.li_rinzel, cfg.method, t, h, g.ip3_in[u], g.y.data() + u * bio::kLiRinzelVars) != 0)
+      if (li_rinzel_step(cfg.li_rinzel, cfg.method, t, h, g.ip3_in[u], g.y.data() + u * bio::kLiRinzelVars) !=
+          0)
         first_bad.update(a);
       g.ip3_in[u] = 0.0;
     });
@@ -386,13 +437,14 @@ void Network::astrocyte_inputs(Group& g) {
   }
 #endif
   const double h = g.dt;
-  const std::uint32_t n = g.cfg->n;
+  const std::uint32_t n = g.cfg->n * V_, V = V_;
   std::fill(g.Y_in.begin(), g.Y_in.end(), 0.0);
   for (std::uint32_t pi : g.glutamate_from) {
     Projection& p = projections_[pi];
-    const double decay = std::exp(-p.cfg->astrocytes.glutamate.Omega_c * h);
+    std::vector<double> decay(V);
+    for (std::uint32_t v = 0; v < V; ++v) decay[v] = std::exp(-of(p, v).astrocytes.glutamate.Omega_c * h);
     for (std::uint32_t a = 0; a < n; ++a) {
-      double sum = p.Y_sum[a] * decay;
+      double sum = p.Y_sum[a] * decay[a % V];
       for (std::uint32_t b = 0; b < p.n_blocks; ++b) {  // fixed order: independent of threads
         double& acc = p.acc[static_cast<std::size_t>(b) * n + a];
         sum += acc;
@@ -409,16 +461,18 @@ void Network::astrocyte_inputs(Group& g) {
   // Receptors of the covered synapses over the next astrocyte step, with G_A(t) held.
   for (std::uint32_t pi : g.receptors_of) {
     Projection& p = projections_[pi];
-    const bio::PresynapticGliotransmitterParams& r = p.cfg->astrocytes.receptors;
-    for (std::uint32_t a = 0; a < n; ++a)
+    for (std::uint32_t a = 0; a < n; ++a) {
+      const bio::PresynapticGliotransmitterParams& r = of(p, a % V).astrocytes.receptors;
       receptor_relaxation(r.O_G, r.Omega_G, g.G_A[a], c_.dt, p.gamma_inf[a], p.gamma_decay[a]);
+    }
   }
 }
 
 void Network::astrocyte_tick(Group& g, std::int64_t k) {
   const GroupConfig& cfg = *g.cfg;
   const double t = static_cast<double>(k) * c_.dt, h = g.dt;
-  const auto n = static_cast<std::int64_t>(cfg.n);
+  const std::uint32_t V = V_;
+  const auto n = static_cast<std::int64_t>(cfg.n) * V;
   std::int64_t bad = n;
 #ifdef GLIA_WITH_CUDA
   if (device_) bad = device_->astrocyte_tick(g, t, k / cfg.every);
@@ -427,15 +481,19 @@ void Network::astrocyte_tick(Group& g, std::int64_t k) {
     if (g.coupled)
       parallel_for(n, kParallelMin, [&](std::int64_t a) {
         g.J[static_cast<std::size_t>(a)] =
-            bio::ip3_coupling_flux(g.coupling, g.row_ptr.data(), g.neighbours.data(), g.y.data(), a);
+            bio::ip3_coupling_flux(g.coupling_v[static_cast<std::size_t>(a) % V], g.row_ptr.data(),
+                                   g.neighbours.data(), g.y.data(), a);
       });
-    const AstrocyteStepParams q = astrocyte_step_params(cfg, h, c_.seed);
+    std::vector<AstrocyteStepParams> qs(V);  // per variant, each with its own seed
+    for (std::uint32_t v = 0; v < V; ++v) qs[v] = astrocyte_step_params(of(g, v), h, variants_[v]->seed);
     const std::int64_t tick = k / cfg.every;
     AtomicMin first_bad(n);
     parallel_for(n, kParallelMin, [&](std::int64_t a) {
       const auto u = static_cast<std::size_t>(a);
-      const int flags = astrocyte_step(q, t, h, tick, static_cast<std::uint32_t>(a), g.I_bias[u], g.Y_in[u], g.J[u],
-                                       g.y.data() + u * bio::kGChIVars, g.x_A[u], g.G_A[u]);
+      // The noise of astrocyte i of variant v: its variant's seed and its own index, as alone.
+      const int flags =
+          astrocyte_step(qs[u % V], t, h, tick, static_cast<std::uint32_t>(u / V), g.I_bias[u], g.Y_in[u],
+                         g.J[u], g.y.data() + u * bio::kGChIVars, g.x_A[u], g.G_A[u]);
       g.flag[u] = (flags & kAstrocyteReleased) != 0;
       if (flags & kAstrocyteOutOfBounds) first_bad.update(a);
     });
@@ -445,31 +503,35 @@ void Network::astrocyte_tick(Group& g, std::int64_t k) {
 #ifdef GLIA_WITH_CUDA
     if (device_) device_->download(g);
 #endif
-    const double C_max = cfg.gchi.C_T / (1.0 + cfg.gchi.rho_A);
+    const std::uint32_t v = static_cast<std::uint32_t>(bad % V);
+    const double C_max = of(g, v).gchi.C_T / (1.0 + of(g, v).gchi.rho_A);
     const double* y = g.y.data() + static_cast<std::size_t>(bad) * bio::kGChIVars;
+    const std::int64_t local = bad / V;
     const char* names[bio::kGChIVars] = {"Gamma_A", "I", "C", "h"};
-    int v = 0;
-    while (v < bio::kGChIVars && std::isfinite(y[v])) ++v;
+    int x = 0;
+    while (x < bio::kGChIVars && std::isfinite(y[x])) ++x;
     std::string what;
-    if (v < bio::kGChIVars) {
-      what = std::string(names[v]) + "[" + std::to_string(bad) + "] = " + io::number_text(y[v]) + ": not finite";
+    if (x < bio::kGChIVars) {
+      what = std::string(names[x]) + "[" + std::to_string(local) + "] = " + io::number_text(y[x]) +
+             ": not finite";
     } else if (y[bio::kIP3] < 0.0) {
-      what = "I[" + std::to_string(bad) + "] = " + io::number_text(y[bio::kIP3]) + " µM: negative";
+      what = "I[" + std::to_string(local) + "] = " + io::number_text(y[bio::kIP3]) + " µM: negative";
     } else {
-      what = "C[" + std::to_string(bad) + "] = " + io::number_text(y[bio::kCa]) +
+      what = "C[" + std::to_string(local) + "] = " + io::number_text(y[bio::kCa]) +
              " µM: outside [0, C_T/(1 + rho_A)] = [0, " + io::number_text(C_max) + "]";
     }
-    throw RuntimeError(where(cfg) + ": " + what + " at t = " + time_text(t + h) + " s (the astrocyte step dt = " +
-                       time_text(h) + " s is too long for its method, or the input is out of range)");
+    throw RuntimeError(where(cfg) + ": " + variant_text(v) + what + " at t = " + time_text(t + h) +
+                       " s (the astrocyte step dt = " + time_text(h) +
+                       " s is too long for its method, or the input is out of range)");
   }
   if (g.record_spikes) {
     for (const auto& m : c_.monitors) {
       if (m.on_projection || m.type != MonitorType::spikes || m.target_index != cfg.index) continue;
-      SpikeTrain& s = result_.spikes[m.name];
-      for (std::uint32_t a = 0; a < cfg.n; ++a)
-        if (g.flag[a]) {
+      for (std::int64_t a = 0; a < n; ++a)
+        if (g.flag[static_cast<std::size_t>(a)]) {
+          SpikeTrain& s = results_[static_cast<std::size_t>(a % V)].spikes[m.name];
           s.t.push_back(t + h);
-          s.i.push_back(a);
+          s.i.push_back(static_cast<std::uint32_t>(a / V));
         }
     }
   }
