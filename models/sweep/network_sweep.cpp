@@ -301,24 +301,11 @@ std::vector<double> network_summaries(const NetworkSweep& n, const NetworkConfig
   return out;
 }
 
-NetworkVariantResult run_network_variant(const NetworkSweep& n, const sim::DesignTable& design, std::size_t v,
-                                         int threads) {
-  const NetworkConfig c = network::parse_network_config(network_variant_config(n, design, v));
+namespace {
+
+// A variant's outcome from its network result.
+NetworkVariantResult variant_result(const NetworkSweep& n, const NetworkConfig& c, const network::NetworkResult& r) {
   NetworkVariantResult out;
-  network::NetworkResult r;
-  const int before = omp_get_max_threads();
-  if (threads > 0) omp_set_num_threads(threads);
-  try {
-    network::Network net(c);
-    r = net.run();
-  } catch (const ConfigError& e) {  // found while building (connectivity, assignments)
-    r.complete = false;
-    r.error = std::string("network.") + e.what();
-  } catch (const RuntimeError& e) {
-    r.complete = false;
-    r.error = e.what();
-  }
-  omp_set_num_threads(before);
   if (r.complete) {
     out.summaries = network_summaries(n, c, r);
   } else {
@@ -327,6 +314,59 @@ NetworkVariantResult run_network_variant(const NetworkSweep& n, const sim::Desig
     out.reason = r.error;
     out.summaries.assign(n.summaries.size(), std::numeric_limits<double>::quiet_NaN());
   }
+  return out;
+}
+
+// Runs variants (built on all threads, or `threads`) as one batch, or one alone; errors while building
+// or stepping become the results' errors.
+std::vector<network::NetworkResult> run_networks(const std::vector<const NetworkConfig*>& configs, int threads) {
+  const int before = omp_get_max_threads();
+  if (threads > 0) omp_set_num_threads(threads);
+  std::vector<network::NetworkResult> r;
+  try {
+    network::Network net(configs);
+    r = net.run_batch();
+  } catch (const ConfigError& e) {  // found while building (connectivity, assignments)
+    r.assign(configs.size(), {});
+    for (auto& x : r) x.error = std::string("network.") + e.what();
+  } catch (const RuntimeError& e) {
+    r.assign(configs.size(), {});
+    for (auto& x : r) x.error = e.what();
+  }
+  omp_set_num_threads(before);
+  return r;
+}
+
+}  // namespace
+
+NetworkVariantResult run_network_variant(const NetworkSweep& n, const sim::DesignTable& design, std::size_t v,
+                                         int threads) {
+  const NetworkConfig c = network::parse_network_config(network_variant_config(n, design, v));
+  return variant_result(n, c, run_networks({&c}, threads).front());
+}
+
+std::vector<NetworkVariantResult> run_network_chunk(const NetworkSweep& n, const sim::DesignTable& design,
+                                                    const std::vector<std::uint64_t>& variants, int threads,
+                                                    bool* batched) {
+  std::vector<NetworkConfig> configs;
+  configs.reserve(variants.size());
+  for (std::uint64_t v : variants) configs.push_back(network::parse_network_config(network_variant_config(n, design, v)));
+  std::vector<const NetworkConfig*> all;
+  for (const auto& c : configs) all.push_back(&c);
+  std::vector<NetworkVariantResult> out;
+  if (batched) *batched = false;
+  if (all.size() > 1 && network::batch_unsupported(all).empty()) {
+    const std::vector<network::NetworkResult> r = run_networks(all, threads);
+    // A batch stops as a whole when one variant fails: then every variant runs alone (the same results
+    // for the others, bit for bit, and each failure its own).
+    if (std::all_of(r.begin(), r.end(), [](const network::NetworkResult& x) { return x.complete; })) {
+      for (std::size_t k = 0; k < r.size(); ++k) out.push_back(variant_result(n, configs[k], r[k]));
+      if (batched) *batched = true;
+      return out;
+    }
+  }
+  for (std::size_t k = 0; k < configs.size(); ++k)
+    out.push_back(variant_result(n, configs[k], run_networks({all[k]}, threads).front()));
   return out;
 }
 

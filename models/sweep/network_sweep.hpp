@@ -3,8 +3,9 @@
 // configuration (the JSON of `glia simulate`), a design over paths into it
 // ("groups.A.params.O_beta", "projections.PE.weight", "simulation.seed"), and named network
 // summaries ("rate.E", "events.A", "mean.A.C", ...). Each variant is the base with its values
-// substituted, parsed by the network parser and run by the network engine (one variant at a
-// time, each on all threads); its summaries are reduced from the monitors the sweep adds.
+// substituted, parsed by the network parser and run by the network engine — the variants of a chunk
+// as one batch where the engine can batch them, else one at a time, each on all threads; its summaries
+// are reduced from the monitors the sweep adds.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -61,6 +62,13 @@ struct NetworkVariantResult {
 // Builds and runs variant v; threads > 0 sets the OpenMP thread count for the run.
 NetworkVariantResult run_network_variant(const NetworkSweep& n, const sim::DesignTable& design, std::size_t v,
                                          int threads);
+
+// Builds and runs the variants of a chunk as one batch of the network engine (network.hpp) when they
+// can be batched (network::batch_unsupported), else, or when a variant of the batch fails, one after
+// another; either way each variant's result is what it gives alone. *batched (if given) says which ran.
+std::vector<NetworkVariantResult> run_network_chunk(const NetworkSweep& n, const sim::DesignTable& design,
+                                                    const std::vector<std::uint64_t>& variants, int threads,
+                                                    bool* batched = nullptr);
 
 // The summaries of a network run (complete or not: a partial run gives what it has).
 std::vector<double> network_summaries(const NetworkSweep& n, const network::NetworkConfig& c,

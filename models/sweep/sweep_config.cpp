@@ -183,7 +183,7 @@ void parse_network_sweep(JsonObjectReader& root, SweepSpec& s) {
   s.resolved["model"] = "network";
   s.resolved["network"] = s.network.base;
   s.resolved["transient"] = transient;
-  finish_path_sweep(root, s, design, 1);
+  finish_path_sweep(root, s, design, 16);  // a chunk runs as one batch
 }
 
 // "model": "retention": a base retention config, a design over paths into it, retention summaries.

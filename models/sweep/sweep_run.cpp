@@ -58,16 +58,18 @@ ChunkResults retention_chunk(const SweepSpec& s, const std::vector<std::uint64_t
   return r;
 }
 
-// A chunk of the batched tripartite/gchi unit, of network variants run one after another
-// (each a parallel network run on all threads), or of retention derivations.
+// A chunk of the batched tripartite/gchi unit, of network variants (one batch of the network engine
+// where it can batch them, else one after another, each a parallel run on all threads), or of
+// retention derivations.
 ChunkResults run_chunk(const SweepSpec& s, const std::vector<std::uint64_t>& variants,
                        std::vector<std::int64_t>& slot_row, int threads) {
   if (s.model == "network") {
     slot_row.clear();
     const std::size_t n = variants.size(), n_q = s.summary_names.size();
     ChunkResults r = unset_chunk(n, n_q);
+    const std::vector<NetworkVariantResult> all = run_network_chunk(s.network, s.design, variants, threads);
     for (std::size_t k = 0; k < n; ++k) {
-      const NetworkVariantResult v = run_network_variant(s.network, s.design, variants[k], threads);
+      const NetworkVariantResult& v = all[k];
       for (std::size_t q = 0; q < n_q; ++q) r.summaries[q * n + k] = v.summaries[q];
       if (v.failed) {
         r.status[k] = 1;

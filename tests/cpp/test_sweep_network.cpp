@@ -3,6 +3,7 @@
 
 #include "engine/core/error.hpp"
 #include "models/network/network_config.hpp"
+#include "models/sweep/network_sweep.hpp"
 #include "models/sweep/sweep_config.hpp"
 
 namespace glia::sweep {
@@ -56,7 +57,7 @@ TEST(NetworkSweep, PathsSubstituteIntoTheBase) {
                                         {"projections.PE.astrocytes.gliotransmission.alpha", {0.5}},
                                         {"simulation.seed", {3}}}));
   ASSERT_EQ(s.design.size(), 2u);
-  EXPECT_EQ(s.chunk, 1);
+  EXPECT_EQ(s.chunk, 16);
   const network::NetworkConfig c =
       network::parse_network_config(network_variant_config(s.network, s.design, 1));
   EXPECT_EQ(c.groups[2].gchi.O_beta, 2.0);
@@ -84,6 +85,35 @@ TEST(NetworkSweep, ErrorsNameTheDesignField) {
   bad["summaries"] = {"events.E"};
   EXPECT_EQ(error_of(bad),
             "summaries[0] = \"events.E\": group \"E\" has no astrocytes: its firing rate is \"rate.E\"");
+}
+
+// A chunk runs as one batch of the network engine, and each variant's summaries are those it gives
+// alone (bit for bit); a chunk the engine cannot batch runs one variant after another.
+TEST(NetworkSweep, AChunkRunsAsOneBatchWithEachVariantsOwnResults) {
+  json config = network_sweep({{"groups.A.params.O_beta", {0.5, 2.0, 4.0}},
+                               {"projections.PE.weight", {5e-10, 2e-9}},
+                               {"simulation.seed", {3, 4}}});
+  config["network"]["groups"][0]["rate"] = 200.0;
+  const SweepSpec s = parse_sweep_config(config);
+  ASSERT_EQ(s.design.size(), 12u);
+  const std::vector<std::uint64_t> chunk = {0, 3, 5, 6, 11};
+  bool batched = false;
+  const std::vector<NetworkVariantResult> r = run_network_chunk(s.network, s.design, chunk, 1, &batched);
+  EXPECT_TRUE(batched);
+  ASSERT_EQ(r.size(), chunk.size());
+  for (std::size_t k = 0; k < chunk.size(); ++k) {
+    const NetworkVariantResult alone = run_network_variant(s.network, s.design, chunk[k], 1);
+    EXPECT_FALSE(alone.failed) << alone.reason;
+    EXPECT_EQ(alone.summaries, r[k].summaries) << "variant " << chunk[k];
+  }
+  EXPECT_NE(r[0].summaries, r[4].summaries);
+  EXPECT_GT(r[1].summaries[0], 0.0);  // rate.E: the neurons fire
+
+  // Variants of another structure (the group size swept) run one by one.
+  const SweepSpec sizes = parse_sweep_config(network_sweep({{"groups.E.n", {4, 6}}}));
+  const std::vector<NetworkVariantResult> q = run_network_chunk(sizes.network, sizes.design, {0, 1}, 1, &batched);
+  EXPECT_FALSE(batched);
+  EXPECT_EQ(q[1].summaries, run_network_variant(sizes.network, sizes.design, 1, 1).summaries);
 }
 
 }  // namespace glia::sweep

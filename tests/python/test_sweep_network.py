@@ -172,14 +172,15 @@ def test_killed_network_sweep_resumes_to_the_uninterrupted_result(cli, tmp_path)
     assert p.returncode == 0, p.stderr
     assert "8 variants of model network" in p.stdout and "computed 8" in p.stdout
 
-    proc = subprocess.Popen([cli, "sweep", config, "-o", parts, "--threads", "1", "-q"])
+    # Chunks of 2 variants, each run as one batch (the default, 16, would hold the whole sweep).
+    proc = subprocess.Popen([cli, "sweep", config, "-o", parts, "--threads", "1", "--chunk", "2", "-q"])
     deadline = time.monotonic() + 60
     while done_count(parts) < 1 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     killed_with = done_count(parts)
-    assert 1 <= killed_with < 8, "the sweep must be killed after its first variant and before its end"
+    assert 1 <= killed_with < 8, "the sweep must be killed after its first chunk and before its end"
 
     p = run(cli, config, "-o", parts, "--threads", "2", "--chunk", "3")
     assert p.returncode == 0, p.stderr
