@@ -1,5 +1,7 @@
 // CUDA backend of the network step: the state of every group and projection lives on the device;
-// each kernel applies the same per-element update as the CPU loop in models/network/network.cpp.
+// each kernel applies the same per-element update as the CPU loop in models/network/network_step.cpp.
+// A batch of V variants (network.hpp) is one launch per update: element e is element e / V of variant
+// e % V, whose parameters the kernels read from per-variant arrays uploaded once.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -37,11 +39,28 @@ T* ptr(const std::unique_ptr<cuda::DeviceBuffer<T>>& d) {
 
 __device__ bool finite(double v) { return v - v == 0.0; }
 
-__global__ void lif_coba_kernel(bio::LifCobaParams p, bool euler, double t, double dt, std::int64_t n,
-                                double* v, double* g_e, double* g_i, double* ref, const double* sic, char* flag,
-                                unsigned long long* bad) {
+// What a synapse's update reads of its variant's configuration (one per variant).
+struct SynapseVariant {
+  double U_star, alpha, w, released_to_Y, Omega_c;
+  double O_G, Omega_G;  // receptors
+  double fold;          // e^{-Omega_c h} over the astrocytes' step h
+};
+
+// I_ext of element i's variant scaled by its factor now (one factor for all, or one per variant).
+template <class P>
+__device__ P lif_params(const P* pv, std::uint32_t V, const double* factor_v, double factor, std::int64_t i) {
+  const std::uint32_t v = static_cast<std::uint32_t>(i % V);
+  P p = pv[v];
+  p.I_ext *= factor_v ? factor_v[v] : factor;
+  return p;
+}
+
+__global__ void lif_coba_kernel(const bio::LifCobaParams* pv, std::uint32_t V, const double* factor_v, double factor,
+                                bool euler, double t, double dt, std::int64_t n, double* v, double* g_e, double* g_i,
+                                double* ref, const double* sic, char* flag, unsigned long long* bad) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= n) return;
+  const bio::LifCobaParams p = lif_params(pv, V, factor_v, factor, i);
   const double I_add = sic ? sic[i] : 0.0;
   bio::LifState s{v[i], g_e[i], g_i[i], ref[i]};
   flag[i] = euler ? bio::lif_coba_euler_step(p, s, t, dt, I_add) : bio::lif_coba_step(p, s, t, dt, I_add);
@@ -52,10 +71,12 @@ __global__ void lif_coba_kernel(bio::LifCobaParams p, bool euler, double t, doub
   if (!finite(s.v) || !finite(s.g_e) || !finite(s.g_i)) atomicMin(bad, static_cast<unsigned long long>(i));
 }
 
-__global__ void lif_cuba_kernel(bio::LifCubaParams p, double t, double dt, std::int64_t n, double* v,
-                                double* i_syn, double* ref, const double* sic, char* flag, unsigned long long* bad) {
+__global__ void lif_cuba_kernel(const bio::LifCubaParams* pv, std::uint32_t V, const double* factor_v, double factor,
+                                double t, double dt, std::int64_t n, double* v, double* i_syn, double* ref,
+                                const double* sic, char* flag, unsigned long long* bad) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= n) return;
+  const bio::LifCubaParams p = lif_params(pv, V, factor_v, factor, i);
   bio::LifCubaState s{v[i], i_syn[i], ref[i]};
   flag[i] = bio::lif_cuba_step(p, s, t, dt, sic ? sic[i] : 0.0);
   v[i] = s.v;
@@ -72,7 +93,9 @@ struct DeliverArgs {
   const double *ef, *ed, *ey;
   std::int64_t n_spikes;
   bool tm, glutamate, receptors;
-  double U_star, alpha, w, released_to_Y, to_tick;
+  const SynapseVariant* var;  // per variant (a spike's variant: its element mod V)
+  std::uint32_t V;
+  double until_tick;  // s from now to the astrocytes' next tick: glutamate is weighted by its decay until then
   double *u, *x, *Y;
   const double* rho;  // calcium STDP: transmit w rho (or null)
   double* r_out;      // releases of the delivered synapses (or null)
@@ -91,20 +114,20 @@ __global__ void deliver_kernel(DeliverArgs a) {
   double* acc = a.acc ? a.acc + b * a.n_astro : nullptr;
   for (std::int64_t s = 0; s < a.n_spikes; ++s) {
     const std::uint32_t i = a.spikes[s];
+    const SynapseVariant& c = a.var[i % a.V];
     for (std::int64_t q = row[i] + threadIdx.x; q < row[i + 1]; q += blockDim.x) {
       if (!a.tm) {
-        if (a.target) atomicAdd(a.target + a.post[q], a.rho ? a.w * a.rho[q] : a.w);
+        if (a.target) atomicAdd(a.target + a.post[q], a.rho ? c.w * a.rho[q] : c.w);
         continue;
       }
       const std::int32_t k = a.glutamate ? a.astro[q] : -1;
-      const double U =
-          k >= 0 && a.receptors ? modulated_release_probability(a.U_star, a.alpha, a.gamma[k]) : a.U_star;
+      const double U = k >= 0 && a.receptors ? modulated_release_probability(c.U_star, c.alpha, a.gamma[k]) : c.U_star;
       const double r = tm_release(a.u[q], a.x[q], a.ef[s], a.ed[s], U);
       if (a.r_out) a.r_out[q] = r;
-      if (a.target) atomicAdd(a.target + a.post[q], a.w * r);
+      if (a.target) atomicAdd(a.target + a.post[q], c.w * r);
       if (a.glutamate) {
-        a.Y[q] = a.Y[q] * a.ey[s] + a.released_to_Y * r;
-        if (k >= 0 && acc) atomicAdd(acc + k, a.released_to_Y * r * a.to_tick);
+        a.Y[q] = a.Y[q] * a.ey[s] + c.released_to_Y * r;
+        if (k >= 0 && acc) atomicAdd(acc + k, c.released_to_Y * r * exp(-c.Omega_c * a.until_tick));
       }
     }
     __syncthreads();
@@ -117,11 +140,11 @@ __global__ void relax_kernel(std::int64_t n, double* gamma, const double* g_inf,
 }
 
 // Y_in[a] (+)= Y_sum[a] e^{-Omega_c h} + sum over blocks of acc[b][a]; the blocks in order.
-__global__ void fold_kernel(std::int64_t n, std::int64_t n_blocks, double decay, double* acc, double* Y_sum,
-                            double* Y_in, bool first) {
+__global__ void fold_kernel(std::int64_t n, std::int64_t n_blocks, const SynapseVariant* var, std::uint32_t V,
+                            double* acc, double* Y_sum, double* Y_in, bool first) {
   const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (a >= n) return;
-  double sum = Y_sum[a] * decay;
+  double sum = Y_sum[a] * var[a % V].fold;
   for (std::int64_t b = 0; b < n_blocks; ++b) {
     sum += acc[b * n + a];
     acc[b * n + a] = 0.0;
@@ -140,24 +163,26 @@ __global__ void mean_input_kernel(std::int64_t n, const double* n_covered, const
   if (ambient) Y_in[a] += ambient[a];
 }
 
-__global__ void receptor_kernel(std::int64_t n, double O_G, double Omega_G, double dt, const double* G_A,
-                                double* g_inf, double* decay) {
+__global__ void receptor_kernel(std::int64_t n, const SynapseVariant* var, std::uint32_t V, double dt,
+                                const double* G_A, double* g_inf, double* decay) {
   const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (a < n) receptor_relaxation(O_G, Omega_G, G_A[a], dt, g_inf[a], decay[a]);
+  if (a < n) receptor_relaxation(var[a % V].O_G, var[a % V].Omega_G, G_A[a], dt, g_inf[a], decay[a]);
 }
 
-__global__ void coupling_kernel(std::int64_t n, bio::IP3CouplingParams c, const std::int64_t* row_ptr,
-                                const std::uint32_t* neighbours, const double* y, double* J) {
+__global__ void coupling_kernel(std::int64_t n, const bio::IP3CouplingParams* cv, std::uint32_t V,
+                                const std::int64_t* row_ptr, const std::uint32_t* neighbours, const double* y,
+                                double* J) {
   const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (a < n) J[a] = bio::ip3_coupling_flux(c, row_ptr, neighbours, y, a);
+  if (a < n) J[a] = bio::ip3_coupling_flux(cv[a % V], row_ptr, neighbours, y, a);
 }
 
-__global__ void astrocyte_kernel(AstrocyteStepParams q, double t, double h, std::int64_t tick, std::int64_t n,
-                                 const double* I_bias, const double* Y_in, const double* J, double* y,
+// The noise of astrocyte i of variant v: its variant's seed (in its parameters) and its own index i.
+__global__ void astrocyte_kernel(const AstrocyteStepParams* qv, std::uint32_t V, double t, double h, std::int64_t tick,
+                                 std::int64_t n, const double* I_bias, const double* Y_in, const double* J, double* y,
                                  double* x_A, double* G_A, char* flag, unsigned long long* bad) {
   const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (a >= n) return;
-  const int f = astrocyte_step(q, t, h, tick, static_cast<std::uint32_t>(a), I_bias[a], Y_in[a], J[a],
+  const int f = astrocyte_step(qv[a % V], t, h, tick, static_cast<std::uint32_t>(a / V), I_bias[a], Y_in[a], J[a],
                                y + a * bio::kGChIVars, x_A[a], G_A[a]);
   flag[a] = (f & kAstrocyteReleased) != 0;
   if (f & kAstrocyteOutOfBounds) atomicMin(bad, static_cast<unsigned long long>(a));
@@ -214,6 +239,12 @@ struct NetworkDevice::Impl {
     std::unique_ptr<cuda::DeviceBuffer<std::int64_t>> row_ptr;
     std::unique_ptr<cuda::DeviceBuffer<std::uint32_t>> neighbours;
     std::unique_ptr<cuda::DeviceBuffer<char>> flag;
+    // Per variant: LIF parameters, I_ext factors (when they differ), astrocyte step and coupling.
+    std::unique_ptr<cuda::DeviceBuffer<bio::LifCobaParams>> coba_v;
+    std::unique_ptr<cuda::DeviceBuffer<bio::LifCubaParams>> cuba_v;
+    std::unique_ptr<cuda::DeviceBuffer<double>> factor_v;
+    std::unique_ptr<cuda::DeviceBuffer<AstrocyteStepParams>> astro_v;
+    std::unique_ptr<cuda::DeviceBuffer<bio::IP3CouplingParams>> coupling_v;
   };
   struct Projection {
     std::unique_ptr<cuda::DeviceBuffer<std::int64_t>> row_ptr;
@@ -223,8 +254,11 @@ struct NetworkDevice::Impl {
     std::unique_ptr<cuda::DeviceBuffer<std::int32_t>> astro;
     std::unique_ptr<cuda::DeviceBuffer<std::int64_t>> in_ptr, in_syn;
     std::unique_ptr<cuda::DeviceBuffer<std::uint32_t>> pre_of, post_spikes;
+    std::unique_ptr<cuda::DeviceBuffer<SynapseVariant>> var;  // per variant
     double* target = nullptr;
   };
+  std::vector<const NetworkConfig*> variants;
+  std::uint32_t V = 1;
   std::vector<GroupState>* host_groups = nullptr;
   std::vector<ProjectionState>* host_projections = nullptr;
   std::vector<Group> groups;
@@ -246,12 +280,14 @@ struct NetworkDevice::Impl {
 };
 
 NetworkDevice::NetworkDevice(std::vector<GroupState>& groups, std::vector<ProjectionState>& projections,
-                             std::uint64_t seed)
+                             const std::vector<const NetworkConfig*>& variants)
     : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   m.host_groups = &groups;
   m.host_projections = &projections;
-  m.seed = seed;
+  m.variants = variants;
+  m.V = static_cast<std::uint32_t>(variants.size());
+  m.seed = variants.front()->seed;
   m.groups.resize(groups.size());
   for (std::size_t k = 0; k < groups.size(); ++k) {
     const GroupState& g = groups[k];
@@ -276,6 +312,22 @@ NetworkDevice::NetworkDevice(std::vector<GroupState>& groups, std::vector<Projec
     d.flag = mirror(g.flag);
     m.dt = g.dt / static_cast<double>(g.cfg->every);  // the same base step for every group
     if (g.cfg->is_rate()) continue;  // the rate system's
+    // Each variant's parameters of this group.
+    std::vector<bio::LifCobaParams> coba;
+    std::vector<bio::LifCubaParams> cuba;
+    std::vector<AstrocyteStepParams> astro;
+    std::vector<bio::IP3CouplingParams> coupling;
+    for (const NetworkConfig* c : variants) {
+      const GroupConfig& gv = c->groups[k];
+      coba.push_back(gv.coba);
+      cuba.push_back(gv.cuba);
+      astro.push_back(astrocyte_step_params(gv, g.dt, c->seed));
+    }
+    d.coba_v = mirror(coba);
+    d.cuba_v = mirror(cuba);
+    d.astro_v = mirror(astro);
+    d.coupling_v = mirror(g.coupled ? g.coupling_v : coupling);
+    d.factor_v = std::make_unique<cuda::DeviceBuffer<double>>(m.V);
   }
   m.projections.resize(projections.size());
   for (std::size_t k = 0; k < projections.size(); ++k) {
@@ -304,6 +356,24 @@ NetworkDevice::NetworkDevice(std::vector<GroupState>& groups, std::vector<Projec
     d.ef = std::make_unique<cuda::DeviceBuffer<double>>(p.n_pre);
     d.ed = std::make_unique<cuda::DeviceBuffer<double>>(p.n_pre);
     d.ey = std::make_unique<cuda::DeviceBuffer<double>>(p.n_pre);
+    std::vector<SynapseVariant> var;
+    for (const NetworkConfig* c : variants) {
+      const ProjectionConfig& pc = c->projections[k];
+      SynapseVariant x{};
+      x.U_star = pc.tm.U;
+      x.alpha = pc.astrocytes.receptors.alpha;
+      // A spike onto a Li–Rinzel astrocyte adds delta_IP3 * w to its IP3.
+      x.w = pc.receptor == Receptor::ip3 ? pc.weight * c->groups[pc.target].li_rinzel.delta_IP3 : pc.weight;
+      if (pc.has_astrocytes) {
+        x.released_to_Y = pc.astrocytes.glutamate.rho_c * pc.astrocytes.glutamate.Y_T;
+        x.Omega_c = pc.astrocytes.glutamate.Omega_c;
+        x.O_G = pc.astrocytes.receptors.O_G;
+        x.Omega_G = pc.astrocytes.receptors.Omega_G;
+        x.fold = std::exp(-x.Omega_c * c->dt * static_cast<double>(c->groups[pc.astrocytes.group].every));
+      }
+      var.push_back(x);
+    }
+    d.var = mirror(var);
     if (p.cfg->has_target) {
       const Impl::Group& t = m.groups[p.cfg->target];
       switch (p.cfg->receptor) {
@@ -328,29 +398,32 @@ NetworkDevice::NetworkDevice(std::vector<GroupState>& groups, std::vector<Projec
 
 NetworkDevice::~NetworkDevice() = default;
 
-std::int64_t NetworkDevice::lif_step(GroupState& g, double t, double I_ext_factor) {
+std::int64_t NetworkDevice::lif_step(GroupState& g, double t, const std::vector<double>& I_ext_factor) {
   Impl& m = *impl_;
   Impl::Group& d = m.groups[g.cfg->index];
-  const auto n = static_cast<std::int64_t>(g.cfg->n);
+  const auto n = static_cast<std::int64_t>(g.cfg->n) * m.V;
   m.reset_bad(n);
+  // One factor for every variant (the usual case) goes as an argument; else one per variant is uploaded.
+  const bool same = std::all_of(I_ext_factor.begin(), I_ext_factor.end(),
+                                [&](double f) { return f == I_ext_factor.front(); });
+  if (!same) d.factor_v->upload(I_ext_factor.data());
+  const double* factor_v = same ? nullptr : d.factor_v->get();
   if (g.cfg->model == GroupModel::lif_coba) {
-    bio::LifCobaParams p = g.cfg->coba;
-    p.I_ext *= I_ext_factor;
-    lif_coba_kernel<<<blocks_for(n), kThreads>>>(p, g.cfg->lif_method == LifMethod::euler, t, g.dt, n,
-                                                 ptr(d.v), ptr(d.g_e), ptr(d.g_i), ptr(d.ref), ptr(d.I_sic),
-                                                 ptr(d.flag), m.bad.get());
+    lif_coba_kernel<<<blocks_for(n), kThreads>>>(ptr(d.coba_v), m.V, factor_v, I_ext_factor.front(),
+                                                 g.cfg->lif_method == LifMethod::euler, t, g.dt, n, ptr(d.v),
+                                                 ptr(d.g_e), ptr(d.g_i), ptr(d.ref), ptr(d.I_sic), ptr(d.flag),
+                                                 m.bad.get());
   } else {
-    bio::LifCubaParams p = g.cfg->cuba;
-    p.I_ext *= I_ext_factor;
-    lif_cuba_kernel<<<blocks_for(n), kThreads>>>(p, t, g.dt, n, ptr(d.v), ptr(d.i_syn), ptr(d.ref),
-                                                 ptr(d.I_sic), ptr(d.flag), m.bad.get());
+    lif_cuba_kernel<<<blocks_for(n), kThreads>>>(ptr(d.cuba_v), m.V, factor_v, I_ext_factor.front(), t, g.dt, n,
+                                                 ptr(d.v), ptr(d.i_syn), ptr(d.ref), ptr(d.I_sic), ptr(d.flag),
+                                                 m.bad.get());
   }
   cuda::check(cudaGetLastError(), "lif kernel");
   d.flag->download(g.flag.data());
   return m.read_bad();
 }
 
-void NetworkDevice::deliver(ProjectionState& p, const std::vector<std::uint32_t>& spikes, double to_tick, double w,
+void NetworkDevice::deliver(ProjectionState& p, const std::vector<std::uint32_t>& spikes, double until_tick,
                             double* r_out) {
   Impl& m = *impl_;
   Impl::Projection& d = m.projections[p.cfg->index];
@@ -373,13 +446,11 @@ void NetworkDevice::deliver(ProjectionState& p, const std::vector<std::uint32_t>
   a.tm = cfg.model == SynapseModel::tsodyks_markram;
   a.glutamate = cfg.has_astrocytes;
   a.receptors = p.receives_gliotransmitter;
-  a.U_star = cfg.tm.U;
-  a.alpha = cfg.astrocytes.receptors.alpha;
-  a.w = w;
+  a.var = ptr(d.var);
+  a.V = m.V;
+  a.until_tick = until_tick;
   a.rho = cfg.model == SynapseModel::calcium_stdp ? ptr(d.rho) : nullptr;
   a.r_out = r_out ? ptr(d.r_out) : nullptr;
-  a.released_to_Y = cfg.has_astrocytes ? cfg.astrocytes.glutamate.rho_c * cfg.astrocytes.glutamate.Y_T : 0.0;
-  a.to_tick = to_tick;
   a.u = ptr(d.u);
   a.x = ptr(d.x);
   a.Y = ptr(d.Y);
@@ -459,22 +530,19 @@ void NetworkDevice::relax_receptors(ProjectionState& p) {
 void NetworkDevice::astrocyte_inputs(GroupState& g) {
   Impl& m = *impl_;
   Impl::Group& d = m.groups[g.cfg->index];
-  const auto n = static_cast<std::int64_t>(g.cfg->n);
+  const auto n = static_cast<std::int64_t>(g.cfg->n) * m.V;
   bool first = true;
   for (std::uint32_t pi : g.glutamate_from) {
     const ProjectionState& p = (*m.host_projections)[pi];
     Impl::Projection& dp = m.projections[pi];
-    const double decay = std::exp(-p.cfg->astrocytes.glutamate.Omega_c * g.dt);
-    fold_kernel<<<blocks_for(n), kThreads>>>(n, p.n_blocks, decay, ptr(dp.acc), ptr(dp.Y_sum), ptr(d.Y_in),
-                                             first);
+    fold_kernel<<<blocks_for(n), kThreads>>>(n, p.n_blocks, ptr(dp.var), m.V, ptr(dp.acc), ptr(dp.Y_sum),
+                                             ptr(d.Y_in), first);
     first = false;
   }
   mean_input_kernel<<<blocks_for(n), kThreads>>>(n, ptr(d.n_covered), ptr(d.ambient), ptr(d.Y_in), !first);
   for (std::uint32_t pi : g.receptors_of) {
-    const ProjectionState& p = (*m.host_projections)[pi];
     Impl::Projection& dp = m.projections[pi];
-    const auto& r = p.cfg->astrocytes.receptors;
-    receptor_kernel<<<blocks_for(n), kThreads>>>(n, r.O_G, r.Omega_G, m.dt, ptr(d.G_A), ptr(dp.gamma_inf),
+    receptor_kernel<<<blocks_for(n), kThreads>>>(n, ptr(dp.var), m.V, m.dt, ptr(d.G_A), ptr(dp.gamma_inf),
                                                  ptr(dp.gamma_decay));
   }
   cuda::check(cudaGetLastError(), "astrocyte input kernels");
@@ -484,14 +552,14 @@ std::int64_t NetworkDevice::astrocyte_tick(GroupState& g, double t, std::int64_t
   Impl& m = *impl_;
   Impl::Group& d = m.groups[g.cfg->index];
   const GroupConfig& cfg = *g.cfg;
-  const auto n = static_cast<std::int64_t>(cfg.n);
+  const auto n = static_cast<std::int64_t>(cfg.n) * m.V;
   if (g.coupled)
-    coupling_kernel<<<blocks_for(n), kThreads>>>(n, g.coupling, ptr(d.row_ptr), ptr(d.neighbours), ptr(d.y),
-                                                 ptr(d.J));
-  const AstrocyteStepParams q = astrocyte_step_params(cfg, g.dt, m.seed);
+    coupling_kernel<<<blocks_for(n), kThreads>>>(n, ptr(d.coupling_v), m.V, ptr(d.row_ptr), ptr(d.neighbours),
+                                                 ptr(d.y), ptr(d.J));
   m.reset_bad(n);
-  astrocyte_kernel<<<blocks_for(n), kThreads>>>(q, t, g.dt, tick, n, ptr(d.I_bias), ptr(d.Y_in), ptr(d.J),
-                                                ptr(d.y), ptr(d.x_A), ptr(d.G_A), ptr(d.flag), m.bad.get());
+  astrocyte_kernel<<<blocks_for(n), kThreads>>>(ptr(d.astro_v), m.V, t, g.dt, tick, n, ptr(d.I_bias), ptr(d.Y_in),
+                                                ptr(d.J), ptr(d.y), ptr(d.x_A), ptr(d.G_A), ptr(d.flag),
+                                                m.bad.get());
   cuda::check(cudaGetLastError(), "astrocyte kernel");
   d.flag->download(g.flag.data());
   return m.read_bad();

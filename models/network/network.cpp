@@ -136,7 +136,7 @@ Network::Network(const std::vector<const NetworkConfig*>& variants)
     }
   }
 #ifdef GLIA_WITH_CUDA
-  if (c_.device == Device::cuda) device_ = std::make_shared<NetworkDevice>(groups_, projections_, c_.seed);
+  if (c_.device == Device::cuda) device_ = std::make_shared<NetworkDevice>(groups_, projections_, variants_);
 #endif
   const double setup = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   for (auto& r : results_) r.setup_seconds = setup;

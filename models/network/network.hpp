@@ -148,7 +148,7 @@ class Network {
 NetworkResult run_network(const NetworkConfig& config, const ProgressFn& progress = {});
 
 // Why these variants cannot run as one batch ("" when they can): a model the batch does not step yet
-// (rate groups, Li–Rinzel astrocytes, calcium STDP, slow inward currents, the CUDA device), or a
+// (rate groups, Li–Rinzel astrocytes, calcium STDP, slow inward currents), or a
 // structure that differs between variants (named with the variant and the field).
 std::string batch_unsupported(const std::vector<const NetworkConfig*>& variants);
 

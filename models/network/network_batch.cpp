@@ -11,7 +11,6 @@ namespace {
 
 // The first model of a network that the batch does not step yet, or "".
 std::string unbatched_model(const NetworkConfig& c) {
-  if (c.device == Device::cuda) return "simulation.device \"cuda\" (batches run on the CPU so far)";
   for (const auto& g : c.groups) {
     if (g.is_rate()) return "group \"" + g.name + "\": rate neurons";
     if (g.is_li_rinzel()) return "group \"" + g.name + "\": Li–Rinzel astrocytes";

@@ -5,7 +5,8 @@
 // events: it collects each step's spikes and hands them back for delivery, so spikes are
 // delivered in the same order as on the CPU. A delivery's postsynaptic sums follow that order
 // exactly; only the astrocytes' glutamate sums are accumulated atomically, so results agree
-// with the CPU to rounding.
+// with the CPU to rounding. A batch of variants (network.hpp) runs each update as one launch over
+// all of them, with each variant's parameters.
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -17,18 +18,18 @@ namespace glia::network {
 class NetworkDevice {
  public:
   NetworkDevice(std::vector<GroupState>& groups, std::vector<ProjectionState>& projections,
-                std::uint64_t seed);
+                const std::vector<const NetworkConfig*>& variants);
   ~NetworkDevice();
   NetworkDevice(const NetworkDevice&) = delete;
   NetworkDevice& operator=(const NetworkDevice&) = delete;
 
-  // A LIF group's step from t, with I_ext scaled by I_ext_factor; fills g.flag on the host.
-  // Returns the first element whose state is not finite, or n.
-  std::int64_t lif_step(GroupState& g, double t, double I_ext_factor);
-  // Delivers `spikes` (with p.ef, p.ed, p.ey filled) at time t with weight w; to_tick weights
-  // glutamate. With r_out (host, n_syn), the releases of Tsodyks–Markram synapses are copied there.
-  void deliver(ProjectionState& p, const std::vector<std::uint32_t>& spikes, double to_tick, double w,
-               double* r_out);
+  // A LIF group's step from t, with each variant's I_ext scaled by its I_ext_factor; fills g.flag on
+  // the host. Returns the first element whose state is not finite, or n.
+  std::int64_t lif_step(GroupState& g, double t, const std::vector<double>& I_ext_factor);
+  // Delivers `spikes` (with p.ef, p.ed, p.ey filled) with each variant's weight; glutamate is weighted
+  // by its decay over until_tick seconds, to the astrocytes' next tick. With r_out (host, n_syn), the
+  // releases of Tsodyks–Markram synapses are copied there.
+  void deliver(ProjectionState& p, const std::vector<std::uint32_t>& spikes, double until_tick, double* r_out);
   // Calcium STDP: the step of every synapse from base step k; the calcium jumps of presynaptic
   // spikes whose delay D ends now (`pre`) and of the target's spikes (`post`).
   void stdp_advance(ProjectionState& p, std::int64_t k);

@@ -122,7 +122,11 @@ void Network::advance_neurons(Group& g, std::int64_t k) {
   const std::uint32_t V = V_;
   std::int64_t bad = n;
 #ifdef GLIA_WITH_CUDA
-  if (device_) bad = device_->lif_step(g, t, cfg.I_ext_factor.at(t));
+  if (device_) {
+    std::vector<double> factors(V_);
+    for (std::uint32_t v = 0; v < V_; ++v) factors[v] = of(g, v).I_ext_factor.at(t);
+    bad = device_->lif_step(g, t, factors);
+  }
 #endif
   const double* sic = g.I_sic.empty() ? nullptr : g.I_sic.data();
   if (device_) {
@@ -234,6 +238,7 @@ void Network::deliver(Projection& p, std::int64_t k) {
   // Per variant: its weight, release parameters and glutamate decay (a spike's variant is its index mod V).
   const std::uint32_t V = V_;
   std::vector<double> w(V), to_tick(V, 1.0), released_to_Y(V, 0.0), U_star(V), alpha(V), Omega_c(V, 0.0);
+  [[maybe_unused]] double until_tick = 0.0;  // s, to the next astrocyte tick (the device weights glutamate itself)
   for (std::uint32_t v = 0; v < V; ++v) {
     const ProjectionConfig& c = of(p, v);
     // A spike onto a Li–Rinzel astrocyte adds delta_IP3 * w to its IP3.
@@ -250,6 +255,7 @@ void Network::deliver(Projection& p, std::int64_t k) {
       const std::int64_t every = c_.groups[p.astro_group].every;
       const std::int64_t next_tick = ((k + 1 + every - 1) / every) * every;
       to_tick[v] = std::exp(-Omega_c[v] * static_cast<double>(next_tick - (k + 1)) * c_.dt);
+      until_tick = static_cast<double>(next_tick - (k + 1)) * c_.dt;
     }
   }
   p.ef.assign(n_spikes, 1.0);
@@ -268,7 +274,7 @@ void Network::deliver(Projection& p, std::int64_t k) {
   const std::size_t stride = static_cast<std::size_t>(p.n_pre) + 1;
   double* r_out = p.record_spikes && tm ? p.r_last.data() : nullptr;  // releases, for a spikes monitor
 #ifdef GLIA_WITH_CUDA
-  if (device_) device_->deliver(p, spikes, to_tick[0], w[0], r_out);  // device runs are never batched
+  if (device_) device_->deliver(p, spikes, until_tick, r_out);
 #endif
   if (!device_) {
     double* target = p.target;

@@ -112,6 +112,42 @@ TEST(NetworkCuda, EveryModelMatchesCpu) {
   expect_same_run(cpu, gpu);
 }
 
+// A batch of variants (network.hpp) on the GPU, each variant against the same batch on the CPU: one
+// launch per update over all variants, each with its own parameters, seed, delay, connectivity and
+// I_ext schedule.
+TEST(NetworkCuda, BatchMatchesCpuBatch) {
+  GLIA_REQUIRE_CUDA_DEVICE();
+  std::vector<NetworkConfig> cpu, gpu;
+  for (int v = 0; v < 5; ++v) {
+    for (const char* device : {"cpu", "cuda"}) {
+      nlohmann::json c = mixed_network(device);
+      c["simulation"]["duration"] = 0.1;
+      c["simulation"]["seed"] = 21 + v;
+      c["groups"][0]["rate"] = 30.0 + 5.0 * v;
+      c["groups"][2]["I_ext_schedule"]["factors"] = {1.0, 1.0 + 0.05 * v};
+      c["groups"][5]["params"]["O_beta"] = 1.0 + v;
+      c["projections"][0]["weight"] = 3e-11 * (1.0 + 0.2 * v);
+      c["projections"][1]["delay"] = 0.001 * (v % 3 + 1);
+      c["projections"][1]["params"] = {{"U", 0.3 + 0.1 * v}};
+      c["astrocyte_coupling"][0]["F"] = 0.5 * v;
+      (std::string(device) == "cpu" ? cpu : gpu).push_back(parse_network_config(c));
+    }
+  }
+  std::vector<const NetworkConfig*> pc, pg;
+  for (int v = 0; v < 5; ++v) {
+    pc.push_back(&cpu[v]);
+    pg.push_back(&gpu[v]);
+  }
+  const std::vector<NetworkResult> a = run_network_batch(pc), b = run_network_batch(pg);
+  for (int v = 0; v < 5; ++v) {
+    ASSERT_TRUE(a[v].complete && b[v].complete) << a[v].error << b[v].error;
+    ASSERT_GT(a[v].spikes.at("E").t.size(), 50u);
+    SCOPED_TRACE("variant " + std::to_string(v));
+    expect_same_run(a[v], b[v]);
+  }
+  EXPECT_NE(a[0].spikes.at("E").t, a[4].spikes.at("E").t);
+}
+
 TEST(NetworkCuda, NonFiniteStateIsReportedAsOnCpu) {
   GLIA_REQUIRE_CUDA_DEVICE();
   nlohmann::json c = nlohmann::json::parse(R"({
