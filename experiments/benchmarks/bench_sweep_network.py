@@ -61,7 +61,7 @@ def config(variants, duration):
         "model": "network", "network": network(duration),
         "design": {"random": {"n": variants, "seed": 7, "ranges": {
             "groups.A.params.O_beta": [0.5, 5.0], "groups.P.rate": [4.0, 12.0],
-            "projections.PE.weight": [1e-9, 3e-9]}}},
+            "projections.PE.weight": [4e-9, 1e-8]}}},
         "summaries": ["rate.E", "rate.I", "mean.A.C"],
         "transient": 0.1,
     }
