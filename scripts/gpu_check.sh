@@ -77,6 +77,7 @@ cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DGLIA_CUDA=ON -DGLI
 cmake --build build-gpu --parallel "$(nproc)" --target glia glia_cuda_tests glia_sweep_cuda_tests \
   >>"$out/build.log" 2>&1 || { log "build failed: see build.log"; tail -n 30 "$out/build.log"; exit 1; }
 log "built in $(($(date +%s) - start)) s"
+if [[ "${GLIA_GPU_CHECK_BUILD_ONLY:-0}" == "1" ]]; then exit 0; fi  # the build alone (for another script)
 
 # ---- CPU-vs-GPU tests --------------------------------------------------------------------------------------
 status=0

@@ -4,6 +4,7 @@
 # on the CPU (all cores) and on the GPU, one variant at a time (--chunk 1) and as one batch (--chunk 64);
 # wall times and the summaries compared (CPU chunk 1 = CPU chunk 64 bit for bit; GPU against CPU).
 # Usage: bash scripts/gpu_sweep_batch.sh OUT_DIR     (writes OUT_DIR/gpu_sweep_batch.json)
+# DEVICES="cpu cuda" and CHUNKS="64 1" choose the runs (a run left out is NaN/null in the file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(cd "${1:?usage: gpu_sweep_batch.sh OUT_DIR}" && pwd)
@@ -14,7 +15,7 @@ sed 's/"model": "network",/"model": "network", "device": "cuda",/' "$cfg" >"$wor
 declare -A wall
 wall=([cpu_64]=nan [cpu_1]=nan [cuda_64]=nan [cuda_1]=nan)
 for device in ${DEVICES:-cpu cuda}; do
-  for chunk in 64 1; do
+  for chunk in ${CHUNKS:-64 1}; do
     c=$cfg
     [[ $device == cuda ]] && c=$work/cuda.json
     t0=$EPOCHREALTIME
@@ -23,7 +24,11 @@ for device in ${DEVICES:-cpu cuda}; do
     echo "$device chunk $chunk: ${wall[${device}_$chunk]} s"
   done
 done
-python=$( [[ -x /usr/bin/python3 ]] && echo /usr/bin/python3 || command -v python3)
+# A Python with h5py: Debian's here, the image's own (first on PATH) on the GPU machine.
+python=/usr/bin/python3
+for p in python3 /usr/bin/python3; do
+  if command -v "$p" >/dev/null && "$p" -c "import h5py, numpy" 2>/dev/null; then python=$(command -v "$p"); break; fi
+done
 "$python" - "$work" "$out/gpu_sweep_batch.json" "${wall[cpu_64]}" "${wall[cpu_1]}" "${wall[cuda_64]}" "${wall[cuda_1]}" \
   "${GLIA_COMMIT:-}" <<'PY'
 import json, os, sys
