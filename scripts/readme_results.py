@@ -88,6 +88,19 @@ def rows() -> list[str]:
                 f"| `python3 scripts/gpu_bench.py --no-fig6 --sweep-grid {grid} --sweep-duration 20 --chunk {chunk} --out "
                 f"OUT.json` after gpu_check.sh (commit {g['commit'][:7]}) |"
             )
+    batch = load("gpu/gpu_sweep_batch.json")
+    if batch:
+        w = batch["wall_s"]
+        same = batch["cpu_batch_equals_one_by_one"] and batch["gpu_batch_equals_gpu_one_by_one"]
+        out.append(
+            f"| Network-config sweep, {batch['variants']} variants of a 1000-neuron network with 100 astrocytes (1 s), "
+            f"one batch vs one variant at a time, NVIDIA H200 and the {batch['cpus']} CPU cores beside it | GPU batch "
+            f"{w['gpu_batch']:.3g} s, GPU one by one {w['gpu_one_by_one']:.3g} s; CPU batch {w['cpu_batch']:.3g} s, CPU one "
+            f"by one {w['cpu_one_by_one']:.3g} s; summaries {'equal' if same else 'DIFFER'} batched and alone, GPU vs CPU "
+            f"≤ {batch['gpu_vs_cpu_max_relative_difference']:.1g} relative | **GPU {w['gpu_one_by_one'] / w['gpu_batch']:.1f}×, "
+            f"CPU {w['cpu_one_by_one'] / w['cpu_batch']:.1f}×; GPU batch {w['cpu_one_by_one'] / w['gpu_batch']:.1f}× CPU "
+            f"one by one** | `bash scripts/gpu_sweep_batch.sh OUT` after gpu_check.sh (commit {batch['commit'][:7]}) |"
+        )
     ens = load("bench_gchi_ensemble.json")
     if ens:
         cmd = f"`{ens['meta']['command']}`"
