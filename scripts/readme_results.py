@@ -88,6 +88,15 @@ def rows() -> list[str]:
                 f"| `python3 scripts/gpu_bench.py --no-fig6 --sweep-grid {grid} --sweep-duration 20 --chunk {chunk} --out "
                 f"OUT.json` after gpu_check.sh (commit {g['commit'][:7]}) |"
             )
+    net = load("bench_sweep_network.json")
+    if net and not net["meta"].get("quick"):
+        m = net["meta"]
+        out.append(
+            f"| Network-config sweep, {m['variants']} variants of a 1000-neuron network with 100 astrocytes "
+            f"({m['duration_s']:g} s), one batch vs one variant at a time, {m['threads']} threads | median of "
+            f"{m['pairs']} pairs; summaries {'equal' if net['same_summaries'] else 'DIFFER'} | "
+            f"**{net['median_ratio_one_by_one_over_batched']:.2f}×** | `{m['command']}` |"
+        )
     batch = load("gpu/gpu_sweep_batch.json")
     if batch:
         w = batch["wall_s"]
