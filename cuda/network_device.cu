@@ -55,9 +55,10 @@ __device__ P lif_params(const P* pv, std::uint32_t V, const double* factor_v, do
   return p;
 }
 
-__global__ void lif_coba_kernel(const bio::LifCobaParams* pv, std::uint32_t V, const double* factor_v, double factor,
-                                bool euler, double t, double dt, std::int64_t n, double* v, double* g_e, double* g_i,
-                                double* ref, const double* sic, char* flag, unsigned long long* bad) {
+__global__ void lif_coba_kernel(const bio::LifCobaParams* pv, std::uint32_t V, const double* factor_v,
+                                double factor, bool euler, double t, double dt, std::int64_t n, double* v,
+                                double* g_e, double* g_i, double* ref, const double* sic, char* flag,
+                                unsigned long long* bad) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= n) return;
   const bio::LifCobaParams p = lif_params(pv, V, factor_v, factor, i);
@@ -71,9 +72,9 @@ __global__ void lif_coba_kernel(const bio::LifCobaParams* pv, std::uint32_t V, c
   if (!finite(s.v) || !finite(s.g_e) || !finite(s.g_i)) atomicMin(bad, static_cast<unsigned long long>(i));
 }
 
-__global__ void lif_cuba_kernel(const bio::LifCubaParams* pv, std::uint32_t V, const double* factor_v, double factor,
-                                double t, double dt, std::int64_t n, double* v, double* i_syn, double* ref,
-                                const double* sic, char* flag, unsigned long long* bad) {
+__global__ void lif_cuba_kernel(const bio::LifCubaParams* pv, std::uint32_t V, const double* factor_v,
+                                double factor, double t, double dt, std::int64_t n, double* v, double* i_syn,
+                                double* ref, const double* sic, char* flag, unsigned long long* bad) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= n) return;
   const bio::LifCubaParams p = lif_params(pv, V, factor_v, factor, i);
@@ -95,7 +96,8 @@ struct DeliverArgs {
   bool tm, glutamate, receptors;
   const SynapseVariant* var;  // per variant (a spike's variant: its element mod V)
   std::uint32_t V;
-  double until_tick;  // s from now to the astrocytes' next tick: glutamate is weighted by its decay until then
+  double
+      until_tick;  // s from now to the astrocytes' next tick: glutamate is weighted by its decay until then
   double *u, *x, *Y;
   const double* rho;  // calcium STDP: transmit w rho (or null)
   double* r_out;      // releases of the delivered synapses (or null)
@@ -121,7 +123,8 @@ __global__ void deliver_kernel(DeliverArgs a) {
         continue;
       }
       const std::int32_t k = a.glutamate ? a.astro[q] : -1;
-      const double U = k >= 0 && a.receptors ? modulated_release_probability(c.U_star, c.alpha, a.gamma[k]) : c.U_star;
+      const double U =
+          k >= 0 && a.receptors ? modulated_release_probability(c.U_star, c.alpha, a.gamma[k]) : c.U_star;
       const double r = tm_release(a.u[q], a.x[q], a.ef[s], a.ed[s], U);
       if (a.r_out) a.r_out[q] = r;
       if (a.target) atomicAdd(a.target + a.post[q], c.w * r);
@@ -154,8 +157,8 @@ __global__ void fold_kernel(std::int64_t n, std::int64_t n_blocks, const Synapse
 }
 
 // The mean over the covered synapses, plus the group's constant glutamate (ambient: null when none).
-__global__ void mean_input_kernel(std::int64_t n, const double* n_covered, const double* ambient, double* Y_in,
-                                  bool any) {
+__global__ void mean_input_kernel(std::int64_t n, const double* n_covered, const double* ambient,
+                                  double* Y_in, bool any) {
   const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (a >= n) return;
   if (!any) Y_in[a] = 0.0;
@@ -177,20 +180,20 @@ __global__ void coupling_kernel(std::int64_t n, const bio::IP3CouplingParams* cv
 }
 
 // The noise of astrocyte i of variant v: its variant's seed (in its parameters) and its own index i.
-__global__ void astrocyte_kernel(const AstrocyteStepParams* qv, std::uint32_t V, double t, double h, std::int64_t tick,
-                                 std::int64_t n, const double* I_bias, const double* Y_in, const double* J, double* y,
-                                 double* x_A, double* G_A, char* flag, unsigned long long* bad) {
+__global__ void astrocyte_kernel(const AstrocyteStepParams* qv, std::uint32_t V, double t, double h,
+                                 std::int64_t tick, std::int64_t n, const double* I_bias, const double* Y_in,
+                                 const double* J, double* y, double* x_A, double* G_A, char* flag,
+                                 unsigned long long* bad) {
   const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (a >= n) return;
-  const int f = astrocyte_step(qv[a % V], t, h, tick, static_cast<std::uint32_t>(a / V), I_bias[a], Y_in[a], J[a],
-                               y + a * bio::kGChIVars, x_A[a], G_A[a]);
+  const int f = astrocyte_step(qv[a % V], t, h, tick, static_cast<std::uint32_t>(a / V), I_bias[a], Y_in[a],
+                               J[a], y + a * bio::kGChIVars, x_A[a], G_A[a]);
   flag[a] = (f & kAstrocyteReleased) != 0;
   if (f & kAstrocyteOutOfBounds) atomicMin(bad, static_cast<unsigned long long>(a));
 }
 
-
-__global__ void li_rinzel_kernel(bio::LiRinzelParams p, sim::FixedStepMethod method, double t, double h, std::int64_t n,
-                                 double* ip3_in, double* y, unsigned long long* bad) {
+__global__ void li_rinzel_kernel(bio::LiRinzelParams p, sim::FixedStepMethod method, double t, double h,
+                                 std::int64_t n, double* ip3_in, double* y, unsigned long long* bad) {
   const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (a >= n) return;
   if (li_rinzel_step(p, method, t, h, ip3_in[a], y + a * bio::kLiRinzelVars) != 0)
@@ -210,20 +213,22 @@ __global__ void stdp_pre_kernel(bio::CalciumStdpParams p, const std::int64_t* ro
   const std::uint32_t i = spikes[blockIdx.x];
   for (std::int64_t b = 0; b < n_blocks; ++b) {
     const std::int64_t* row = row_ptr + b * stride;
-    for (std::int64_t q = row[i] + threadIdx.x; q < row[i + 1]; q += blockDim.x) bio::cstdp_pre_calcium(p, c[q]);
+    for (std::int64_t q = row[i] + threadIdx.x; q < row[i + 1]; q += blockDim.x)
+      bio::cstdp_pre_calcium(p, c[q]);
   }
 }
 
 // One CUDA block per postsynaptic spike.
-__global__ void stdp_post_kernel(bio::CalciumStdpParams p, const std::int64_t* in_ptr, const std::int64_t* in_syn,
-                                 const std::uint32_t* spikes, double* c) {
+__global__ void stdp_post_kernel(bio::CalciumStdpParams p, const std::int64_t* in_ptr,
+                                 const std::int64_t* in_syn, const std::uint32_t* spikes, double* c) {
   const std::uint32_t j = spikes[blockIdx.x];
   for (std::int64_t e = in_ptr[j] + threadIdx.x; e < in_ptr[j + 1]; e += blockDim.x)
     bio::cstdp_post_calcium(p, c[in_syn[e]]);
 }
 
-__global__ void sic_kernel(bio::LiRinzelSicParams p, double w, const std::int64_t* in_ptr, const std::int64_t* in_syn,
-                           const std::uint32_t* pre_of, const double* y, std::int64_t n, double* I_sic, bool first) {
+__global__ void sic_kernel(bio::LiRinzelSicParams p, double w, const std::int64_t* in_ptr,
+                           const std::int64_t* in_syn, const std::uint32_t* pre_of, const double* y,
+                           std::int64_t n, double* I_sic, bool first) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= n) return;
   const double v = sic_current(p, w, in_ptr, in_syn, pre_of, y, i);
@@ -311,7 +316,7 @@ NetworkDevice::NetworkDevice(std::vector<GroupState>& groups, std::vector<Projec
     d.neighbours = mirror(g.neighbours);
     d.flag = mirror(g.flag);
     m.dt = g.dt / static_cast<double>(g.cfg->every);  // the same base step for every group
-    if (g.cfg->is_rate()) continue;  // the rate system's
+    if (g.cfg->is_rate()) continue;                   // the rate system's
     // Each variant's parameters of this group.
     std::vector<bio::LifCobaParams> coba;
     std::vector<bio::LifCubaParams> cuba;
@@ -409,14 +414,13 @@ std::int64_t NetworkDevice::lif_step(GroupState& g, double t, const std::vector<
   if (!same) d.factor_v->upload(I_ext_factor.data());
   const double* factor_v = same ? nullptr : d.factor_v->get();
   if (g.cfg->model == GroupModel::lif_coba) {
-    lif_coba_kernel<<<blocks_for(n), kThreads>>>(ptr(d.coba_v), m.V, factor_v, I_ext_factor.front(),
-                                                 g.cfg->lif_method == LifMethod::euler, t, g.dt, n, ptr(d.v),
-                                                 ptr(d.g_e), ptr(d.g_i), ptr(d.ref), ptr(d.I_sic), ptr(d.flag),
-                                                 m.bad.get());
+    lif_coba_kernel<<<blocks_for(n), kThreads>>>(
+        ptr(d.coba_v), m.V, factor_v, I_ext_factor.front(), g.cfg->lif_method == LifMethod::euler, t, g.dt, n,
+        ptr(d.v), ptr(d.g_e), ptr(d.g_i), ptr(d.ref), ptr(d.I_sic), ptr(d.flag), m.bad.get());
   } else {
-    lif_cuba_kernel<<<blocks_for(n), kThreads>>>(ptr(d.cuba_v), m.V, factor_v, I_ext_factor.front(), t, g.dt, n,
-                                                 ptr(d.v), ptr(d.i_syn), ptr(d.ref), ptr(d.I_sic), ptr(d.flag),
-                                                 m.bad.get());
+    lif_cuba_kernel<<<blocks_for(n), kThreads>>>(ptr(d.cuba_v), m.V, factor_v, I_ext_factor.front(), t, g.dt,
+                                                 n, ptr(d.v), ptr(d.i_syn), ptr(d.ref), ptr(d.I_sic),
+                                                 ptr(d.flag), m.bad.get());
   }
   cuda::check(cudaGetLastError(), "lif kernel");
   d.flag->download(g.flag.data());
@@ -467,8 +471,8 @@ void NetworkDevice::deliver(ProjectionState& p, const std::vector<std::uint32_t>
 void NetworkDevice::stdp_advance(ProjectionState& p, std::int64_t k) {
   Impl& m = *impl_;
   Impl::Projection& d = m.projections[p.cfg->index];
-  stdp_kernel<<<blocks_for(p.n_syn), kThreads>>>(p.cfg->stdp, m.dt, m.seed, kStdpStream + p.cfg->index, k, p.n_syn,
-                                                 ptr(d.rho), ptr(d.c));
+  stdp_kernel<<<blocks_for(p.n_syn), kThreads>>>(p.cfg->stdp, m.dt, m.seed, kStdpStream + p.cfg->index, k,
+                                                 p.n_syn, ptr(d.rho), ptr(d.c));
   cuda::check(cudaGetLastError(), "stdp kernel");
   // A plastic weight that is no longer finite stops the run: the host checks its copy.
   d.rho->download(p.rho.data());
@@ -478,18 +482,20 @@ void NetworkDevice::stdp_calcium(ProjectionState& p, const std::vector<std::uint
                                  const std::vector<std::uint32_t>& post) {
   Impl::Projection& d = impl_->projections[p.cfg->index];
   if (!pre.empty()) {
-    cuda::check(cudaMemcpy(d.spikes->get(), pre.data(), pre.size() * sizeof(std::uint32_t), cudaMemcpyHostToDevice),
-                "upload presynaptic spikes");
-    stdp_pre_kernel<<<static_cast<unsigned>(pre.size()), kThreads>>>(
-        p.cfg->stdp, ptr(d.row_ptr), static_cast<std::int64_t>(p.n_pre) + 1, p.n_blocks, d.spikes->get(), ptr(d.c));
+    cuda::check(
+        cudaMemcpy(d.spikes->get(), pre.data(), pre.size() * sizeof(std::uint32_t), cudaMemcpyHostToDevice),
+        "upload presynaptic spikes");
+    stdp_pre_kernel<<<static_cast<unsigned>(pre.size()), kThreads>>>(p.cfg->stdp, ptr(d.row_ptr),
+                                                                     static_cast<std::int64_t>(p.n_pre) + 1,
+                                                                     p.n_blocks, d.spikes->get(), ptr(d.c));
     cuda::check(cudaGetLastError(), "stdp pre kernel");
   }
   if (!post.empty()) {
     cuda::check(cudaMemcpy(d.post_spikes->get(), post.data(), post.size() * sizeof(std::uint32_t),
                            cudaMemcpyHostToDevice),
                 "upload postsynaptic spikes");
-    stdp_post_kernel<<<static_cast<unsigned>(post.size()), kThreads>>>(p.cfg->stdp, ptr(d.in_ptr), ptr(d.in_syn),
-                                                                         d.post_spikes->get(), ptr(d.c));
+    stdp_post_kernel<<<static_cast<unsigned>(post.size()), kThreads>>>(
+        p.cfg->stdp, ptr(d.in_ptr), ptr(d.in_syn), d.post_spikes->get(), ptr(d.c));
     cuda::check(cudaGetLastError(), "stdp post kernel");
   }
 }
@@ -502,8 +508,9 @@ void NetworkDevice::update_sic(GroupState& neurons) {
   for (std::uint32_t pi : neurons.sic_from) {
     const ProjectionState& p = (*m.host_projections)[pi];
     Impl::Projection& d = m.projections[pi];
-    sic_kernel<<<blocks_for(n), kThreads>>>(p.cfg->sic, p.cfg->weight, ptr(d.in_ptr), ptr(d.in_syn), ptr(d.pre_of),
-                                            ptr(m.groups[p.cfg->source].y), n, ptr(dn.I_sic), first);
+    sic_kernel<<<blocks_for(n), kThreads>>>(p.cfg->sic, p.cfg->weight, ptr(d.in_ptr), ptr(d.in_syn),
+                                            ptr(d.pre_of), ptr(m.groups[p.cfg->source].y), n, ptr(dn.I_sic),
+                                            first);
     first = false;
   }
   cuda::check(cudaGetLastError(), "sic kernel");
@@ -514,8 +521,8 @@ std::int64_t NetworkDevice::li_rinzel_tick(GroupState& g, double t) {
   Impl::Group& d = m.groups[g.cfg->index];
   const auto n = static_cast<std::int64_t>(g.cfg->n);
   m.reset_bad(n);
-  li_rinzel_kernel<<<blocks_for(n), kThreads>>>(g.cfg->li_rinzel, g.cfg->method, t, g.dt, n, ptr(d.ip3_in), ptr(d.y),
-                                                m.bad.get());
+  li_rinzel_kernel<<<blocks_for(n), kThreads>>>(g.cfg->li_rinzel, g.cfg->method, t, g.dt, n, ptr(d.ip3_in),
+                                                ptr(d.y), m.bad.get());
   cuda::check(cudaGetLastError(), "li_rinzel kernel");
   return m.read_bad();
 }
@@ -557,9 +564,9 @@ std::int64_t NetworkDevice::astrocyte_tick(GroupState& g, double t, std::int64_t
     coupling_kernel<<<blocks_for(n), kThreads>>>(n, ptr(d.coupling_v), m.V, ptr(d.row_ptr), ptr(d.neighbours),
                                                  ptr(d.y), ptr(d.J));
   m.reset_bad(n);
-  astrocyte_kernel<<<blocks_for(n), kThreads>>>(ptr(d.astro_v), m.V, t, g.dt, tick, n, ptr(d.I_bias), ptr(d.Y_in),
-                                                ptr(d.J), ptr(d.y), ptr(d.x_A), ptr(d.G_A), ptr(d.flag),
-                                                m.bad.get());
+  astrocyte_kernel<<<blocks_for(n), kThreads>>>(ptr(d.astro_v), m.V, t, g.dt, tick, n, ptr(d.I_bias),
+                                                ptr(d.Y_in), ptr(d.J), ptr(d.y), ptr(d.x_A), ptr(d.G_A),
+                                                ptr(d.flag), m.bad.get());
   cuda::check(cudaGetLastError(), "astrocyte kernel");
   d.flag->download(g.flag.data());
   return m.read_bad();

@@ -29,7 +29,7 @@ void read_params(const nlohmann::json& j, const std::string& path, const std::ve
   }
 }
 
-#define GLIA_READ_PARAMS(P)                                                                              \
+#define GLIA_READ_PARAMS(P)                                                                             \
   template void read_params<P>(const nlohmann::json&, const std::string&, const std::vector<Field<P>>&, \
                                const std::string&, P&);
 GLIA_READ_PARAMS(bio::LifCobaParams)
@@ -176,13 +176,17 @@ const std::vector<Field<bio::AstrocyteProcessParams>>& process() {
 
 const std::vector<Field<bio::CalciumStdpParams>>& calcium_stdp() {
   using P = bio::CalciumStdpParams;
-  static const std::vector<Field<P>> f{
-      {"C_pre", &P::C_pre, "", Field<P>::non_negative},     {"C_post", &P::C_post, "", Field<P>::non_negative},
-      {"D", &P::D, "s", Field<P>::non_negative},            {"tau_Ca", &P::tau_Ca, "s", Field<P>::positive},
-      {"theta_d", &P::theta_d, "", Field<P>::non_negative}, {"theta_p", &P::theta_p, "", Field<P>::non_negative},
-      {"gamma_d", &P::gamma_d, "", Field<P>::non_negative}, {"gamma_p", &P::gamma_p, "", Field<P>::non_negative},
-      {"sigma", &P::sigma, "", Field<P>::non_negative},     {"tau", &P::tau, "s", Field<P>::positive},
-      {"rho_star", &P::rho_star, "", Field<P>::any}};
+  static const std::vector<Field<P>> f{{"C_pre", &P::C_pre, "", Field<P>::non_negative},
+                                       {"C_post", &P::C_post, "", Field<P>::non_negative},
+                                       {"D", &P::D, "s", Field<P>::non_negative},
+                                       {"tau_Ca", &P::tau_Ca, "s", Field<P>::positive},
+                                       {"theta_d", &P::theta_d, "", Field<P>::non_negative},
+                                       {"theta_p", &P::theta_p, "", Field<P>::non_negative},
+                                       {"gamma_d", &P::gamma_d, "", Field<P>::non_negative},
+                                       {"gamma_p", &P::gamma_p, "", Field<P>::non_negative},
+                                       {"sigma", &P::sigma, "", Field<P>::non_negative},
+                                       {"tau", &P::tau, "s", Field<P>::positive},
+                                       {"rho_star", &P::rho_star, "", Field<P>::any}};
   return f;
 }
 

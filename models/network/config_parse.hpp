@@ -18,7 +18,8 @@ std::vector<std::int64_t> integer_array(const nlohmann::json& a, const std::stri
 // A number (the same for all n elements) or a list of n numbers.
 std::vector<double> per_element(const nlohmann::json& v, const std::string& field, std::uint32_t n);
 
-Schedule parse_schedule(const nlohmann::json& j, const std::string& path, const char* values_key, double sim_dt);
+Schedule parse_schedule(const nlohmann::json& j, const std::string& path, const char* values_key,
+                        double sim_dt);
 InitValue parse_init_value(const nlohmann::json& v, const std::string& field, std::uint32_t n);
 sim::Positions parse_positions(const nlohmann::json& j, const std::string& path, std::uint32_t n);
 Windows parse_windows(const nlohmann::json& j, const std::string& path, const NetworkConfig& c,

@@ -22,15 +22,19 @@ void parse_lif(JsonObjectReader& r, const std::string& model, const NetworkConfi
     throw ConfigError(r.field("method"), in_quotes(method), "expected \"exponential_euler\" or \"euler\"");
   }
   if (g.model == GroupModel::lif_coba) {
-    if (r.has("params")) fields::read_params(r.member("params"), r.field("params"), fields::coba(), model, g.coba);
+    if (r.has("params"))
+      fields::read_params(r.member("params"), r.field("params"), fields::coba(), model, g.coba);
     if (!(g.coba.V_r < g.coba.V_th))
-      throw ConfigError(r.field("params") + ".V_r", num(g.coba.V_r), "must be below V_th = " + num(g.coba.V_th) + " V");
+      throw ConfigError(r.field("params") + ".V_r", num(g.coba.V_r),
+                        "must be below V_th = " + num(g.coba.V_th) + " V");
   } else {
     if (g.lif_method == LifMethod::euler)
       throw ConfigError(r.field("method"), "\"euler\"", "lif_cuba is integrated exactly; leave method out");
-    if (r.has("params")) fields::read_params(r.member("params"), r.field("params"), fields::cuba(), model, g.cuba);
+    if (r.has("params"))
+      fields::read_params(r.member("params"), r.field("params"), fields::cuba(), model, g.cuba);
     if (!(g.cuba.V_r < g.cuba.V_th))
-      throw ConfigError(r.field("params") + ".V_r", num(g.cuba.V_r), "must be below V_th = " + num(g.cuba.V_th) + " V");
+      throw ConfigError(r.field("params") + ".V_r", num(g.cuba.V_r),
+                        "must be below V_th = " + num(g.cuba.V_th) + " V");
   }
   if (r.has("I_ext_schedule"))
     g.I_ext_factor = parse_schedule(r.member("I_ext_schedule"), r.field("I_ext_schedule"), "factors", c.dt);
@@ -44,8 +48,8 @@ void parse_source(JsonObjectReader& r, const NetworkConfig& c, GroupConfig& g) {
       throw ConfigError(r.field("rate_schedule"), "{...}", "only a poisson group takes a rate schedule");
     g.rate_schedule = parse_schedule(r.member("rate_schedule"), r.field("rate_schedule"), "values", c.dt);
     for (std::size_t k = 0; k < g.rate_schedule.values.size(); ++k)
-      io::check_non_negative(io::element_field(r.field("rate_schedule") + ".values", k), g.rate_schedule.values[k],
-                             "Hz");
+      io::check_non_negative(io::element_field(r.field("rate_schedule") + ".values", k),
+                             g.rate_schedule.values[k], "Hz");
   } else if (!r.has("rate")) {
     throw ConfigError(r.field("rate"), "", "required (or a rate_schedule)");
   }
@@ -53,10 +57,12 @@ void parse_source(JsonObjectReader& r, const NetworkConfig& c, GroupConfig& g) {
   double max_rate = g.rate;
   for (double v : g.rate_schedule.values) max_rate = std::max(max_rate, v);
   if (g.model == GroupModel::poisson && max_rate * dt > 1.0)
-    throw ConfigError(r.field("rate"), num(max_rate), "rate * dt exceeds 1: a step cannot hold that many spikes");
+    throw ConfigError(r.field("rate"), num(max_rate),
+                      "rate * dt exceeds 1: a step cannot hold that many spikes");
   if (g.model == GroupModel::regular) {
     io::check_positive(r.field("rate"), g.rate, "Hz");
-    if (g.rate * dt > 0.5) throw ConfigError(r.field("rate"), num(g.rate), "period 1/rate is shorter than 2 * dt");
+    if (g.rate * dt > 0.5)
+      throw ConfigError(r.field("rate"), num(g.rate), "period 1/rate is shorter than 2 * dt");
   }
 }
 
@@ -72,10 +78,12 @@ void parse_gchi(JsonObjectReader& r, const std::string& model, GroupConfig& g) {
       throw ConfigError(r.field("sigma"), num(r.number("sigma")),
                         "only used by methods \"euler_maruyama\" and \"milstein\"");
   }
-  if (r.has("params")) fields::read_params(r.member("params"), r.field("params"), fields::gchi(), model, g.gchi);
+  if (r.has("params"))
+    fields::read_params(r.member("params"), r.field("params"), fields::gchi(), model, g.gchi);
   if (r.has("release"))
     fields::read_params(r.member("release"), r.field("release"), fields::release(), "release", g.release);
-  if (g.release.U_A > 1.0) throw ConfigError(r.field("release") + ".U_A", num(g.release.U_A), "must be in [0, 1]");
+  if (g.release.U_A > 1.0)
+    throw ConfigError(r.field("release") + ".U_A", num(g.release.U_A), "must be in [0, 1]");
   if (r.has("glutamate")) {
     g.glutamate = per_element(r.member("glutamate"), r.field("glutamate"), g.n);
     for (std::size_t k = 0; k < g.glutamate.size(); ++k)
@@ -93,7 +101,8 @@ void parse_gchi(JsonObjectReader& r, const std::string& model, GroupConfig& g) {
     g.bias.period = io::check_non_negative(b.field("period"), b.number("period", 0.0), "s");
     g.bias.on = io::check_non_negative(b.field("on"), b.number("on", 0.0), "s");
     if (g.bias.period > 0.0 && g.bias.on > g.bias.period)
-      throw ConfigError(b.field("on"), num(g.bias.on), "must not exceed period = " + num(g.bias.period) + " s");
+      throw ConfigError(b.field("on"), num(g.bias.on),
+                        "must not exceed period = " + num(g.bias.period) + " s");
     b.finish();
   }
 }
@@ -137,7 +146,8 @@ Windows parse_windows(const json& j, const std::string& path, const NetworkConfi
   Windows w;
   const bool has_dt = r.has("dt"), has_durations = r.has("durations");
   if (has_dt == has_durations)
-    throw ConfigError(path, io::json_text(j), "give either \"dt\" (equal windows) or \"durations\" (one per window)");
+    throw ConfigError(path, io::json_text(j),
+                      "give either \"dt\" (equal windows) or \"durations\" (one per window)");
   const bool has_drive = r.has("drive"), has_clamp = r.has("clamp");
   if (!has_drive && !has_clamp) throw ConfigError(path, io::json_text(j), "give \"drive\" and/or \"clamp\"");
   const json* drive = has_drive ? &r.array("drive") : nullptr;
@@ -160,10 +170,12 @@ Windows parse_windows(const json& j, const std::string& path, const NetworkConfi
   }
   for (std::size_t k = 0; k < n_windows; ++k)
     if (w.steps[k] % g.every != 0)
-      throw ConfigError(has_durations ? io::element_field(r.field("durations"), k) : r.field("dt"),
-                        num(static_cast<double>(w.steps[k]) * c.dt),
-                        "must be a whole multiple of the group's dt = " + num(static_cast<double>(g.every) * c.dt) + " s");
-  const auto entries = [&](const json* list, const char* key, bool nullable, std::vector<std::vector<double>>& out) {
+      throw ConfigError(
+          has_durations ? io::element_field(r.field("durations"), k) : r.field("dt"),
+          num(static_cast<double>(w.steps[k]) * c.dt),
+          "must be a whole multiple of the group's dt = " + num(static_cast<double>(g.every) * c.dt) + " s");
+  const auto entries = [&](const json* list, const char* key, bool nullable,
+                           std::vector<std::vector<double>>& out) {
     if (!list) return;
     if (list->size() != n_windows)
       throw ConfigError(r.field(key), std::to_string(list->size()) + " entries",
@@ -199,14 +211,16 @@ GroupConfig parse_group(const json& j, const std::string& path, const NetworkCon
   io::check_name(r.field("name"), g.name);
   const std::string model = r.string("model");
   static const std::vector<std::pair<const char*, GroupModel>> models{
-      {"lif_coba", GroupModel::lif_coba}, {"lif_cuba", GroupModel::lif_cuba},   {"poisson", GroupModel::poisson},
-      {"regular", GroupModel::regular},   {"gchi", GroupModel::gchi},           {"li_rinzel", GroupModel::li_rinzel},
+      {"lif_coba", GroupModel::lif_coba}, {"lif_cuba", GroupModel::lif_cuba},
+      {"poisson", GroupModel::poisson},   {"regular", GroupModel::regular},
+      {"gchi", GroupModel::gchi},         {"li_rinzel", GroupModel::li_rinzel},
       {"rate", GroupModel::rate}};
   const auto it = std::find_if(models.begin(), models.end(), [&](const auto& m) { return model == m.first; });
   if (it == models.end())
-    throw ConfigError(r.field("model"), in_quotes(model),
-                      "unknown group model (expected \"lif_coba\", \"lif_cuba\", \"poisson\", \"regular\", \"gchi\", "
-                      "\"li_rinzel\" or \"rate\")");
+    throw ConfigError(
+        r.field("model"), in_quotes(model),
+        "unknown group model (expected \"lif_coba\", \"lif_cuba\", \"poisson\", \"regular\", \"gchi\", "
+        "\"li_rinzel\" or \"rate\")");
   g.model = it->second;
   const std::int64_t n = r.integer("n");
   if (n < 1 || n > std::numeric_limits<std::int32_t>::max())

@@ -152,6 +152,8 @@ void Network::build_group(const GroupConfig& cfg) {
   g.cfg = &cfg;
   g.dt = c_.dt * static_cast<double>(cfg.every);
   g.rate_count.assign(V_, 0);
+  g.on_v.assign(V_, 0);
+  g.prob_v.assign(V_, 0.0);
   const std::uint32_t n = cfg.n;
   const std::size_t nb = static_cast<std::size_t>(n) * V_;  // elements of the batch
   if (cfg.is_rate()) return;                                // the continuous system holds its state
@@ -202,6 +204,8 @@ void Network::build_group(const GroupConfig& cfg) {
         return c.glutamate.empty() ? 0.0 : c.glutamate[i];
       });
     g.n_covered.assign(nb, 0.0);
+    for (std::uint32_t v = 0; v < V_; ++v)
+      g.astro_q.push_back(astrocyte_step_params(of(g, v), g.dt, variants_[v]->seed));
   } else if (cfg.is_li_rinzel()) {
     init_interleaved({"C", "h", "IP3"});
     g.ip3_in.assign(nb, 0.0);
@@ -309,6 +313,21 @@ void Network::build_projection(const ProjectionConfig& cfg) {
     t.sic_from.push_back(cfg.index);
     groups_[cfg.source].sic_to.push_back(cfg.index);
   }
+  for (std::uint32_t v = 0; v < V_; ++v) {
+    const ProjectionConfig& c = of(p, v);
+    // A spike onto a Li–Rinzel astrocyte adds delta_IP3 * w to its IP3.
+    p.w_v.push_back(c.receptor == Receptor::ip3
+                        ? c.weight * variants_[v]->groups[c.target].li_rinzel.delta_IP3
+                        : c.weight);
+    p.U_v.push_back(c.tm.U);
+    p.alpha_v.push_back(c.astrocytes.receptors.alpha);
+    p.released_v.push_back(c.has_astrocytes ? c.astrocytes.glutamate.rho_c * c.astrocytes.glutamate.Y_T
+                                            : 0.0);
+    p.Omega_c_v.push_back(c.has_astrocytes ? c.astrocytes.glutamate.Omega_c : 0.0);
+    if (c.has_astrocytes)
+      p.fold_v.push_back(std::exp(-c.astrocytes.glutamate.Omega_c * groups_[c.astrocytes.group].dt));
+  }
+  p.to_tick_v.assign(V_, 1.0);
   p.last.assign(p.n_pre, 0.0);
   p.ring.resize(static_cast<std::size_t>(*std::max_element(p.delay_v.begin(), p.delay_v.end())) + 1);
 
@@ -378,13 +397,43 @@ void Network::build_projection(const ProjectionConfig& cfg) {
 
 std::vector<NetworkResult> Network::run_batch(const ProgressFn& progress) {
   const auto t0 = std::chrono::steady_clock::now();
+  // State and mean recordings are reserved whole (their sample count is known), so that a batch of many
+  // variants does not reallocate them as they grow.
+  std::vector<std::size_t> samples(c_.monitors.size(), 0);
+  for (std::size_t j = 0; j < c_.monitors.size(); ++j) {
+    const MonitorConfig& m = c_.monitors[j];
+    if (m.type != MonitorType::state && m.type != MonitorType::mean) continue;
+    for (std::int64_t k = 0; k <= c_.n_steps; ++k) samples[j] += m.due(k) ? 1 : 0;
+  }
   for (auto& result : results_)
-    for (const auto& m : c_.monitors) {
+    for (std::size_t j = 0; j < c_.monitors.size(); ++j) {
+      const MonitorConfig& m = c_.monitors[j];
       if (m.type == MonitorType::spikes) result.spikes[m.name];
       if (m.type == MonitorType::rate) result.rates[m.name];
-      if (m.type == MonitorType::state) result.state[m.name].indices = m.indices;
-      if (m.type == MonitorType::mean) result.means[m.name];
+      if (m.type == MonitorType::state) {
+        StateTrace& s = result.state[m.name];
+        s.indices = m.indices;
+        s.t.reserve(samples[j]);
+        for (const auto& var : m.variables) s.values[var].reserve(samples[j] * m.indices.size());
+      }
+      if (m.type == MonitorType::mean) {
+        MeanTrace& s = result.means[m.name];
+        s.t.reserve(samples[j]);
+        for (const auto& var : m.variables) s.values[var].reserve(samples[j]);
+      }
     }
+  trace_times_.assign(c_.monitors.size(), {});
+  trace_values_.assign(c_.monitors.size(), {});
+  for (std::size_t j = 0; j < c_.monitors.size(); ++j) {
+    const MonitorConfig& m = c_.monitors[j];
+    if (m.type != MonitorType::state && m.type != MonitorType::mean) continue;
+    for (auto& result : results_) {
+      const bool state = m.type == MonitorType::state;
+      auto& values = state ? result.state[m.name].values : result.means[m.name].values;
+      trace_times_[j].push_back(state ? &result.state[m.name].t : &result.means[m.name].t);
+      for (const auto& var : m.variables) trace_values_[j].push_back(&values[var]);
+    }
+  }
   bool complete = false;
   std::string error;
   std::int64_t done = 0;

@@ -44,6 +44,9 @@ namespace glia::network {
 
 class NetworkDevice;  // cuda/network_device.cu
 
+// The variables a monitor reads most often, resolved once per sample (others by name).
+enum class GroupVar { other, v, Gamma_A, I, C, h, x_A, G_A, Y_S };
+
 struct SpikeTrain {
   std::vector<double> t;         // s
   std::vector<std::uint32_t> i;  // element (group) or synapse (projection)
@@ -129,6 +132,8 @@ class Network {
   // astrocyte group.
   void sample(std::int64_t k_time, bool neuron_side, std::int32_t astro_group = -1);
   double group_value(const Group& g, const std::string& var, std::uint32_t i) const;
+  GroupVar group_var(const Group& g, const std::string& var) const;
+  double group_value(const Group& g, GroupVar var, std::uint32_t i) const;
   double projection_value(const Projection& p, const std::string& var, std::uint32_t v, std::int64_t synapse,
                           double t) const;
 
@@ -139,6 +144,9 @@ class Network {
   std::vector<Projection> projections_;
   std::unique_ptr<RateSystem> rates_;
   std::vector<NetworkResult> results_;  // per variant
+  // State and mean recordings, per monitor: each variant's time vector, and its value vector per variable
+  // (variant v, variable x at v * variables + x); pointers into results_.
+  std::vector<std::vector<std::vector<double>*>> trace_times_, trace_values_;
   // Set when the config asks for "cuda" (shared_ptr: its deleter is bound where the type is complete,
   // so CPU-only builds need no definition of NetworkDevice).
   std::shared_ptr<NetworkDevice> device_;

@@ -170,7 +170,7 @@ struct ProjectionConfig {
 
 struct CouplingConfig {
   std::uint32_t group = 0;
-  double radius = 0.0;  // m; 0 with explicit neighbours
+  double radius = 0.0;                // m; 0 with explicit neighbours
   std::vector<std::int64_t> row_ptr;  // explicit neighbours (CSR), when given
   std::vector<std::uint32_t> neighbours;
   bio::IP3CouplingParams params;

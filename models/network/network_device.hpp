@@ -29,11 +29,13 @@ class NetworkDevice {
   // Delivers `spikes` (with p.ef, p.ed, p.ey filled) with each variant's weight; glutamate is weighted
   // by its decay over until_tick seconds, to the astrocytes' next tick. With r_out (host, n_syn), the
   // releases of Tsodyks–Markram synapses are copied there.
-  void deliver(ProjectionState& p, const std::vector<std::uint32_t>& spikes, double until_tick, double* r_out);
+  void deliver(ProjectionState& p, const std::vector<std::uint32_t>& spikes, double until_tick,
+               double* r_out);
   // Calcium STDP: the step of every synapse from base step k; the calcium jumps of presynaptic
   // spikes whose delay D ends now (`pre`) and of the target's spikes (`post`).
   void stdp_advance(ProjectionState& p, std::int64_t k);
-  void stdp_calcium(ProjectionState& p, const std::vector<std::uint32_t>& pre, const std::vector<std::uint32_t>& post);
+  void stdp_calcium(ProjectionState& p, const std::vector<std::uint32_t>& pre,
+                    const std::vector<std::uint32_t>& post);
   // The slow inward current of every neuron of a group from its sic projections.
   void update_sic(GroupState& neurons);
   // A Li–Rinzel group's step from t; returns the first astrocyte out of bounds, or n.

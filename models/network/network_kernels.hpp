@@ -99,8 +99,8 @@ GLIA_HD inline int astrocyte_step(const AstrocyteStepParams& q, double t, double
 // (ip3_in, µM) is added first, then the fixed-step method integrates the cell. Returns
 // kAstrocyteOutOfBounds if the state is not finite, C left [0, Ca_tot], h left [0, 1] or IP3 turned
 // negative.
-GLIA_HD inline int li_rinzel_step(const bio::LiRinzelParams& p, sim::FixedStepMethod method, double t, double h,
-                                  double ip3_in, double* y) {
+GLIA_HD inline int li_rinzel_step(const bio::LiRinzelParams& p, sim::FixedStepMethod method, double t,
+                                  double h, double ip3_in, double* y) {
   y[bio::kLrIP3] += ip3_in;
   const auto rhs = [&](double, const double* s, double* d) { bio::li_rinzel_rhs(p, s, d); };
   sim::fixed_step<bio::kLiRinzelVars>(method, rhs, t, y, h);
@@ -114,7 +114,8 @@ GLIA_HD inline int li_rinzel_step(const bio::LiRinzelParams& p, sim::FixedStepMe
 // A calcium-STDP synapse over one base step of dt from step k (its calcium held at its value at the
 // step start, then decaying exactly); `q` numbers its noise.
 GLIA_HD inline void stdp_synapse_step(const bio::CalciumStdpParams& p, double dt, std::uint64_t seed,
-                                      std::uint32_t stream, std::int64_t k, std::uint32_t q, double& rho, double& c) {
+                                      std::uint32_t stream, std::int64_t k, std::uint32_t q, double& rho,
+                                      double& c) {
   const double dW = p.sigma > 0.0 ? sqrt(dt) * philox_normal(seed, k, q, stream) : 0.0;
   bio::CalciumStdpState s{rho, c};
   bio::cstdp_step(p, s, dt, dW);
@@ -129,7 +130,8 @@ GLIA_HD inline double sic_current(const bio::LiRinzelSicParams& p, double w, con
                                   std::int64_t i) {
   double sum = 0.0;
   for (std::int64_t k = in_ptr[i]; k < in_ptr[i + 1]; ++k)
-    sum += bio::li_rinzel_sic(p, y[static_cast<std::int64_t>(pre_of[in_syn[k]]) * bio::kLiRinzelVars + bio::kLrCa]);
+    sum += bio::li_rinzel_sic(
+        p, y[static_cast<std::int64_t>(pre_of[in_syn[k]]) * bio::kLiRinzelVars + bio::kLrCa]);
   return w * sum;
 }
 

@@ -8,6 +8,44 @@
 
 namespace glia::network {
 
+GroupVar Network::group_var(const Group& g, const std::string& var) const {
+  if (g.cfg->is_rate()) return GroupVar::other;
+  if (g.cfg->is_gchi()) {
+    static const std::pair<const char*, GroupVar> names[] = {
+        {"Gamma_A", GroupVar::Gamma_A}, {"I", GroupVar::I},     {"C", GroupVar::C},    {"h", GroupVar::h},
+        {"x_A", GroupVar::x_A},         {"G_A", GroupVar::G_A}, {"Y_S", GroupVar::Y_S}};
+    for (const auto& [name, code] : names)
+      if (var == name) return code;
+  }
+  if (g.cfg->is_neuron() && var == "v") return GroupVar::v;
+  return GroupVar::other;
+}
+
+double Network::group_value(const Group& g, GroupVar var, std::uint32_t i) const {
+  const double* y = g.y.data() + static_cast<std::size_t>(i) * bio::kGChIVars;
+  switch (var) {
+    case GroupVar::v:
+      return g.v[i];
+    case GroupVar::Gamma_A:
+      return y[bio::kGammaA];
+    case GroupVar::I:
+      return y[bio::kIP3];
+    case GroupVar::C:
+      return y[bio::kCa];
+    case GroupVar::h:
+      return y[bio::kH];
+    case GroupVar::x_A:
+      return g.x_A[i];
+    case GroupVar::G_A:
+      return g.G_A[i];
+    case GroupVar::Y_S:
+      return g.Y_in[i];
+    case GroupVar::other:
+      break;
+  }
+  return 0.0;
+}
+
 double Network::group_value(const Group& g, const std::string& var, std::uint32_t i) const {
   const GroupConfig& cfg = *g.cfg;
   if (cfg.is_rate()) return rates_->group_value(cfg.index, var, i);
@@ -56,7 +94,8 @@ double Network::projection_value(const Projection& p, const std::string& var, st
 
 void Network::sample(std::int64_t k_time, bool neuron_side, std::int32_t astro_group) {
   const double t = static_cast<double>(k_time) * c_.dt;
-  for (const auto& m : c_.monitors) {
+  for (std::size_t j = 0; j < c_.monitors.size(); ++j) {
+    const MonitorConfig& m = c_.monitors[j];
     if (m.type != MonitorType::state && m.type != MonitorType::mean) continue;
     if (!m.due(k_time)) continue;
     const bool astro = !m.on_projection && groups_[m.target_index].cfg->is_astrocyte();
@@ -66,30 +105,36 @@ void Network::sample(std::int64_t k_time, bool neuron_side, std::int32_t astro_g
     if (device_ && m.on_projection && !continuous) device_->download(projections_[m.target_index]);
     if (device_ && !m.on_projection) device_->download(groups_[m.target_index]);
 #endif
-    // Element or synapse `index` of variant v.
-    const auto value = [&](const std::string& var, std::uint32_t v, std::int64_t index) {
-      if (!m.on_projection)
-        return group_value(groups_[m.target_index], var, static_cast<std::uint32_t>(index * V_ + v));
-      if (continuous) return rates_->projection_value(m.target_index, var, index);
-      return projection_value(projections_[m.target_index], var, v, index, t);
+    // Element or synapse `index` of variant v (a group's variable resolved once per sample, not per element).
+    const auto value_of = [&](const std::string& var) {
+      const GroupVar code = m.on_projection ? GroupVar::other : group_var(groups_[m.target_index], var);
+      return [&, code](std::uint32_t v, std::int64_t index) {
+        if (!m.on_projection) {
+          const Group& g = groups_[m.target_index];
+          const auto e = static_cast<std::uint32_t>(index * V_ + v);
+          return code == GroupVar::other ? group_value(g, var, e) : group_value(g, code, e);
+        }
+        if (continuous) return rates_->projection_value(m.target_index, var, index);
+        return projection_value(projections_[m.target_index], var, v, index, t);
+      };
     };
+    std::vector<decltype(value_of(m.variables.front()))> readers;
+    for (const auto& var : m.variables) readers.push_back(value_of(var));
+    const std::size_t n_vars = m.variables.size();
     for (std::uint32_t v = 0; v < V_; ++v) {
+      // The recording's time and value vectors of variant v (cached pointers: no lookup by name here).
+      trace_times_[j][v]->push_back(t);
       if (m.type == MonitorType::state) {
-        StateTrace& s = results_[v].state[m.name];
-        s.t.push_back(t);
-        for (const auto& var : m.variables) {
-          auto& out = s.values[var];
-          for (std::uint32_t i : m.indices) out.push_back(value(var, v, i));
+        for (std::size_t x = 0; x < n_vars; ++x) {
+          std::vector<double>& out = *trace_values_[j][v * n_vars + x];
+          for (std::uint32_t i : m.indices) out.push_back(readers[x](v, i));
         }
       } else {
-        MeanTrace& s = results_[v].means[m.name];
-        s.t.push_back(t);
-        const std::string& var = m.variables.front();
         const std::int64_t n =
             m.on_projection ? synapse_count(m.target_index, v) : groups_[m.target_index].cfg->n;
         double sum = 0.0;
-        for (std::int64_t i = 0; i < n; ++i) sum += value(var, v, i);
-        s.values[var].push_back(n > 0 ? sum / static_cast<double>(n) : 0.0);
+        for (std::int64_t i = 0; i < n; ++i) sum += readers[0](v, i);
+        trace_values_[j][v * n_vars]->push_back(n > 0 ? sum / static_cast<double>(n) : 0.0);
       }
     }
   }

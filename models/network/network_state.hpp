@@ -37,8 +37,13 @@ struct GroupState {
   std::vector<char> flag;                     // per element: spiked (neurons), released (astrocytes)
   std::vector<std::uint32_t> spikes;          // spikes of the current base step
   bool record_spikes = false;
-  std::int64_t rate_bin = 0;             // base steps per rate bin; 0 = no rate monitor
-  std::vector<std::int64_t> rate_count;  // per variant: spikes in the current rate bin
+  std::int64_t rate_bin = 0;                 // base steps per rate bin; 0 = no rate monitor
+  std::vector<std::int64_t> rate_count;      // per variant: spikes in the current rate bin
+  std::vector<AstrocyteStepParams> astro_q;  // G-ChI: per variant, the step's parameters (built once)
+  // Sources, per variant: started yet and the spike probability of this step (scratch, no allocation per
+  // step).
+  std::vector<char> on_v;
+  std::vector<double> prob_v;
 };
 
 struct ProjectionState {
@@ -57,7 +62,10 @@ struct ProjectionState {
   std::vector<double> acc;  // n_blocks x n_astro: glutamate released since the last tick, as of the next tick
   std::vector<double> Y_sum;  // µM, per astrocyte: summed glutamate of its synapses at the last tick
   std::vector<double> gamma, gamma_inf, gamma_decay;  // per astrocyte: Gamma_S and its per-step relaxation
-  std::vector<double> ef, ed, ey;        // per delivered spike: decay factors since its last spike
+  std::vector<double> ef, ed, ey;  // per delivered spike: decay factors since its last spike
+  // Per variant (built once): weight, release and glutamate parameters, the glutamate decay over the
+  // astrocytes' step; to_tick_v is this step's (scratch).
+  std::vector<double> w_v, U_v, alpha_v, released_v, Omega_c_v, fold_v, to_tick_v;
   std::vector<std::int64_t> n_syn_v;     // per variant: its synapses
   std::vector<std::int64_t> delay_v;     // per variant: its delay in base steps
   std::vector<std::int64_t> storage;     // list index -> storage position (monitors, STDP noise)

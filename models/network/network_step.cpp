@@ -198,10 +198,9 @@ void Network::advance_source(Group& g, std::int64_t k) {
   const GroupConfig& cfg = *g.cfg;
   const std::int64_t m = (k + 1) / cfg.every;  // the group's step count: spikes at t = m * dt_group
   const double t = static_cast<double>(m) * g.dt;
-  // Per variant: started yet, and its spike probability (Poisson) or its regular source.
-  std::vector<char> on(V_);
-  std::vector<double> prob(V_);
-  std::vector<sim::SpikeSourceParams> regular(V_);
+  // Per variant: started yet, and its spike probability (Poisson).
+  std::vector<char>& on = g.on_v;
+  std::vector<double>& prob = g.prob_v;
   bool any = false;
   for (std::uint32_t v = 0; v < V_; ++v) {
     const GroupConfig& c = of(g, v);
@@ -209,21 +208,25 @@ void Network::advance_source(Group& g, std::int64_t k) {
     any = any || on[v];
     const double rate = c.rate_schedule.values.empty() ? c.rate : c.rate_schedule.at(t - g.dt);
     prob[v] = rate * g.dt;
-    regular[v].kind = sim::SourceKind::regular;
-    regular[v].rate = c.rate;
-    regular[v].start = c.start;
   }
   if (!any) return;
   // Element i of variant v draws from variant v's seed with its own index, as alone.
-  const std::uint32_t nb = cfg.n * V_;
-  for (std::uint32_t e = 0; e < nb; ++e) {
-    const std::uint32_t v = e % V_, i = e / V_;
-    if (!on[v]) continue;
-    const bool spike = cfg.model == GroupModel::poisson
-                           ? philox_uniform(variants_[v]->seed, m, i, kSourceStream + cfg.index) < prob[v]
-                           : sim::source_spikes(regular[v], i, m, g.dt);
-    if (spike) g.spikes.push_back(e);
-  }
+  const std::uint32_t stream = kSourceStream + cfg.index;
+  for (std::uint32_t i = 0, e = 0; i < cfg.n; ++i)
+    for (std::uint32_t v = 0; v < V_; ++v, ++e) {
+      if (!on[v]) continue;
+      bool spike;
+      if (cfg.model == GroupModel::poisson) {
+        spike = philox_uniform(variants_[v]->seed, m, i, stream) < prob[v];
+      } else {
+        sim::SpikeSourceParams r;
+        r.kind = sim::SourceKind::regular;
+        r.rate = of(g, v).rate;
+        r.start = of(g, v).start;
+        spike = sim::source_spikes(r, i, m, g.dt);
+      }
+      if (spike) g.spikes.push_back(e);
+    }
 }
 
 void Network::deliver(Projection& p, std::int64_t k) {
@@ -237,26 +240,18 @@ void Network::deliver(Projection& p, std::int64_t k) {
   const std::size_t n_spikes = spikes.size();
   // Per variant: its weight, release parameters and glutamate decay (a spike's variant is its index mod V).
   const std::uint32_t V = V_;
-  std::vector<double> w(V), to_tick(V, 1.0), released_to_Y(V, 0.0), U_star(V), alpha(V), Omega_c(V, 0.0);
-  [[maybe_unused]] double until_tick = 0.0;  // s, to the next astrocyte tick (the device weights glutamate itself)
-  for (std::uint32_t v = 0; v < V; ++v) {
-    const ProjectionConfig& c = of(p, v);
-    // A spike onto a Li–Rinzel astrocyte adds delta_IP3 * w to its IP3.
-    w[v] = c.receptor == Receptor::ip3 ? c.weight * variants_[v]->groups[c.target].li_rinzel.delta_IP3
-                                       : c.weight;
-    if (glutamate) {
-      Omega_c[v] = c.astrocytes.glutamate.Omega_c;
-      released_to_Y[v] = c.astrocytes.glutamate.rho_c * c.astrocytes.glutamate.Y_T;
-    }
-    U_star[v] = c.tm.U;
-    alpha[v] = c.astrocytes.receptors.alpha;
-    // Glutamate reaches the astrocyte at its next tick: weight a release by its decay until then.
-    if (p.reads_glutamate) {
-      const std::int64_t every = c_.groups[p.astro_group].every;
-      const std::int64_t next_tick = ((k + 1 + every - 1) / every) * every;
+  const std::vector<double>&w = p.w_v, &released_to_Y = p.released_v, &U_star = p.U_v, &alpha = p.alpha_v,
+        &Omega_c = p.Omega_c_v;
+  std::vector<double>& to_tick = p.to_tick_v;
+  [[maybe_unused]] double until_tick =
+      0.0;  // s, to the next astrocyte tick (the device weights glutamate itself)
+  // Glutamate reaches the astrocyte at its next tick: weight a release by its decay until then.
+  if (p.reads_glutamate) {
+    const std::int64_t every = c_.groups[p.astro_group].every;
+    const std::int64_t next_tick = ((k + 1 + every - 1) / every) * every;
+    for (std::uint32_t v = 0; v < V; ++v)
       to_tick[v] = std::exp(-Omega_c[v] * static_cast<double>(next_tick - (k + 1)) * c_.dt);
-      until_tick = static_cast<double>(next_tick - (k + 1)) * c_.dt;
-    }
+    until_tick = static_cast<double>(next_tick - (k + 1)) * c_.dt;
   }
   p.ef.assign(n_spikes, 1.0);
   p.ed.assign(n_spikes, 1.0);
@@ -442,13 +437,11 @@ void Network::astrocyte_inputs(Group& g) {
     return;
   }
 #endif
-  const double h = g.dt;
   const std::uint32_t n = g.cfg->n * V_, V = V_;
   std::fill(g.Y_in.begin(), g.Y_in.end(), 0.0);
   for (std::uint32_t pi : g.glutamate_from) {
     Projection& p = projections_[pi];
-    std::vector<double> decay(V);
-    for (std::uint32_t v = 0; v < V; ++v) decay[v] = std::exp(-of(p, v).astrocytes.glutamate.Omega_c * h);
+    const std::vector<double>& decay = p.fold_v;  // e^{-Omega_c h}, per variant
     for (std::uint32_t a = 0; a < n; ++a) {
       double sum = p.Y_sum[a] * decay[a % V];
       for (std::uint32_t b = 0; b < p.n_blocks; ++b) {  // fixed order: independent of threads
@@ -490,8 +483,7 @@ void Network::astrocyte_tick(Group& g, std::int64_t k) {
             bio::ip3_coupling_flux(g.coupling_v[static_cast<std::size_t>(a) % V], g.row_ptr.data(),
                                    g.neighbours.data(), g.y.data(), a);
       });
-    std::vector<AstrocyteStepParams> qs(V);  // per variant, each with its own seed
-    for (std::uint32_t v = 0; v < V; ++v) qs[v] = astrocyte_step_params(of(g, v), h, variants_[v]->seed);
+    const std::vector<AstrocyteStepParams>& qs = g.astro_q;  // per variant, each with its own seed
     const std::int64_t tick = k / cfg.every;
     AtomicMin first_bad(n);
     parallel_for(n, kParallelMin, [&](std::int64_t a) {

@@ -25,9 +25,10 @@ SynapseModel synapse_model(JsonObjectReader& r) {
       {"sic", SynapseModel::sic}};
   const auto it = std::find_if(models.begin(), models.end(), [&](const auto& m) { return model == m.first; });
   if (it == models.end())
-    throw ConfigError(r.field("model"), in_quotes(model),
-                      "unknown synapse model (expected \"static\", \"tsodyks_markram\", \"hebbian\", \"calcium_stdp\" "
-                      "or \"sic\")");
+    throw ConfigError(
+        r.field("model"), in_quotes(model),
+        "unknown synapse model (expected \"static\", \"tsodyks_markram\", \"hebbian\", \"calcium_stdp\" "
+        "or \"sic\")");
   return it->second;
 }
 
@@ -59,7 +60,8 @@ sim::ConnectSpec parse_connect(JsonObjectReader& r, bool has_target) {
   }
   s.autapses = k.boolean("autapses", true);
   if (!has_target && s.rule != sim::ConnectRule::one_to_one)
-    throw ConfigError(k.field("rule"), in_quotes(rule), "a projection without a target connects one_to_one only");
+    throw ConfigError(k.field("rule"), in_quotes(rule),
+                      "a projection without a target connects one_to_one only");
   k.finish();
   return s;
 }
@@ -72,7 +74,8 @@ Receptor spike_receptor(JsonObjectReader& r, const GroupConfig& tgt, bool option
   if (tgt.model == GroupModel::lif_coba && receptor == "g_i") return Receptor::g_i;
   if (tgt.model == GroupModel::lif_cuba && receptor == "i_syn") return Receptor::i_syn;
   if (tgt.is_li_rinzel() && receptor == "ip3") return Receptor::ip3;
-  const char* expected = tgt.model == GroupModel::lif_coba   ? "expected \"g_e\" or \"g_i\" for a lif_coba target"
+  const char* expected = tgt.model == GroupModel::lif_coba
+                             ? "expected \"g_e\" or \"g_i\" for a lif_coba target"
                          : tgt.model == GroupModel::lif_cuba ? "expected \"i_syn\" for a lif_cuba target"
                          : tgt.is_li_rinzel()                ? "expected \"ip3\" for a li_rinzel target"
                                                              : "this target takes no receptor";
@@ -87,7 +90,8 @@ void parse_tsodyks_markram(JsonObjectReader& r, ProjectionConfig& p) {
                         "unknown preset (expected \"depressing\", \"facilitating\" or \"stimberg\")");
   }
   if (r.has("params"))
-    fields::read_params(r.member("params"), r.field("params"), fields::tsodyks_markram(), "tsodyks_markram", p.tm);
+    fields::read_params(r.member("params"), r.field("params"), fields::tsodyks_markram(), "tsodyks_markram",
+                        p.tm);
   if (p.tm.U > 1.0) throw ConfigError(r.field("params") + ".U", num(p.tm.U), "must be in (0, 1]");
   if (r.has("init")) {
     JsonObjectReader in(r.member("init"), r.field("init"));
@@ -99,14 +103,16 @@ void parse_tsodyks_markram(JsonObjectReader& r, ProjectionConfig& p) {
 
 void parse_astrocytes(JsonObjectReader& r, const NetworkConfig& c, ProjectionConfig& p) {
   if (p.model != SynapseModel::tsodyks_markram)
-    throw ConfigError(r.field("astrocytes"), "{...}",
-                      "tripartite synapses need model \"tsodyks_markram\" (glutamate is released in proportion to u x)");
+    throw ConfigError(
+        r.field("astrocytes"), "{...}",
+        "tripartite synapses need model \"tsodyks_markram\" (glutamate is released in proportion to u x)");
   JsonObjectReader a(r.member("astrocytes"), r.field("astrocytes"));
   AstrocyteCover& cov = p.astrocytes;
   p.has_astrocytes = true;
   cov.group = group_named(c, a.field("group"), a.string("group"));
   const GroupConfig& ag = c.groups[cov.group];
-  if (!ag.is_gchi()) throw ConfigError(a.field("group"), in_quotes(ag.name), "must be an astrocyte group (gchi)");
+  if (!ag.is_gchi())
+    throw ConfigError(a.field("group"), in_quotes(ag.name), "must be an astrocyte group (gchi)");
   const std::string assign = a.string("assign", "nearest_to_target");
   if (assign == "nearest_to_target") {
     if (!p.has_target) throw ConfigError(a.field("assign"), in_quotes(assign), "needs a target group");
@@ -114,7 +120,8 @@ void parse_astrocytes(JsonObjectReader& r, const NetworkConfig& c, ProjectionCon
       throw ConfigError(a.field("assign"), in_quotes(assign),
                         "the target group \"" + c.groups[p.target].name + "\" has no positions");
     if (!ag.has_positions)
-      throw ConfigError(a.field("assign"), in_quotes(assign), "the astrocyte group \"" + ag.name + "\" has no positions");
+      throw ConfigError(a.field("assign"), in_quotes(assign),
+                        "the astrocyte group \"" + ag.name + "\" has no positions");
   } else if (assign == "index") {
     cov.nearest_to_target = false;
     cov.index = integer_array(a.member("index"), a.field("index"));
@@ -137,7 +144,8 @@ void parse_astrocytes(JsonObjectReader& r, const NetworkConfig& c, ProjectionCon
     throw ConfigError(a.field("feedback"), in_quotes(fb), "expected \"closed\", \"open\" or \"none\"");
   }
   if (a.has("glutamate"))
-    fields::read_params(a.member("glutamate"), a.field("glutamate"), fields::glutamate(), "glutamate", cov.glutamate);
+    fields::read_params(a.member("glutamate"), a.field("glutamate"), fields::glutamate(), "glutamate",
+                        cov.glutamate);
   if (a.has("gliotransmission"))
     fields::read_params(a.member("gliotransmission"), a.field("gliotransmission"), fields::receptors(),
                         "gliotransmission", cov.receptors);
@@ -151,19 +159,22 @@ void parse_astrocytes(JsonObjectReader& r, const NetworkConfig& c, ProjectionCon
 void parse_learning(JsonObjectReader& r, const NetworkConfig& c, HebbianConfig& h) {
   JsonObjectReader l(r.member("learning"), r.field("learning"));
   h.learning_from = io::check_non_negative(l.field("from"), l.number("from", 0.0), "s");
-  h.learning_from_step = h.learning_from == 0.0 ? 0 : sim::whole_steps(l.field("from"), h.learning_from, c.dt);
+  h.learning_from_step =
+      h.learning_from == 0.0 ? 0 : sim::whole_steps(l.field("from"), h.learning_from, c.dt);
   if (l.has("until")) {
     h.learning_until = io::check_positive(l.field("until"), l.number("until"), "s");
     h.learning_until_step = sim::whole_steps(l.field("until"), h.learning_until, c.dt);
     if (h.learning_until_step <= h.learning_from_step)
-      throw ConfigError(l.field("until"), num(h.learning_until), "must be later than from = " + num(h.learning_from) + " s");
+      throw ConfigError(l.field("until"), num(h.learning_until),
+                        "must be later than from = " + num(h.learning_from) + " s");
   }
   l.finish();
 }
 
 void parse_hebbian(JsonObjectReader& r, const NetworkConfig& c, ProjectionConfig& p) {
   HebbianConfig& h = p.hebbian;
-  if (r.has("params")) fields::read_params(r.member("params"), r.field("params"), fields::hebbian(), "hebbian", h.params);
+  if (r.has("params"))
+    fields::read_params(r.member("params"), r.field("params"), fields::hebbian(), "hebbian", h.params);
   if (r.has("init")) {
     JsonObjectReader in(r.member("init"), r.field("init"));
     h.init_s = in.number("s", 0.0);
@@ -187,7 +198,8 @@ void parse_hebbian(JsonObjectReader& r, const NetworkConfig& c, ProjectionConfig
       if (d.n != c.groups[p.source].n)
         throw ConfigError(pr.field("drive"), in_quotes(d.name),
                           "must have as many elements (" + std::to_string(d.n) + ") as the source (" +
-                              std::to_string(c.groups[p.source].n) + "): process (i, j) is driven by element j");
+                              std::to_string(c.groups[p.source].n) +
+                              "): process (i, j) is driven by element j");
     } else {
       throw ConfigError(pr.field("model"), in_quotes(model), "expected \"two_timescale\" or \"positional\"");
     }
@@ -210,7 +222,8 @@ void parse_hebbian(JsonObjectReader& r, const NetworkConfig& c, ProjectionConfig
 
 void parse_calcium_stdp(JsonObjectReader& r, const NetworkConfig& c, ProjectionConfig& p) {
   if (r.has("params"))
-    fields::read_params(r.member("params"), r.field("params"), fields::calcium_stdp(), "calcium_stdp", p.stdp);
+    fields::read_params(r.member("params"), r.field("params"), fields::calcium_stdp(), "calcium_stdp",
+                        p.stdp);
   p.stdp_delay_steps = p.stdp.D == 0.0 ? 0 : sim::whole_steps(r.field("params") + ".D", p.stdp.D, c.dt);
   if (r.has("init")) {
     JsonObjectReader in(r.member("init"), r.field("init"));
@@ -222,7 +235,8 @@ void parse_calcium_stdp(JsonObjectReader& r, const NetworkConfig& c, ProjectionC
 
 }  // namespace
 
-ProjectionConfig parse_projection(const json& j, const std::string& path, const NetworkConfig& c, std::uint32_t index) {
+ProjectionConfig parse_projection(const json& j, const std::string& path, const NetworkConfig& c,
+                                  std::uint32_t index) {
   JsonObjectReader r(j, path);
   ProjectionConfig p;
   p.index = index;
@@ -233,11 +247,13 @@ ProjectionConfig parse_projection(const json& j, const std::string& path, const 
   p.model = synapse_model(r);
   const bool rate_source = src.is_rate();
   if (src.is_gchi())
-    throw ConfigError(r.field("source"), in_quotes(src.name),
-                      "a gchi group cannot be the source of a projection (its releases act through \"astrocytes\")");
+    throw ConfigError(
+        r.field("source"), in_quotes(src.name),
+        "a gchi group cannot be the source of a projection (its releases act through \"astrocytes\")");
   if (src.is_li_rinzel() && p.model != SynapseModel::sic)
-    throw ConfigError(r.field("source"), in_quotes(src.name),
-                      "a li_rinzel group is the source of \"sic\" projections only (its slow inward current)");
+    throw ConfigError(
+        r.field("source"), in_quotes(src.name),
+        "a li_rinzel group is the source of \"sic\" projections only (its slow inward current)");
   if (p.model == SynapseModel::sic && !src.is_li_rinzel())
     throw ConfigError(r.field("source"), in_quotes(src.name), "a sic projection starts at a li_rinzel group");
   if (p.model == SynapseModel::hebbian && !rate_source)
@@ -246,21 +262,25 @@ ProjectionConfig parse_projection(const json& j, const std::string& path, const 
     throw ConfigError(r.field("model"), in_quotes(synapse_model_name(p.model)),
                       "a rate group transmits through \"static\" or \"hebbian\" projections");
   const bool continuous = rate_source;
-  const bool needs_target = continuous || p.model == SynapseModel::calcium_stdp || p.model == SynapseModel::sic;
+  const bool needs_target =
+      continuous || p.model == SynapseModel::calcium_stdp || p.model == SynapseModel::sic;
   if (r.has("target") || needs_target) {
     p.has_target = true;
     p.target = group_named(c, r.field("target"), r.string("target"));
     const GroupConfig& tgt = c.groups[p.target];
     if (continuous) {
       if (!tgt.is_rate())
-        throw ConfigError(r.field("target"), in_quotes(tgt.name), "a rate group's projection must end at a rate group");
+        throw ConfigError(r.field("target"), in_quotes(tgt.name),
+                          "a rate group's projection must end at a rate group");
       if (r.has("receptor") && r.string("receptor") != "input")
-        throw ConfigError(r.field("receptor"), in_quotes(r.string("receptor")),
-                          "a rate projection acts on its target's input: leave receptor out or say \"input\"");
+        throw ConfigError(
+            r.field("receptor"), in_quotes(r.string("receptor")),
+            "a rate projection acts on its target's input: leave receptor out or say \"input\"");
       p.receptor = Receptor::rate_input;
     } else if (p.model == SynapseModel::sic) {
       if (!tgt.is_neuron())
-        throw ConfigError(r.field("target"), in_quotes(tgt.name), "must be a neuron group (lif_coba or lif_cuba)");
+        throw ConfigError(r.field("target"), in_quotes(tgt.name),
+                          "must be a neuron group (lif_coba or lif_cuba)");
       p.receptor = Receptor::current;
     } else if (p.model == SynapseModel::calcium_stdp) {
       if (!tgt.is_spiking())
@@ -278,7 +298,8 @@ ProjectionConfig parse_projection(const json& j, const std::string& path, const 
     }
     if (p.receptor != Receptor::none || continuous || p.model == SynapseModel::sic) {
       const double fallback = continuous || p.model == SynapseModel::sic ? 1.0 : 0.0;
-      p.weight = (continuous || p.model == SynapseModel::sic) ? r.number("weight", fallback) : r.number("weight");
+      p.weight =
+          (continuous || p.model == SynapseModel::sic) ? r.number("weight", fallback) : r.number("weight");
       if (p.receptor == Receptor::g_e || p.receptor == Receptor::g_i)
         io::check_non_negative(r.field("weight"), p.weight, "S");
     }
@@ -297,7 +318,8 @@ ProjectionConfig parse_projection(const json& j, const std::string& path, const 
   } else if (p.model == SynapseModel::calcium_stdp) {
     parse_calcium_stdp(r, c, p);
   } else if (p.model == SynapseModel::sic) {
-    if (r.has("params")) fields::read_params(r.member("params"), r.field("params"), fields::sic(), "sic", p.sic);
+    if (r.has("params"))
+      fields::read_params(r.member("params"), r.field("params"), fields::sic(), "sic", p.sic);
   }
   const bool spiking = src.is_spiking();
   if (r.has("delay") && !spiking)

@@ -46,15 +46,15 @@ struct RateProjectionView {
   const double* theta_post = nullptr;
   double* input_post = nullptr;
   bool hebbian = false;
-  bool learning = false;  // this step lies in the learning window
+  bool learning = false;                                        // this step lies in the learning window
   std::int64_t s = -1, p_s = -1, p_l = -1, p_pos = -1, z = -1;  // offsets in y (-1: absent)
   bio::HebbianSynapseParams syn;
   bio::AstrocyteProcessParams proc;
   const double* theta_drive = nullptr;  // positional process: θ of its drive group
   double sigmoid_scale = 0.0;           // > 0: W = σ(c (s + p))
   double alpha = 1.0, epsilon = 1e-6, tau_z = 1.0;
-  double* psi = nullptr;        // n_syn (two_timescale)
-  double* coupling = nullptr;   // n_syn (two_timescale)
+  double* psi = nullptr;                // n_syn (two_timescale)
+  double* coupling = nullptr;           // n_syn (two_timescale)
   const std::int64_t* t_ptr = nullptr;  // process coupling T, CSR over synapses
   const std::uint32_t* t_idx = nullptr;
   const double* t_val = nullptr;
@@ -139,13 +139,15 @@ GLIA_HD inline void rate_transmit(const RateProjectionView& v, std::int64_t i) {
 
 // ---- rates of change -----------------------------------------------------------------------
 
-GLIA_HD inline void rate_neuron_derivative(const RateGroupView& g, const double* y, double* d, std::int64_t i) {
+GLIA_HD inline void rate_neuron_derivative(const RateGroupView& g, const double* y, double* d,
+                                           std::int64_t i) {
   d[g.x + i] = g.clamp ? 0.0 : bio::rate_neuron_rhs(g.p, y[g.x + i], g.input[i]);
 }
 
 // The rates of synapse q while learning: its weight s, and its astrocyte process (two-timescale p^s
 // and p^l, or the positional p). Separate functions keep each loop free of branches.
-GLIA_HD inline void rate_hebbian_derivative(const RateProjectionView& v, const double* y, double* d, std::int64_t q) {
+GLIA_HD inline void rate_hebbian_derivative(const RateProjectionView& v, const double* y, double* d,
+                                            std::int64_t q) {
   const double psi = v.psi ? v.psi[q] : 0.0;
   d[v.s + q] = bio::hebbian_rhs(v.syn, y[v.s + q], v.theta_post[v.post[q]], v.theta_pre[v.pre[q]], psi);
 }
@@ -157,8 +159,10 @@ GLIA_HD inline void rate_two_timescale_derivative(const RateProjectionView& v, c
   d[v.p_l + q] = bio::process_long_rhs(v.proc, y[v.p_l + q], s);
 }
 
-GLIA_HD inline void rate_positional_derivative(const RateProjectionView& v, const double* y, double* d, std::int64_t q) {
-  d[v.p_pos + q] = bio::hebbian_rhs(v.syn, y[v.p_pos + q], v.theta_post[v.post[q]], v.theta_drive[v.pre[q]], 0.0);
+GLIA_HD inline void rate_positional_derivative(const RateProjectionView& v, const double* y, double* d,
+                                               std::int64_t q) {
+  d[v.p_pos + q] =
+      bio::hebbian_rhs(v.syn, y[v.p_pos + q], v.theta_post[v.post[q]], v.theta_drive[v.pre[q]], 0.0);
 }
 
 // Outside its learning window a projection's plastic state has zero rates.
@@ -177,12 +181,13 @@ GLIA_HD inline void rate_calcium_derivative(const RateProjectionView& v, double*
 
 // ---- the "exact" method: each element's exact step with its stage-0 inputs held -------------
 
-GLIA_HD inline void rate_neuron_exact(const RateGroupView& g, const double* y0, double* y1, std::int64_t i, double h) {
+GLIA_HD inline void rate_neuron_exact(const RateGroupView& g, const double* y0, double* y1, std::int64_t i,
+                                      double h) {
   y1[g.x + i] = g.clamp ? y0[g.x + i] : bio::relax_exact(y0[g.x + i], g.p.lambda, g.input[i], g.p.tau_n, h);
 }
 
-GLIA_HD inline void rate_synapse_exact(const RateProjectionView& v, const double* y0, double* y1, std::int64_t q,
-                                       double h) {
+GLIA_HD inline void rate_synapse_exact(const RateProjectionView& v, const double* y0, double* y1,
+                                       std::int64_t q, double h) {
   const double s = y0[v.s + q];
   if (!v.learning) {
     y1[v.s + q] = s;
@@ -211,8 +216,8 @@ GLIA_HD inline void rate_synapse_exact(const RateProjectionView& v, const double
   }
 }
 
-GLIA_HD inline void rate_calcium_exact(const RateProjectionView& v, const double* y0, double* y1, std::int64_t j,
-                                       double h) {
+GLIA_HD inline void rate_calcium_exact(const RateProjectionView& v, const double* y0, double* y1,
+                                       std::int64_t j, double h) {
   y1[v.z + j] = v.learning ? y0[v.z + j] + h * (v.theta_pre[j] / v.tau_z) : y0[v.z + j];
 }
 
@@ -224,8 +229,8 @@ GLIA_HD inline void rate_axpy(const double* y, const double* k, double a, double
 }
 
 // y += h/6 (k1 + 2 k2 + 2 k3 + k4)
-GLIA_HD inline void rate_rk4_sum(double* y, const double* k1, const double* k2, const double* k3, const double* k4,
-                                 double h, std::int64_t i) {
+GLIA_HD inline void rate_rk4_sum(double* y, const double* k1, const double* k2, const double* k3,
+                                 const double* k4, double h, std::int64_t i) {
   y[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
 }
 

@@ -19,20 +19,21 @@ struct RateLayout {
     std::vector<char> has_drive, has_clamp;  // per window
   };
   struct Projection {
-    std::uint32_t index = 0;                  // in NetworkConfig::projections
-    std::uint32_t source = 0, target = 0;     // layout groups
-    std::int32_t drive = -1;                  // layout group of a positional process's drive
-    RateProjectionView view;                  // sizes, offsets in y, parameters
-    std::int64_t in_ptr = 0, t_ptr = -1;      // offsets into ints
+    std::uint32_t index = 0;                     // in NetworkConfig::projections
+    std::uint32_t source = 0, target = 0;        // layout groups
+    std::int32_t drive = -1;                     // layout group of a positional process's drive
+    RateProjectionView view;                     // sizes, offsets in y, parameters
+    std::int64_t in_ptr = 0, t_ptr = -1;         // offsets into ints
     std::int64_t pre = 0, post = 0, t_idx = -1;  // offsets into idx
-    std::int64_t weights = -1, psi = -1, coupling = -1, t_val = -1, response = -1, eff = -1, g = -1;  // into reals
+    std::int64_t weights = -1, psi = -1, coupling = -1, t_val = -1, response = -1, eff = -1,
+                 g = -1;                            // into reals
     std::int64_t learn_from = 0, learn_until = -1;  // base steps
-    std::vector<std::int64_t> storage;         // list index -> storage index
-    std::vector<std::uint32_t> list_pre;       // list index -> presynaptic element
+    std::vector<std::int64_t> storage;              // list index -> storage index
+    std::vector<std::uint32_t> list_pre;            // list index -> presynaptic element
   };
   std::int64_t size = 0;     // doubles of state
   std::int64_t plastic = 0;  // where the projections' state starts (the groups' activities come first)
-  std::vector<double> y;  // the state (initial values until stepped)
+  std::vector<double> y;     // the state (initial values until stepped)
   std::vector<double> reals;
   std::vector<std::int64_t> ints;
   std::vector<std::uint32_t> idx;
@@ -47,14 +48,15 @@ struct RateLayout {
 inline void rate_views_key(const RateLayout& L, std::int64_t k, std::vector<std::int64_t>& key) {
   key.clear();
   for (const auto& g : L.groups) key.push_back(g.windows ? g.windows->at(k) : -1);
-  for (const auto& p : L.projections) key.push_back(k >= p.learn_from && (p.learn_until < 0 || k < p.learn_until));
+  for (const auto& p : L.projections)
+    key.push_back(k >= p.learn_from && (p.learn_until < 0 || k < p.learn_until));
 }
 
 // The views for the step that starts at base step k, over the given memory (host vectors or their
 // device mirrors); `state` holds y, k1, k2, k3, k4, tmp one after the other. Fills `v` (reusing its
 // storage: this runs every step).
-inline void rate_views(const RateLayout& L, std::int64_t k, double* state, double* reals, const std::int64_t* ints,
-                       const std::uint32_t* idx, RateViews& v) {
+inline void rate_views(const RateLayout& L, std::int64_t k, double* state, double* reals,
+                       const std::int64_t* ints, const std::uint32_t* idx, RateViews& v) {
   v.groups.clear();
   v.projections.clear();
   v.size = L.size;

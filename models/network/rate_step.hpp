@@ -18,7 +18,8 @@ struct RateViews {
   std::vector<RateGroupView> groups;
   std::vector<RateProjectionView> projections;
   std::int64_t size = 0;
-  std::int64_t active = 0;  // the leading part of the state that changes in this step (all but frozen plastic state)
+  std::int64_t active =
+      0;  // the leading part of the state that changes in this step (all but frozen plastic state)
   double *y = nullptr, *k1 = nullptr, *k2 = nullptr, *k3 = nullptr, *k4 = nullptr, *tmp = nullptr;
 };
 

@@ -67,7 +67,8 @@ RateSystem::RateSystem(const NetworkConfig& c, const Connect& connect, const Ini
     if (!g.windows.empty()) {
       lg.windows = &g.windows;
       const auto n_windows = static_cast<std::int64_t>(g.windows.steps.size());
-      const auto fill = [&](const std::vector<std::vector<double>>& entries, std::int64_t& at, std::vector<char>& has) {
+      const auto fill = [&](const std::vector<std::vector<double>>& entries, std::int64_t& at,
+                            std::vector<char>& has) {
         has.assign(static_cast<std::size_t>(n_windows), 0);
         if (entries.empty()) return;
         at = take(L.reals, n_windows * n);
@@ -136,7 +137,8 @@ RateSystem::RateSystem(const NetworkConfig& c, const Connect& connect, const Ini
       const bool given = p.connect.rule == sim::ConnectRule::explicit_pairs;
       for (std::int64_t k = 0; k < n_syn; ++k) {
         const auto s = static_cast<std::size_t>(given ? given_order[static_cast<std::size_t>(k)] : k);
-        L.reals[static_cast<std::size_t>(lp.weights + lp.storage[s])] = p.weights[static_cast<std::size_t>(k)];
+        L.reals[static_cast<std::size_t>(lp.weights + lp.storage[s])] =
+            p.weights[static_cast<std::size_t>(k)];
       }
     }
     if (v.hebbian) {
@@ -170,11 +172,14 @@ RateSystem::RateSystem(const NetworkConfig& c, const Connect& connect, const Ini
         if (cut > 0) {
           slot.assign(static_cast<std::size_t>(v.n_post * v.n_pre), -1);
           for (std::int64_t q = 0; q < n_syn; ++q)
-            slot[static_cast<std::size_t>(post[static_cast<std::size_t>(q)] * v.n_pre + pre[static_cast<std::size_t>(q)])] = q;
+            slot[static_cast<std::size_t>(post[static_cast<std::size_t>(q)] * v.n_pre +
+                                          pre[static_cast<std::size_t>(q)])] = q;
         }
         const auto add = [&](std::int64_t q, std::int64_t r) {
-          const double di = static_cast<double>(post[static_cast<std::size_t>(q)]) - post[static_cast<std::size_t>(r)];
-          const double dj = static_cast<double>(pre[static_cast<std::size_t>(q)]) - pre[static_cast<std::size_t>(r)];
+          const double di =
+              static_cast<double>(post[static_cast<std::size_t>(q)]) - post[static_cast<std::size_t>(r)];
+          const double dj =
+              static_cast<double>(pre[static_cast<std::size_t>(q)]) - pre[static_cast<std::size_t>(r)];
           if (di == 0.0 && dj == 0.0) return;
           if (h.process_cutoff > 0.0 && std::sqrt(di * di + dj * dj) > h.process_cutoff) return;
           t_idx.push_back(static_cast<std::uint32_t>(r));
@@ -184,8 +189,10 @@ RateSystem::RateSystem(const NetworkConfig& c, const Connect& connect, const Ini
           if (cut > 0) {
             const auto i0 = static_cast<std::int64_t>(post[static_cast<std::size_t>(q)]);
             const auto j0 = static_cast<std::int64_t>(pre[static_cast<std::size_t>(q)]);
-            for (std::int64_t i = std::max<std::int64_t>(0, i0 - cut); i <= std::min(v.n_post - 1, i0 + cut); ++i)
-              for (std::int64_t j = std::max<std::int64_t>(0, j0 - cut); j <= std::min(v.n_pre - 1, j0 + cut); ++j) {
+            for (std::int64_t i = std::max<std::int64_t>(0, i0 - cut); i <= std::min(v.n_post - 1, i0 + cut);
+                 ++i)
+              for (std::int64_t j = std::max<std::int64_t>(0, j0 - cut); j <= std::min(v.n_pre - 1, j0 + cut);
+                   ++j) {
                 const std::int64_t r = slot[static_cast<std::size_t>(i * v.n_pre + j)];
                 if (r >= 0) add(q, r);
               }
@@ -248,7 +255,8 @@ void RateSystem::step(std::int64_t k) {
   if (!device_) {
     rate_views_key(layout_, k0, key_);
     if (key_ != views_key_ || views_.groups.empty()) {
-      rate_views(layout_, k0, state_.data(), layout_.reals.data(), layout_.ints.data(), layout_.idx.data(), views_);
+      rate_views(layout_, k0, state_.data(), layout_.reals.data(), layout_.ints.data(), layout_.idx.data(),
+                 views_);
       views_key_.swap(key_);
     }
     CpuBackend be;
@@ -270,8 +278,9 @@ void RateSystem::step(std::int64_t k) {
     std::ostringstream t;
     t.precision(10);
     t << static_cast<double>(k + 1) * c_.dt;
-    throw RuntimeError(describe(bad) + " = " + io::number_text(state_[static_cast<std::size_t>(bad)]) + " at t = " +
-                       t.str() + " s: the state is no longer finite (check the gains, leaks and the step size)");
+    throw RuntimeError(describe(bad) + " = " + io::number_text(state_[static_cast<std::size_t>(bad)]) +
+                       " at t = " + t.str() +
+                       " s: the state is no longer finite (check the gains, leaks and the step size)");
   }
 }
 
@@ -288,21 +297,23 @@ void RateSystem::sync() const {
 std::string RateSystem::describe(std::int64_t index) const {
   for (const auto& g : layout_.groups)
     if (index >= g.view.x && index < g.view.x + g.view.n)
-      return where("groups", g.index, c_.groups[g.index].name) + ": x[" + std::to_string(index - g.view.x) + "]";
+      return where("groups", g.index, c_.groups[g.index].name) + ": x[" + std::to_string(index - g.view.x) +
+             "]";
   for (const auto& p : layout_.projections) {
     const RateProjectionView& v = p.view;
     const std::string name = where("projections", p.index, c_.projections[p.index].name);
     if (v.z >= 0 && index >= v.z && index < v.z + v.n_pre)
       return name + ": presynaptic Ca2+ z[" + std::to_string(index - v.z) + "]";
-    const std::pair<std::int64_t, const char*> parts[] = {{v.s, "s"}, {v.p_s, "p_s"}, {v.p_l, "p_l"}, {v.p_pos, "p"}};
+    const std::pair<std::int64_t, const char*> parts[] = {
+        {v.s, "s"}, {v.p_s, "p_s"}, {v.p_l, "p_l"}, {v.p_pos, "p"}};
     for (const auto& [offset, var] : parts) {
       if (offset < 0 || index < offset || index >= offset + v.n_syn) continue;
       const std::int64_t q = index - offset;
       const auto it = std::find(p.storage.begin(), p.storage.end(), q);
       const auto s = static_cast<std::size_t>(it - p.storage.begin());
       const std::uint32_t post = layout_.idx[static_cast<std::size_t>(p.post + q)];
-      return name + ": synapse " + std::to_string(s) + " (pre " + std::to_string(p.list_pre[s]) + " -> post " +
-             std::to_string(post) + "): plastic weight " + var;
+      return name + ": synapse " + std::to_string(s) + " (pre " + std::to_string(p.list_pre[s]) +
+             " -> post " + std::to_string(post) + "): plastic weight " + var;
     }
   }
   return "state[" + std::to_string(index) + "]";
@@ -314,7 +325,8 @@ double RateSystem::group_value(std::uint32_t group, const std::string&, std::uin
   return state_[static_cast<std::size_t>(g.view.x + i)];
 }
 
-double RateSystem::projection_value(std::uint32_t projection, const std::string& var, std::int64_t synapse) const {
+double RateSystem::projection_value(std::uint32_t projection, const std::string& var,
+                                    std::int64_t synapse) const {
   sync();
   const auto& p = layout_.projections[static_cast<std::size_t>(projection_slot_[projection])];
   const RateProjectionView& v = p.view;

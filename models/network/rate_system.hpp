@@ -19,7 +19,8 @@ class RateDevice;  // cuda/rate_device.cu
 class RateSystem {
  public:
   // A projection's synapses; for explicit pairs, `given_order` receives each given pair's list index.
-  using Connect = std::function<sim::SynapseList(const ProjectionConfig&, std::vector<std::int64_t>* given_order)>;
+  using Connect =
+      std::function<sim::SynapseList(const ProjectionConfig&, std::vector<std::int64_t>* given_order)>;
   using Initial = std::function<double(const GroupConfig&, const std::string& var, std::uint32_t i,
                                        std::uint32_t var_index)>;
   // Builds the layout of every rate group and continuous projection of `c`; `connect` makes a

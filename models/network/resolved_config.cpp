@@ -86,14 +86,15 @@ json group_json(const NetworkConfig& c, const GroupConfig& g) {
         j["rate_schedule"] = {{"dt", g.rate_schedule.dt}, {"values", g.rate_schedule.values}};
       break;
     case GroupModel::gchi:
-      j["method"] = g.stochastic ? (g.milstein ? "milstein" : "euler_maruyama") : sim::fixed_step_method_name(g.method);
+      j["method"] =
+          g.stochastic ? (g.milstein ? "milstein" : "euler_maruyama") : sim::fixed_step_method_name(g.method);
       if (g.stochastic) j["sigma"] = g.sigma;
       j["params"] = fields::write_params(fields::gchi(), g.gchi);
       j["release"] = fields::write_params(fields::release(), g.release);
       if (!g.glutamate.empty()) j["glutamate"] = g.glutamate;
       if (g.has_bias)
-        j["ip3_bias"] = {{"I_bias", g.I_bias},          {"F_ex", g.bias.F_ex},     {"I_Theta", g.bias.I_Theta},
-                         {"omega_I", g.bias.omega_I},   {"period", g.bias.period}, {"on", g.bias.on}};
+        j["ip3_bias"] = {{"I_bias", g.I_bias},        {"F_ex", g.bias.F_ex},     {"I_Theta", g.bias.I_Theta},
+                         {"omega_I", g.bias.omega_I}, {"period", g.bias.period}, {"on", g.bias.on}};
       break;
     case GroupModel::li_rinzel:
       j["method"] = sim::fixed_step_method_name(g.method);
@@ -153,7 +154,8 @@ json hebbian_json(const NetworkConfig& c, const HebbianConfig& h, json& j) {
     j["process"] = {{"model", "positional"}, {"drive", c.groups[h.process_drive].name}};
   if (h.sigmoid_scale > 0.0) j["efficacy"] = {{"sigmoid_scale", h.sigmoid_scale}};
   if (h.calcium)
-    j["presynaptic_calcium"] = {{"tau", h.calcium_tau}, {"alpha", h.calcium_alpha}, {"epsilon", h.calcium_epsilon}};
+    j["presynaptic_calcium"] = {
+        {"tau", h.calcium_tau}, {"alpha", h.calcium_alpha}, {"epsilon", h.calcium_epsilon}};
   return j;
 }
 
@@ -188,7 +190,9 @@ json projection_json(const NetworkConfig& c, const ProjectionConfig& p) {
     const AstrocyteCover& a = p.astrocytes;
     json cov{{"group", c.groups[a.group].name},
              {"assign", a.nearest_to_target ? "nearest_to_target" : "index"},
-             {"feedback", a.feedback == Feedback::closed ? "closed" : a.feedback == Feedback::open ? "open" : "none"},
+             {"feedback", a.feedback == Feedback::closed ? "closed"
+                          : a.feedback == Feedback::open ? "open"
+                                                         : "none"},
              {"glutamate", fields::write_params(fields::glutamate(), a.glutamate)},
              {"gliotransmission", fields::write_params(fields::receptors(), a.receptors)}};
     if (!a.nearest_to_target) cov["index"] = a.index;

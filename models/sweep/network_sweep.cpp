@@ -304,7 +304,8 @@ std::vector<double> network_summaries(const NetworkSweep& n, const NetworkConfig
 namespace {
 
 // A variant's outcome from its network result.
-NetworkVariantResult variant_result(const NetworkSweep& n, const NetworkConfig& c, const network::NetworkResult& r) {
+NetworkVariantResult variant_result(const NetworkSweep& n, const NetworkConfig& c,
+                                    const network::NetworkResult& r) {
   NetworkVariantResult out;
   if (r.complete) {
     out.summaries = network_summaries(n, c, r);
@@ -319,7 +320,8 @@ NetworkVariantResult variant_result(const NetworkSweep& n, const NetworkConfig& 
 
 // Runs variants (built on all threads, or `threads`) as one batch, or one alone; errors while building
 // or stepping become the results' errors.
-std::vector<network::NetworkResult> run_networks(const std::vector<const NetworkConfig*>& configs, int threads) {
+std::vector<network::NetworkResult> run_networks(const std::vector<const NetworkConfig*>& configs,
+                                                 int threads) {
   const int before = omp_get_max_threads();
   if (threads > 0) omp_set_num_threads(threads);
   std::vector<network::NetworkResult> r;
@@ -350,7 +352,8 @@ std::vector<NetworkVariantResult> run_network_chunk(const NetworkSweep& n, const
                                                     bool* batched) {
   std::vector<NetworkConfig> configs;
   configs.reserve(variants.size());
-  for (std::uint64_t v : variants) configs.push_back(network::parse_network_config(network_variant_config(n, design, v)));
+  for (std::uint64_t v : variants)
+    configs.push_back(network::parse_network_config(network_variant_config(n, design, v)));
   std::vector<const NetworkConfig*> all;
   for (const auto& c : configs) all.push_back(&c);
   std::vector<NetworkVariantResult> out;

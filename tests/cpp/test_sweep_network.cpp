@@ -111,7 +111,8 @@ TEST(NetworkSweep, AChunkRunsAsOneBatchWithEachVariantsOwnResults) {
 
   // Variants of another structure (the group size swept) run one by one.
   const SweepSpec sizes = parse_sweep_config(network_sweep({{"groups.E.n", {4, 6}}}));
-  const std::vector<NetworkVariantResult> q = run_network_chunk(sizes.network, sizes.design, {0, 1}, 1, &batched);
+  const std::vector<NetworkVariantResult> q =
+      run_network_chunk(sizes.network, sizes.design, {0, 1}, 1, &batched);
   EXPECT_FALSE(batched);
   EXPECT_EQ(q[1].summaries, run_network_variant(sizes.network, sizes.design, 1, 1).summaries);
 }

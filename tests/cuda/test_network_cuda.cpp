@@ -6,9 +6,9 @@
 
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-#include <nlohmann/json.hpp>
 
 #include "models/network/network.hpp"
 #include "tests/cuda/require_device.hpp"
@@ -79,9 +79,11 @@ void expect_same_run(const NetworkResult& cpu, const NetworkResult& gpu) {
       ASSERT_NEAR(a[k], b[k], 1e-9 * (1.0 + std::fabs(a[k]))) << what << "[" << k << "]";
   };
   for (const auto& [target, s] : cpu.state)
-    for (const auto& [var, values] : s.values) near(values, gpu.state.at(target).values.at(var), target + "." + var);
+    for (const auto& [var, values] : s.values)
+      near(values, gpu.state.at(target).values.at(var), target + "." + var);
   for (const auto& [target, s] : cpu.means)
-    for (const auto& [var, values] : s.values) near(values, gpu.means.at(target).values.at(var), target + "." + var);
+    for (const auto& [var, values] : s.values)
+      near(values, gpu.means.at(target).values.at(var), target + "." + var);
 }
 
 }  // namespace
