@@ -374,7 +374,7 @@ NetworkDevice::NetworkDevice(std::vector<GroupState>& groups, std::vector<Projec
         x.Omega_c = pc.astrocytes.glutamate.Omega_c;
         x.O_G = pc.astrocytes.receptors.O_G;
         x.Omega_G = pc.astrocytes.receptors.Omega_G;
-        x.fold = std::exp(-x.Omega_c * c->dt * static_cast<double>(c->groups[pc.astrocytes.group].every));
+        x.fold = std::exp(-x.Omega_c * groups[pc.astrocytes.group].dt);  // as the CPU step
       }
       var.push_back(x);
     }

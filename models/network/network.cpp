@@ -68,6 +68,12 @@ Network::Network(const std::vector<const NetworkConfig*>& variants)
   if (V_ > 1) {
     const std::string why = batch_unsupported(variants);
     if (!why.empty()) throw ConfigError("variants", std::to_string(V_) + " networks", why);
+    // Batched indices (elements, astrocytes, presynaptic rows) are 32-bit.
+    for (const auto& g : c_.groups)
+      if (static_cast<std::uint64_t>(g.n) * V_ > 0x7fffffffu)
+        throw ConfigError("variants", std::to_string(V_) + " networks",
+                          "group \"" + g.name + "\" has " + std::to_string(g.n) +
+                              " elements: too many variants for one batch (n × variants must be < 2^31)");
   }
   if (c_.device == Device::cuda) {
 #ifdef GLIA_WITH_CUDA
@@ -84,7 +90,6 @@ Network::Network(const std::vector<const NetworkConfig*>& variants)
   for (std::size_t k = 0; k < c_.couplings.size(); ++k) {
     Group& g = groups_[c_.couplings[k].group];
     g.coupled = true;
-    g.coupling = c_.couplings[k].params;
     // Each variant's neighbours, as batched indices, rows in batched order.
     std::vector<std::vector<std::int64_t>> rows(V_);
     std::vector<std::vector<std::uint32_t>> nbs(V_);
@@ -403,7 +408,7 @@ std::vector<NetworkResult> Network::run_batch(const ProgressFn& progress) {
   for (std::size_t j = 0; j < c_.monitors.size(); ++j) {
     const MonitorConfig& m = c_.monitors[j];
     if (m.type != MonitorType::state && m.type != MonitorType::mean) continue;
-    for (std::int64_t k = 0; k <= c_.n_steps; ++k) samples[j] += m.due(k) ? 1 : 0;
+    samples[j] = static_cast<std::size_t>(monitor_samples(m, c_));
   }
   for (auto& result : results_)
     for (std::size_t j = 0; j < c_.monitors.size(); ++j) {
@@ -463,10 +468,10 @@ std::vector<NetworkResult> Network::run_batch(const ProgressFn& progress) {
     r.error = error;
     r.run_seconds = seconds;
   }
-  return results_;
+  return std::move(results_);  // a network runs once: no second copy of the recordings
 }
 
-NetworkResult Network::run(const ProgressFn& progress) { return run_batch(progress).front(); }
+NetworkResult Network::run(const ProgressFn& progress) { return std::move(run_batch(progress).front()); }
 
 NetworkResult run_network(const NetworkConfig& config, const ProgressFn& progress) {
   Network net(config);

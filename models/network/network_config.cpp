@@ -445,6 +445,8 @@ void check_rate_groups(const NetworkConfig& c) {
 
 }  // namespace
 
+std::int64_t monitor_samples(const MonitorConfig& m, const NetworkConfig& c) { return sample_count(m, c); }
+
 double Schedule::at(double t) const {
   if (values.empty()) return 1.0;
   const auto k = static_cast<std::int64_t>(std::floor(t / dt + 1e-9));

@@ -214,6 +214,9 @@ bool is_network_config(const nlohmann::json& config);
 
 NetworkConfig parse_network_config(const nlohmann::json& config);
 
+// The samples a state or mean monitor takes over the run.
+std::int64_t monitor_samples(const MonitorConfig& m, const NetworkConfig& c);
+
 // The configuration with every default filled in, in the form parse_network_config reads (parsing it
 // gives the same network).
 nlohmann::json resolved_network_config(const NetworkConfig& c);

@@ -28,7 +28,6 @@ struct GroupState {
   std::vector<double> ip3_in;         // µM, Li–Rinzel: IP3 delivered by spikes since the last tick
   std::vector<std::uint32_t> sic_to;  // Li–Rinzel: the sic projections it drives
   bool coupled = false;
-  bio::IP3CouplingParams coupling;                 // variant 0's (the device's)
   std::vector<bio::IP3CouplingParams> coupling_v;  // per variant
   std::vector<std::int64_t> row_ptr;               // gap-junction neighbours, CSR
   std::vector<std::uint32_t> neighbours;

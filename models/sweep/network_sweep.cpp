@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <new>
 #include <set>
 
 #include "engine/core/error.hpp"
@@ -334,6 +335,9 @@ std::vector<network::NetworkResult> run_networks(const std::vector<const Network
   } catch (const RuntimeError& e) {
     r.assign(configs.size(), {});
     for (auto& x : r) x.error = e.what();
+  } catch (const std::bad_alloc&) {  // a batch too large for memory: its variants then run alone
+    r.assign(configs.size(), {});
+    for (auto& x : r) x.error = "out of memory for " + std::to_string(configs.size()) + " networks at once";
   }
   omp_set_num_threads(before);
   return r;
@@ -361,7 +365,7 @@ std::vector<NetworkVariantResult> run_network_chunk(const NetworkSweep& n, const
   if (all.size() > 1 && network::batch_unsupported(all).empty()) {
     const std::vector<network::NetworkResult> r = run_networks(all, threads);
     // A batch stops as a whole when one variant fails: then every variant runs alone (the same results
-    // for the others, bit for bit, and each failure its own).
+    // for the others — bit for bit on the CPU, to rounding on the GPU — and each failure its own).
     if (std::all_of(r.begin(), r.end(), [](const network::NetworkResult& x) { return x.complete; })) {
       for (std::size_t k = 0; k < r.size(); ++k) out.push_back(variant_result(n, configs[k], r[k]));
       if (batched) *batched = true;
