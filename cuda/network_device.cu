@@ -317,21 +317,18 @@ NetworkDevice::NetworkDevice(std::vector<GroupState>& groups, std::vector<Projec
     d.flag = mirror(g.flag);
     m.dt = g.dt / static_cast<double>(g.cfg->every);  // the same base step for every group
     if (g.cfg->is_rate()) continue;                   // the rate system's
-    // Each variant's parameters of this group.
+    // Each variant's parameters of this group (the astrocyte step's and the coupling's as the host built
+    // them).
     std::vector<bio::LifCobaParams> coba;
     std::vector<bio::LifCubaParams> cuba;
-    std::vector<AstrocyteStepParams> astro;
-    std::vector<bio::IP3CouplingParams> coupling;
     for (const NetworkConfig* c : variants) {
-      const GroupConfig& gv = c->groups[k];
-      coba.push_back(gv.coba);
-      cuba.push_back(gv.cuba);
-      astro.push_back(astrocyte_step_params(gv, g.dt, c->seed));
+      coba.push_back(c->groups[k].coba);
+      cuba.push_back(c->groups[k].cuba);
     }
     d.coba_v = mirror(coba);
     d.cuba_v = mirror(cuba);
-    d.astro_v = mirror(astro);
-    d.coupling_v = mirror(g.coupled ? g.coupling_v : coupling);
+    d.astro_v = mirror(g.astro_q);
+    d.coupling_v = mirror(g.coupling_v);
     d.factor_v = std::make_unique<cuda::DeviceBuffer<double>>(m.V);
   }
   m.projections.resize(projections.size());
@@ -361,20 +358,20 @@ NetworkDevice::NetworkDevice(std::vector<GroupState>& groups, std::vector<Projec
     d.ef = std::make_unique<cuda::DeviceBuffer<double>>(p.n_pre);
     d.ed = std::make_unique<cuda::DeviceBuffer<double>>(p.n_pre);
     d.ey = std::make_unique<cuda::DeviceBuffer<double>>(p.n_pre);
+    // Each variant's synapse parameters, as the host step uses them (ProjectionState's per-variant vectors).
     std::vector<SynapseVariant> var;
-    for (const NetworkConfig* c : variants) {
-      const ProjectionConfig& pc = c->projections[k];
+    for (std::uint32_t v = 0; v < m.V; ++v) {
+      const ProjectionConfig& pc = variants[v]->projections[k];
       SynapseVariant x{};
-      x.U_star = pc.tm.U;
-      x.alpha = pc.astrocytes.receptors.alpha;
-      // A spike onto a Li–Rinzel astrocyte adds delta_IP3 * w to its IP3.
-      x.w = pc.receptor == Receptor::ip3 ? pc.weight * c->groups[pc.target].li_rinzel.delta_IP3 : pc.weight;
+      x.U_star = p.U_v[v];
+      x.alpha = p.alpha_v[v];
+      x.w = p.w_v[v];
+      x.released_to_Y = p.released_v[v];
+      x.Omega_c = p.Omega_c_v[v];
       if (pc.has_astrocytes) {
-        x.released_to_Y = pc.astrocytes.glutamate.rho_c * pc.astrocytes.glutamate.Y_T;
-        x.Omega_c = pc.astrocytes.glutamate.Omega_c;
         x.O_G = pc.astrocytes.receptors.O_G;
         x.Omega_G = pc.astrocytes.receptors.Omega_G;
-        x.fold = std::exp(-x.Omega_c * groups[pc.astrocytes.group].dt);  // as the CPU step
+        x.fold = p.fold_v[v];
       }
       var.push_back(x);
     }
