@@ -65,7 +65,7 @@ py::dict simulate(const std::string& config_json, const std::string& output, std
     omp_set_num_threads(before);
   }
   if (!r.complete) throw glia::RuntimeError(r.error);
-  py::dict spikes, rates, state, means, counts;
+  py::dict spikes, rates, state, means, summaries, counts;
   for (const auto& [target, s] : r.spikes) {
     py::dict d;
     d["t"] = to_numpy(s.t, {static_cast<py::ssize_t>(s.t.size())});
@@ -94,12 +94,14 @@ py::dict simulate(const std::string& config_json, const std::string& output, std
       d[var.c_str()] = to_numpy(values, {static_cast<py::ssize_t>(values.size())});
     means[target.c_str()] = d;
   }
+  for (const auto& [name, value] : r.summaries) summaries[name.c_str()] = value;
   for (const auto& [name, n] : r.synapse_counts) counts[name.c_str()] = n;
   py::dict out;
   out["spikes"] = spikes;
   out["rates"] = rates;
   out["state"] = state;
   out["mean"] = means;
+  out["summary"] = summaries;
   out["synapses"] = counts;
   out["setup_seconds"] = r.setup_seconds;
   out["run_seconds"] = r.run_seconds;

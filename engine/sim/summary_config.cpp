@@ -27,22 +27,6 @@ constexpr StatName kStats[] = {{"mean", SummaryStat::mean},
                                {"release_probability", SummaryStat::release_probability},
                                {"released_fraction", SummaryStat::released_fraction}};
 
-std::string stat_list(bool spike) {
-  std::string s;
-  for (const auto& k : kStats)
-    if (summary_is_spike_stat(k.stat) == spike) s += (s.empty() ? "" : ", ") + std::string(k.name);
-  return s;
-}
-
-bool find_stat(const std::string& name, SummaryStat& out) {
-  for (const auto& k : kStats)
-    if (name == k.name) {
-      out = k.stat;
-      return true;
-    }
-  return false;
-}
-
 std::int32_t variable_index(const SummaryModel& m, const std::string& name, const std::string& field) {
   for (std::size_t i = 0; i < m.variables.size(); ++i)
     if (m.variables[i] == name) return static_cast<std::int32_t>(i);
@@ -54,14 +38,15 @@ std::int32_t variable_index(const SummaryModel& m, const std::string& name, cons
 // Fills stat, variable and name from "VAR.STAT" or a spike statistic's bare name.
 void parse_name(const std::string& text, const std::string& field, const SummaryModel& m, SummarySpec& s) {
   SummaryStat stat;
-  if (find_stat(text, stat) && summary_is_spike_stat(stat)) {
+  if (find_summary_stat(text, stat) && summary_is_spike_stat(stat)) {
     s.stat = stat;
   } else {
     const auto dot = text.rfind('.');
-    if (dot == std::string::npos || !find_stat(text.substr(dot + 1), stat) || summary_is_spike_stat(stat))
-      throw ConfigError(
-          field, "\"" + text + "\"",
-          "expected VARIABLE.STAT (STAT one of " + stat_list(false) + ") or one of " + stat_list(true));
+    if (dot == std::string::npos || !find_summary_stat(text.substr(dot + 1), stat) ||
+        summary_is_spike_stat(stat))
+      throw ConfigError(field, "\"" + text + "\"",
+                        "expected VARIABLE.STAT (STAT one of " + summary_stat_list(false) + ") or one of " +
+                            summary_stat_list(true));
     s.stat = stat;
     s.variable = text.substr(0, dot);
     if (std::find(m.variables.begin(), m.variables.end(), s.variable) == m.variables.end()) {
@@ -76,6 +61,22 @@ void parse_name(const std::string& text, const std::string& field, const Summary
 }
 
 }  // namespace
+
+std::string summary_stat_list(bool spike) {
+  std::string s;
+  for (const auto& k : kStats)
+    if (summary_is_spike_stat(k.stat) == spike) s += (s.empty() ? "" : ", ") + std::string(k.name);
+  return s;
+}
+
+bool find_summary_stat(const std::string& name, SummaryStat& out) {
+  for (const auto& k : kStats)
+    if (name == k.name) {
+      out = k.stat;
+      return true;
+    }
+  return false;
+}
 
 const char* summary_stat_name(SummaryStat s) {
   for (const auto& k : kStats)
@@ -98,10 +99,10 @@ std::vector<SummarySpec> parse_summaries(const nlohmann::json& list, const std::
     } else {
       io::JsonObjectReader r(list[k], field);
       const std::string stat = r.string("stat");
-      if (!find_stat(stat, s.stat))
-        throw ConfigError(
-            r.field("stat"), "\"" + stat + "\"",
-            "unknown statistic (expected one of " + stat_list(false) + ", " + stat_list(true) + ")");
+      if (!find_summary_stat(stat, s.stat))
+        throw ConfigError(r.field("stat"), "\"" + stat + "\"",
+                          "unknown statistic (expected one of " + summary_stat_list(false) + ", " +
+                              summary_stat_list(true) + ")");
       if (summary_is_spike_stat(s.stat)) {
         if (r.has("variable"))
           throw ConfigError(r.field("variable"), io::json_text(r.member("variable")),

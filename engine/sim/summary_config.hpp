@@ -30,6 +30,12 @@ struct SummarySpec {
 
 const char* summary_stat_name(SummaryStat s);
 
+// The statistic of a name ("mean", "frequency", ...); false for an unknown name.
+bool find_summary_stat(const std::string& name, SummaryStat& out);
+
+// The names of the sample statistics (spike = false) or of the spike statistics, comma-separated.
+std::string summary_stat_list(bool spike);
+
 // Reads the list at `path`; ConfigError names the entry ("summaries[2].stat = \"freq\": ...").
 std::vector<SummarySpec> parse_summaries(const nlohmann::json& list, const std::string& path,
                                          const SummaryModel& model);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 #include "engine/core/backend.hpp"
 #include "engine/core/error.hpp"
@@ -159,6 +160,11 @@ void Network::build_group(const GroupConfig& cfg) {
   g.rate_count.assign(V_, 0);
   g.on_v.assign(V_, 0);
   g.prob_v.assign(V_, 0.0);
+  for (std::uint32_t v = 0; v < V_; ++v) {
+    const GroupConfig& c = of(g, v);
+    g.rate_v.push_back(c.rate_schedule.values.empty() ? c.rate : std::numeric_limits<double>::quiet_NaN());
+    g.start_v.push_back(c.start);
+  }
   const std::uint32_t n = cfg.n;
   const std::size_t nb = static_cast<std::size_t>(n) * V_;  // elements of the batch
   if (cfg.is_rate()) return;                                // the continuous system holds its state
@@ -427,6 +433,12 @@ std::vector<NetworkResult> Network::run_batch(const ProgressFn& progress) {
         for (const auto& var : m.variables) s.values[var].reserve(samples[j]);
       }
     }
+  summary_acc_.assign(c_.monitors.size(), std::vector<sim::SummaryAcc>(V_));
+  summary_in_window_.assign(c_.monitors.size(), std::vector<std::int64_t>(V_, 0));
+  summary_threshold_.assign(c_.monitors.size(), {});
+  for (std::size_t j = 0; j < c_.monitors.size(); ++j)
+    for (std::uint32_t v = 0; v < V_; ++v)
+      summary_threshold_[j].push_back(variants_[v]->monitors[j].threshold);
   trace_times_.assign(c_.monitors.size(), {});
   trace_values_.assign(c_.monitors.size(), {});
   for (std::size_t j = 0; j < c_.monitors.size(); ++j) {
@@ -461,6 +473,7 @@ std::vector<NetworkResult> Network::run_batch(const ProgressFn& progress) {
   } catch (const RuntimeError& e) {
     error = e.what();
   }
+  summaries_to_results();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   for (auto& r : results_) {
     r.steps_done = done;
@@ -469,6 +482,20 @@ std::vector<NetworkResult> Network::run_batch(const ProgressFn& progress) {
     r.run_seconds = seconds;
   }
   return std::move(results_);  // a network runs once: no second copy of the recordings
+}
+
+void Network::summaries_to_results() {
+  for (std::size_t j = 0; j < c_.monitors.size(); ++j) {
+    if (c_.monitors[j].type != MonitorType::summary) continue;
+    for (std::uint32_t v = 0; v < V_; ++v) {
+      const MonitorConfig& m = variants_[v]->monitors[j];
+      const bool any = summary_in_window_[j][v] > 0;
+      const double step = static_cast<double>(m.every) * c_.dt;
+      results_[v].summaries[m.name] = any || m.stat == sim::SummaryStat::final_value
+                                          ? sim::summary_value(m.stat, summary_acc_[j][v], step)
+                                          : std::numeric_limits<double>::quiet_NaN();
+    }
+  }
 }
 
 NetworkResult Network::run(const ProgressFn& progress) { return std::move(run_batch(progress).front()); }

@@ -75,6 +75,7 @@ struct NetworkResult {
   std::map<std::string, RateTrace> rates;
   std::map<std::string, StateTrace> state;
   std::map<std::string, MeanTrace> means;
+  std::map<std::string, double> summaries;  // summary monitors (NaN without a sample in the window)
   std::map<std::string, std::int64_t> synapse_counts;  // per projection
   double setup_seconds = 0.0, run_seconds = 0.0;
   std::int64_t steps_done = 0;
@@ -128,10 +129,11 @@ class Network {
   void advance_neurons(Group& g, std::int64_t k);
   void advance_source(Group& g, std::int64_t k);
   void deliver(Projection& p, std::int64_t k);
-  // Samples state and mean monitors due at k_time: of neurons, rate groups and projections, or of one
-  // astrocyte group.
+  // Samples state, mean and summary monitors due at k_time: of neurons, rate groups and projections, or
+  // of one astrocyte group.
   void sample(std::int64_t k_time, bool neuron_side, std::int32_t astro_group = -1);
   double group_value(const Group& g, const std::string& var, std::uint32_t i) const;
+  void summaries_to_results();
   GroupVar group_var(const Group& g, const std::string& var) const;
   double group_value(const Group& g, GroupVar var, std::uint32_t i) const;
   double projection_value(const Projection& p, const std::string& var, std::uint32_t v, std::int64_t synapse,
@@ -147,6 +149,11 @@ class Network {
   // State and mean recordings, per monitor: each variant's time vector, and its value vector per variable
   // (variant v, variable x at v * variables + x); pointers into results_.
   std::vector<std::vector<std::vector<double>*>> trace_times_, trace_values_;
+  // Summary monitors' running statistics, per monitor and variant, their samples in the window and
+  // thresholds.
+  std::vector<std::vector<sim::SummaryAcc>> summary_acc_;
+  std::vector<std::vector<std::int64_t>> summary_in_window_;
+  std::vector<std::vector<double>> summary_threshold_;
   // Set when the config asks for "cuda" (shared_ptr: its deleter is bound where the type is complete,
   // so CPU-only builds need no definition of NetworkDevice).
   std::shared_ptr<NetworkDevice> device_;

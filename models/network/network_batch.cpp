@@ -68,7 +68,8 @@ std::string batch_unsupported(const std::vector<const NetworkConfig*>& variants)
     for (std::size_t k = 0; k < a.monitors.size(); ++k) {
       const MonitorConfig &x = a.monitors[k], &y = b.monitors[k];
       if (x.type != y.type || x.name != y.name || x.target != y.target || x.variables != y.variables ||
-          x.indices != y.indices || x.every != y.every || x.start_step != y.start_step || x.at != y.at)
+          x.indices != y.indices || x.every != y.every || x.start_step != y.start_step || x.at != y.at ||
+          x.stat != y.stat || x.index != y.index || x.window_start != y.window_start)
         return at + "monitors[" + std::to_string(k) + "]";
     }
   }

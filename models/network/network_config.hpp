@@ -16,6 +16,7 @@
 #include "engine/sim/connectivity.hpp"
 #include "engine/sim/fixed_step.hpp"
 #include "engine/sim/geometry.hpp"
+#include "engine/sim/summary.hpp"
 #include "models/bio/astrocyte_gchi.hpp"
 #include "models/bio/astrocyte_li_rinzel.hpp"
 #include "models/bio/astrocyte_network.hpp"
@@ -176,7 +177,7 @@ struct CouplingConfig {
   bio::IP3CouplingParams params;
 };
 
-enum class MonitorType { spikes, rate, state, mean };
+enum class MonitorType { spikes, rate, state, mean, summary };
 
 struct MonitorConfig {
   MonitorType type = MonitorType::spikes;
@@ -189,9 +190,16 @@ struct MonitorConfig {
   std::int64_t every = 1;        // base steps between samples (state, mean) or per rate bin
   std::int64_t start_step = 0;   // first sample (state, mean)
   std::vector<std::int64_t> at;  // explicit sample steps (state, mean), replacing every/start
-  std::string field;             // "monitors[3]", for errors found later
+  // summary: a statistic (sim/summary.hpp) of one variable of the group mean (index -1) or of one element,
+  // reduced at every tick of the group's clock, the samples after base step window_start in its window;
+  // no samples are kept. The threshold is the variant's own (C of a gchi group: its C_Theta by default).
+  sim::SummaryStat stat = sim::SummaryStat::mean;
+  double threshold = 0.0;
+  std::int64_t index = -1;
+  std::int64_t window_start = 0;
+  std::string field;  // "monitors[3]", for errors found later
 
-  bool due(std::int64_t k) const;  // a state or mean sample is taken at base step k
+  bool due(std::int64_t k) const;  // a state, mean or summary sample is taken at base step k
 };
 
 struct NetworkConfig {

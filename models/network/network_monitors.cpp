@@ -96,7 +96,8 @@ void Network::sample(std::int64_t k_time, bool neuron_side, std::int32_t astro_g
   const double t = static_cast<double>(k_time) * c_.dt;
   for (std::size_t j = 0; j < c_.monitors.size(); ++j) {
     const MonitorConfig& m = c_.monitors[j];
-    if (m.type != MonitorType::state && m.type != MonitorType::mean) continue;
+    if (m.type != MonitorType::state && m.type != MonitorType::mean && m.type != MonitorType::summary)
+      continue;
     if (!m.due(k_time)) continue;
     const bool astro = !m.on_projection && groups_[m.target_index].cfg->is_astrocyte();
     if (astro ? static_cast<std::int32_t>(m.target_index) != astro_group : !neuron_side) continue;
@@ -118,6 +119,33 @@ void Network::sample(std::int64_t k_time, bool neuron_side, std::int32_t astro_g
         return projection_value(projections_[m.target_index], var, v, index, t);
       };
     };
+    if (m.type == MonitorType::summary) {
+      const Group& g = groups_[m.target_index];
+      const GroupVar code = group_var(g, m.variables.front());
+      const auto value = [&](std::uint32_t e) {
+        return code == GroupVar::other ? group_value(g, m.variables.front(), e) : group_value(g, code, e);
+      };
+      const std::int64_t n = g.cfg->n;
+      const double step = static_cast<double>(m.every) * c_.dt;
+      for (std::uint32_t v = 0; v < V_; ++v) {
+        double x = 0.0;
+        if (m.index >= 0) {
+          x = value(static_cast<std::uint32_t>(m.index * V_ + v));
+        } else {  // the group mean, summed in index order as alone
+          for (std::int64_t i = 0; i < n; ++i) x += value(static_cast<std::uint32_t>(i * V_ + v));
+          x /= static_cast<double>(n);
+        }
+        sim::SummaryAcc& acc = summary_acc_[j][v];
+        if (k_time == 0) {
+          sim::summary_start(m.stat, acc, x);
+          continue;
+        }
+        const bool in_window = k_time > m.window_start;
+        summary_in_window_[j][v] += in_window ? 1 : 0;
+        sim::summary_sample(m.stat, acc, x, summary_threshold_[j][v], t, step, in_window);
+      }
+      continue;
+    }
     std::vector<decltype(value_of(m.variables.front()))> readers;
     for (const auto& var : m.variables) readers.push_back(value_of(var));
     const std::size_t n_vars = m.variables.size();

@@ -41,6 +41,8 @@ NetworkResult simulate_network_to_file(const NetworkConfig& c, const std::string
     for (const auto& [var, values] : s.values)
       file.dataset("/mean/" + target + "/" + var, values, {values.size()});
   }
+  for (const auto& [name, value] : r.summaries)
+    file.dataset("/summary/" + name, std::vector<double>{value}, {1});
   if (!r.complete) {
     file.commit_incomplete(r.error);
     throw RuntimeError(

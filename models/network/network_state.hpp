@@ -43,6 +43,9 @@ struct GroupState {
   // step).
   std::vector<char> on_v;
   std::vector<double> prob_v;
+  // Spike sources, per variant: rate (Hz; NaN when a rate_schedule sets it) and start (s), read every step
+  // without touching the variants' configurations.
+  std::vector<double> rate_v, start_v;
 };
 
 struct ProjectionState {

@@ -203,10 +203,9 @@ void Network::advance_source(Group& g, std::int64_t k) {
   std::vector<double>& prob = g.prob_v;
   bool any = false;
   for (std::uint32_t v = 0; v < V_; ++v) {
-    const GroupConfig& c = of(g, v);
-    on[v] = !(t < c.start - 0.5 * g.dt);
+    on[v] = !(t < g.start_v[v] - 0.5 * g.dt);
     any = any || on[v];
-    const double rate = c.rate_schedule.values.empty() ? c.rate : c.rate_schedule.at(t - g.dt);
+    const double rate = std::isnan(g.rate_v[v]) ? of(g, v).rate_schedule.at(t - g.dt) : g.rate_v[v];
     prob[v] = rate * g.dt;
   }
   if (!any) return;

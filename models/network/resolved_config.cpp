@@ -3,6 +3,7 @@
 // parse_network_config reads. Stored in result files and returned by glia.Network.resolved().
 #include "engine/io/json_reader.hpp"
 #include "engine/sim/step_config.hpp"
+#include "engine/sim/summary_config.hpp"
 #include "models/network/config_fields.hpp"
 #include "models/network/config_parse.hpp"
 
@@ -202,8 +203,16 @@ json projection_json(const NetworkConfig& c, const ProjectionConfig& p) {
 }
 
 json monitor_json(const NetworkConfig& c, const MonitorConfig& m) {
-  static const char* types[] = {"spikes", "rate", "state", "mean"};
+  static const char* types[] = {"spikes", "rate", "state", "mean", "summary"};
   json j{{"type", types[static_cast<int>(m.type)]}, {"target", m.target}, {"name", m.name}};
+  if (m.type == MonitorType::summary) {
+    j["variable"] = m.variables.front();
+    j["stat"] = sim::summary_stat_name(m.stat);
+    if (sim::summary_needs_threshold(m.stat)) j["threshold"] = m.threshold;
+    if (m.index >= 0) j["index"] = m.index;
+    j["start"] = seconds(m.window_start, c.dt);
+    return j;
+  }
   if (m.type == MonitorType::rate) j["bin"] = seconds(m.every, c.dt);
   if (m.type == MonitorType::state) {
     j["variables"] = m.variables;

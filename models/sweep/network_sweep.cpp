@@ -10,6 +10,7 @@
 
 #include "engine/core/error.hpp"
 #include "engine/io/json_reader.hpp"
+#include "engine/sim/summary_config.hpp"
 #include "models/sweep/config_paths.hpp"
 
 namespace glia::sweep {
@@ -60,22 +61,38 @@ const ConfigPathSchema& network_schema() {
 
 bool is_spiking(const GroupConfig& g) { return g.is_neuron() || g.is_source(); }
 
-std::string stat_text(NetworkStat s) {
-  switch (s) {
-    case NetworkStat::rate:
-      return "rate";
-    case NetworkStat::events:
-      return "events";
-    case NetworkStat::mean:
-      return "mean";
-    case NetworkStat::max:
-      return "max";
-    case NetworkStat::min:
-      return "min";
-    case NetworkStat::final_value:
-      return "final";
+std::string stat_text(const NetworkSummary& s) {
+  if (s.stat == NetworkStat::rate) return "rate";
+  if (s.stat == NetworkStat::events) return "events";
+  return sim::summary_stat_name(s.state_stat);
+}
+
+// Checks a state summary's group, variable, threshold and element against the network.
+void check_state_summary(const NetworkSummary& s, const GroupConfig& g, const std::string& field,
+                         const std::string& shown) {
+  const auto& known = network::recordable_variables(g.model);
+  if (known.empty())
+    throw ConfigError(field, shown,
+                      "group " + in_quotes(s.group) + " is a spike source: it has no state variables");
+  if (g.is_rate())
+    throw ConfigError(field, shown,
+                      "group " + in_quotes(s.group) + " is a rate group: its state is not summarised yet");
+  if (std::find(known.begin(), known.end(), s.variable) == known.end()) {
+    std::string l;
+    for (const auto& v : known) l += (l.empty() ? "" : ", ") + v;
+    throw ConfigError(field, shown,
+                      "unknown variable " + in_quotes(s.variable) + " of group " + in_quotes(s.group) +
+                          " (known: " + l + ")");
   }
-  return "?";
+  if (sim::summary_needs_threshold(s.state_stat) && !s.has_threshold && !(g.is_gchi() && s.variable == "C"))
+    throw ConfigError(field, shown,
+                      "statistic \"" + std::string(sim::summary_stat_name(s.state_stat)) + "\" of " +
+                          in_quotes(s.variable) +
+                          " needs a threshold (only C of a gchi group defaults, to its C_Theta): give the "
+                          "object form {\"stat\", \"group\", \"variable\", \"threshold\"}");
+  if (s.index >= static_cast<std::int64_t>(g.n))
+    throw ConfigError(field, shown,
+                      "index " + std::to_string(s.index) + " out of range [0, " + std::to_string(g.n) + ")");
 }
 
 std::vector<NetworkSummary> parse_network_summaries(const json& list, const NetworkConfig& c) {
@@ -83,94 +100,109 @@ std::vector<NetworkSummary> parse_network_summaries(const json& list, const Netw
   if (!list.is_array()) throw ConfigError(path, io::json_text(list), "expected a list of summaries");
   if (list.empty()) throw ConfigError(path, "[]", "no summaries: name at least one (e.g. \"rate.E\")");
   const std::string forms =
-      "expected rate.GROUP, events.GROUP or STAT.GROUP.VARIABLE with STAT one of mean, max, min, final";
+      "expected rate.GROUP, events.GROUP, STAT.GROUP.VARIABLE with STAT one of " +
+      sim::summary_stat_list(false) +
+      ", or an object {\"stat\", \"group\", \"variable\", \"threshold\", \"index\", \"name\"}";
   std::vector<NetworkSummary> out;
   std::set<std::string> names;
   for (std::size_t k = 0; k < list.size(); ++k) {
     const std::string field = path + "[" + std::to_string(k) + "]";
-    if (!list[k].is_string()) throw ConfigError(field, io::json_text(list[k]), forms);
-    const std::string text = list[k].get<std::string>();
-    std::vector<std::string> parts;
-    for (std::size_t start = 0;;) {
-      const std::size_t dot = text.find('.', start);
-      parts.push_back(text.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-      if (dot == std::string::npos) break;
-      start = dot + 1;
-    }
     NetworkSummary s;
-    s.name = text;
-    const std::string& stat = parts[0];
-    if ((stat == "rate" || stat == "events") && parts.size() == 2) {
-      s.stat = stat == "rate" ? NetworkStat::rate : NetworkStat::events;
-    } else if ((stat == "mean" || stat == "max" || stat == "min" || stat == "final") && parts.size() == 3) {
-      s.stat = stat == "mean"  ? NetworkStat::mean
-               : stat == "max" ? NetworkStat::max
-               : stat == "min" ? NetworkStat::min
-                               : NetworkStat::final_value;
-      s.variable = parts[2];
+    std::string shown;
+    if (list[k].is_object()) {  // a state statistic with its threshold or element
+      io::JsonObjectReader r(list[k], field);
+      const std::string stat = r.string("stat");
+      if (!sim::find_summary_stat(stat, s.state_stat) || sim::summary_is_spike_stat(s.state_stat))
+        throw ConfigError(r.field("stat"), in_quotes(stat),
+                          "unknown statistic (expected one of " + sim::summary_stat_list(false) + ")");
+      s.stat = NetworkStat::state;
+      s.group = r.string("group");
+      s.variable = r.string("variable");
+      if (r.has("threshold")) {
+        if (!sim::summary_needs_threshold(s.state_stat))
+          throw ConfigError(r.field("threshold"), io::number_text(r.number("threshold")),
+                            "statistic " + in_quotes(stat) + " takes no threshold");
+        s.has_threshold = true;
+        s.threshold = r.number("threshold");
+      }
+      if (r.has("index")) {
+        s.index = r.integer("index");
+        if (s.index < 0) throw ConfigError(r.field("index"), std::to_string(s.index), "must be >= 0");
+      }
+      s.name = r.string("name", stat + "." + s.group + "." + s.variable +
+                                    (s.index >= 0 ? "[" + std::to_string(s.index) + "]" : ""));
+      if (s.name.empty() || s.name.find('/') != std::string::npos)
+        throw ConfigError(r.field("name"), in_quotes(s.name), "must be non-empty and contain no '/'");
+      r.finish();
+      shown = io::json_text(list[k]);
+    } else if (list[k].is_string()) {
+      const std::string text = list[k].get<std::string>();
+      shown = in_quotes(text);
+      std::vector<std::string> parts;
+      for (std::size_t start = 0;;) {
+        const std::size_t dot = text.find('.', start);
+        parts.push_back(text.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+      }
+      s.name = text;
+      const std::string& stat = parts[0];
+      if ((stat == "rate" || stat == "events") && parts.size() == 2) {
+        s.stat = stat == "rate" ? NetworkStat::rate : NetworkStat::events;
+      } else if (parts.size() == 3 && sim::find_summary_stat(stat, s.state_stat) &&
+                 !sim::summary_is_spike_stat(s.state_stat) && s.state_stat != sim::SummaryStat::events) {
+        s.stat = NetworkStat::state;
+        s.variable = parts[2];
+      } else {
+        throw ConfigError(field, shown, forms);
+      }
+      s.group = parts[1];
     } else {
-      throw ConfigError(field, in_quotes(text), forms);
+      throw ConfigError(field, io::json_text(list[k]), forms);
     }
-    s.group = parts[1];
     const GroupConfig* g = c.find_group(s.group);
-    if (!g) throw ConfigError(field, in_quotes(text), "no group " + in_quotes(s.group) + " in network");
+    if (!g) throw ConfigError(field, shown, "no group " + in_quotes(s.group) + " in network");
     if (s.stat == NetworkStat::rate && !is_spiking(*g))
-      throw ConfigError(field, in_quotes(text),
+      throw ConfigError(field, shown,
                         "group " + in_quotes(s.group) +
                             " is an astrocyte group: its release rate is \"events." + s.group + "\"");
     if (s.stat == NetworkStat::events && !g->is_astrocyte())
       throw ConfigError(
-          field, in_quotes(text),
+          field, shown,
           "group " + in_quotes(s.group) + " has no astrocytes: its firing rate is \"rate." + s.group + "\"");
-    if (!s.variable.empty()) {
-      const auto& known = network::recordable_variables(g->model);
-      if (known.empty())
-        throw ConfigError(field, in_quotes(text),
-                          "group " + in_quotes(s.group) + " is a spike source: it has no state variables");
-      if (std::find(known.begin(), known.end(), s.variable) == known.end()) {
-        std::string l;
-        for (const auto& v : known) l += (l.empty() ? "" : ", ") + v;
-        throw ConfigError(field, in_quotes(text),
-                          "unknown variable " + in_quotes(s.variable) + " of group " + in_quotes(s.group) +
-                              " (known: " + l + ")");
-      }
-    }
-    if (!names.insert(s.name).second) throw ConfigError(field, in_quotes(text), "summary listed twice");
+    if (s.stat == NetworkStat::state) check_state_summary(s, *g, field, shown);
+    if (!names.insert(s.name).second) throw ConfigError(field, shown, "summary listed twice");
     out.push_back(s);
   }
   return out;
 }
 
-// The monitors the summaries need: spikes of every group with a rate or event summary; the
-// group mean of the one variable of a group (a mean monitor), or a state monitor of all its
-// elements when several variables of it are summarised. Both sample at the group's clock.
-json summary_monitors(const std::vector<NetworkSummary>& summaries) {
-  std::vector<std::string> spike_groups, state_groups;
-  std::vector<std::vector<std::string>> variables;
-  for (const auto& s : summaries) {
-    if (s.variable.empty()) {
+// Summary k's monitor (monitor names are plain words; a summary's may not be).
+std::string summary_monitor_name(std::size_t k) { return "summary_" + std::to_string(k); }
+
+// The monitors the summaries need: spikes of every group with a rate or event summary, and a summary
+// monitor (reduced online, no samples kept) per state statistic, its window after the transient.
+json summary_monitors(const std::vector<NetworkSummary>& summaries, double transient) {
+  std::vector<std::string> spike_groups;
+  json m = json::array();
+  for (std::size_t k = 0; k < summaries.size(); ++k) {
+    const NetworkSummary& s = summaries[k];
+    if (s.stat != NetworkStat::state) {
       if (std::find(spike_groups.begin(), spike_groups.end(), s.group) == spike_groups.end())
         spike_groups.push_back(s.group);
       continue;
     }
-    const auto it = std::find(state_groups.begin(), state_groups.end(), s.group);
-    if (it == state_groups.end()) {
-      state_groups.push_back(s.group);
-      variables.push_back({s.variable});
-    } else {
-      auto& v = variables[static_cast<std::size_t>(it - state_groups.begin())];
-      if (std::find(v.begin(), v.end(), s.variable) == v.end()) v.push_back(s.variable);
-    }
+    json j{{"type", "summary"},
+           {"name", summary_monitor_name(k)},
+           {"target", s.group},
+           {"variable", s.variable},
+           {"stat", sim::summary_stat_name(s.state_stat)},
+           {"start", transient}};
+    if (s.has_threshold) j["threshold"] = s.threshold;
+    if (s.index >= 0) j["index"] = s.index;
+    m.push_back(j);
   }
-  json m = json::array();
   for (const auto& g : spike_groups) m.push_back({{"type", "spikes"}, {"target", g}});
-  for (std::size_t k = 0; k < state_groups.size(); ++k) {
-    if (variables[k].size() == 1) {
-      m.push_back({{"type", "mean"}, {"target", state_groups[k]}, {"variable", variables[k][0]}});
-    } else {
-      m.push_back({{"type", "state"}, {"target", state_groups[k]}, {"variables", variables[k]}});
-    }
-  }
   return m;
 }
 
@@ -228,7 +260,7 @@ void setup_network_sweep(NetworkSweep& n, const json& base, const sim::DesignTab
     restate_variant_error("network", n.parser_fields, design, 0, e);
   }
   n.summaries = parse_network_summaries(summaries, first);
-  n.base["monitors"] = summary_monitors(n.summaries);
+  n.base["monitors"] = summary_monitors(n.summaries, transient);
   for (std::size_t v = 0; v < design.size(); ++v) {
     NetworkConfig c;
     try {
@@ -249,55 +281,21 @@ std::vector<double> network_summaries(const NetworkSweep& n, const NetworkConfig
   const std::int64_t n_transient = transient_steps(c, n.transient);
   const double window = c.duration - n.transient;
   std::vector<double> out;
-  for (const auto& s : n.summaries) {
-    const GroupConfig* g = c.find_group(s.group);
-    if (s.variable.empty()) {
-      const auto it = r.spikes.find(s.group);
-      if (it == r.spikes.end()) {
-        out.push_back(nan);
-        continue;
-      }
-      std::int64_t count = 0;
-      for (double t : it->second.t) count += step_of(t, c.dt) > n_transient ? 1 : 0;
-      out.push_back(static_cast<double>(count) / (static_cast<double>(g->n) * window));
+  for (std::size_t k = 0; k < n.summaries.size(); ++k) {
+    const NetworkSummary& s = n.summaries[k];
+    if (s.stat == NetworkStat::state) {
+      const auto it = r.summaries.find(summary_monitor_name(k));
+      out.push_back(it == r.summaries.end() ? nan : it->second);
       continue;
     }
-    // The group mean at each sample: from the mean monitor, or from the state of all elements
-    // summed in index order (as the mean monitor sums).
-    std::vector<double> t, m;
-    const auto mi = r.means.find(s.group);
-    const auto si = r.state.find(s.group);
-    if (mi != r.means.end() && mi->second.values.count(s.variable)) {
-      t = mi->second.t;
-      m = mi->second.values.at(s.variable);
-    } else if (si != r.state.end() && si->second.values.count(s.variable)) {
-      t = si->second.t;
-      const std::vector<double>& x = si->second.values.at(s.variable);
-      const std::size_t k = si->second.indices.size();
-      for (std::size_t j = 0; j < t.size() && (j + 1) * k <= x.size(); ++j) {
-        double sum = 0.0;
-        for (std::size_t i = 0; i < k; ++i) sum += x[j * k + i];
-        m.push_back(sum / static_cast<double>(g->n));
-      }
-    }
-    t.resize(m.size());
-    if (s.stat == NetworkStat::final_value) {
-      out.push_back(m.empty() ? nan : m.back());
+    const auto it = r.spikes.find(s.group);
+    if (it == r.spikes.end()) {
+      out.push_back(nan);
       continue;
     }
-    double acc = s.stat == NetworkStat::mean ? 0.0 : nan;
     std::int64_t count = 0;
-    for (std::size_t j = 0; j < m.size(); ++j) {
-      if (step_of(t[j], c.dt) <= n_transient) continue;
-      const double x = m[j];
-      if (s.stat == NetworkStat::mean) {
-        acc += x;
-      } else if (count == 0 || (s.stat == NetworkStat::max ? x > acc : x < acc)) {
-        acc = x;
-      }
-      ++count;
-    }
-    out.push_back(count == 0 ? nan : (s.stat == NetworkStat::mean ? acc / static_cast<double>(count) : acc));
+    for (double t : it->second.t) count += step_of(t, c.dt) > n_transient ? 1 : 0;
+    out.push_back(static_cast<double>(count) / (static_cast<double>(c.find_group(s.group)->n) * window));
   }
   return out;
 }
@@ -380,8 +378,10 @@ std::vector<NetworkVariantResult> run_network_chunk(const NetworkSweep& n, const
 json network_summary_descriptions(const NetworkSweep& n) {
   json out = json::array();
   for (const auto& s : n.summaries) {
-    json d = {{"name", s.name}, {"stat", stat_text(s.stat)}, {"group", s.group}};
+    json d = {{"name", s.name}, {"stat", stat_text(s)}, {"group", s.group}};
     if (!s.variable.empty()) d["variable"] = s.variable;
+    if (s.has_threshold) d["threshold"] = s.threshold;
+    if (s.index >= 0) d["index"] = s.index;
     out.push_back(d);
   }
   return out;

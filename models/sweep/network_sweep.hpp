@@ -2,28 +2,34 @@
 // Sweeps of network models ("model": "network"; docs/sweep_config.md): a base network
 // configuration (the JSON of `glia simulate`), a design over paths into it
 // ("groups.A.params.O_beta", "projections.PE.weight", "simulation.seed"), and named network
-// summaries ("rate.E", "events.A", "mean.A.C", ...). Each variant is the base with its values
-// substituted, parsed by the network parser and run by the network engine — the variants of a chunk
-// as one batch where the engine can batch them, else one at a time, each on all threads; its summaries
-// are reduced from the monitors the sweep adds.
+// summaries ("rate.E", "events.A", "mean.A.C", "frequency.A.C", ...). Each variant is the base with its
+// values substituted, parsed by the network parser and run by the network engine — the variants of a chunk as
+// one batch where the engine can batch them, else one at a time, each on all threads; its summaries are
+// reduced from the monitors the sweep adds (state statistics online, by summary monitors).
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "engine/sim/design.hpp"
+#include "engine/sim/summary.hpp"
 #include "models/network/network.hpp"
 
 namespace glia::sweep {
 
-// A summary of a network variant.
-enum class NetworkStat { rate, events, mean, max, min, final_value };
+// A summary of a network variant: a spike rate (from a spikes monitor) or a statistic of a state
+// variable reduced online by the engine (a summary monitor, network_config.hpp; sim/summary.hpp).
+enum class NetworkStat { rate, events, state };
 
 struct NetworkSummary {
-  std::string name;  // as given: "rate.E", "mean.A.C"
+  std::string name;  // as given: "rate.E", "mean.A.C", or the object form's "name"
   NetworkStat stat = NetworkStat::rate;
   std::string group;
-  std::string variable;  // "" for rate and events
+  std::string variable;                                  // "" for rate and events
+  sim::SummaryStat state_stat = sim::SummaryStat::mean;  // NetworkStat::state
+  bool has_threshold = false;
+  double threshold = 0.0;
+  std::int64_t index = -1;  // -1: the group mean
 };
 
 struct NetworkSweep {

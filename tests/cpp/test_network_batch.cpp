@@ -1,9 +1,10 @@
-// Variants of a network run as one batch (network.hpp): each variant's spikes, rates, traces and means
-// equal, bit for bit, those of the same configuration run alone, for batches of 1, 7 and 256 and for
-// 1 and 2 threads; batches that cannot run together are refused with the variant and the field.
+// Variants of a network run as one batch (network.hpp): each variant's spikes, rates, traces, means and
+// summaries equal, bit for bit, those of the same configuration run alone, for batches of 1, 7 and 256 and
+// for 1 and 2 threads; batches that cannot run together are refused with the variant and the field.
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -18,8 +19,8 @@ namespace {
 // A network exercising the batched step: Poisson and regular sources, COBA (Euler and exponential
 // Euler) and CUBA LIF groups, static and Tsodyks–Markram projections with delays, tripartite synapses
 // (closed loop, no feedback, open loop), coupled deterministic and stochastic G-ChI astrocytes on their
-// own clocks, constant glutamate, every monitor type. Variant v changes parameters, rates, weights,
-// a delay, connectivity, initial values and the seed.
+// own clocks, constant glutamate, every monitor type (summaries with per-variant thresholds). Variant v
+// changes parameters, rates, weights, a delay, connectivity, initial values and the seed.
 nlohmann::json mixed(int v) {
   nlohmann::json c = nlohmann::json::parse(R"({
     "simulation": {"duration": 0.1, "dt": 1e-4, "seed": 21},
@@ -64,7 +65,10 @@ nlohmann::json mixed(int v) {
       {"type": "state", "target": "PE", "variables": ["u", "x", "Y_S", "Gamma_S"], "indices": [0, 100, 2000],
        "dt": 0.001},
       {"type": "mean", "target": "A", "variable": "C", "dt": 0.01},
-      {"type": "mean", "target": "PE", "variable": "u", "dt": 0.005}
+      {"type": "mean", "target": "PE", "variable": "u", "dt": 0.005},
+      {"type": "summary", "target": "A", "variable": "C", "stat": "frequency", "threshold": 0.3, "start": 0.02},
+      {"type": "summary", "target": "A", "variable": "C", "stat": "amplitude", "index": 3},
+      {"type": "summary", "target": "E", "variable": "v", "stat": "max", "start": 0.05}
     ]
   })");
   if (v == 0) return c;
@@ -79,6 +83,7 @@ nlohmann::json mixed(int v) {
   c["projections"][1]["delay"] = 0.001 * (v % 3 + 1);
   c["projections"][1]["params"] = {{"U", 0.3 + 0.05 * v}};
   c["astrocyte_coupling"][0]["F"] = 0.5 * v;
+  c["monitors"][13]["threshold"] = 0.3 + 0.02 * v;
   return c;
 }
 
@@ -104,6 +109,12 @@ void expect_identical(const NetworkResult& a, const NetworkResult& b, const std:
   for (const auto& [name, s] : a.means)
     for (const auto& [var, values] : s.values)
       EXPECT_EQ(values, b.means.at(name).values.at(var)) << what << name << var;
+  ASSERT_EQ(a.summaries.size(), b.summaries.size()) << what;
+  for (const auto& [name, x] : a.summaries) {  // bit for bit (NaN for a cycle-less amplitude)
+    const double y = b.summaries.at(name);
+    EXPECT_TRUE(x == y || (std::isnan(x) && std::isnan(y)))
+        << what << " summary " << name << ": " << x << " vs " << y;
+  }
 }
 
 struct Variants {

@@ -65,8 +65,10 @@ TEST(NetworkSweep, PathsSubstituteIntoTheBase) {
   EXPECT_EQ(c.seed, 3u);
   // The monitors the summaries need replace the base's.
   ASSERT_EQ(c.monitors.size(), 2u);
-  EXPECT_EQ(c.monitors[0].type, network::MonitorType::spikes);
-  EXPECT_EQ(c.monitors[1].type, network::MonitorType::mean);
+  EXPECT_EQ(c.monitors[0].type, network::MonitorType::summary);  // mean.A.C, reduced online
+  EXPECT_EQ(c.monitors[0].target, "A");
+  EXPECT_EQ(c.monitors[0].stat, sim::SummaryStat::mean);
+  EXPECT_EQ(c.monitors[1].type, network::MonitorType::spikes);  // rate.E
   EXPECT_EQ(s.summary_names, (std::vector<std::string>{"rate.E", "mean.A.C"}));
 }
 

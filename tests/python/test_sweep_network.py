@@ -235,6 +235,12 @@ BAD = [
     ("summary_group", None, ["rate.X"], 'summaries[0] = "rate.X": no group "X" in network'),
     ("summary_astro_rate", None, ["rate.A"], 'summaries[0] = "rate.A": group "A" is an astrocyte group'),
     ("summary_variable", None, ["mean.A.Q"], 'summaries[0] = "mean.A.Q": unknown variable "Q" of group "A"'),
+    ("summary_no_threshold", None, ["frequency.A.I"],
+     'summaries[0] = "frequency.A.I": statistic "frequency" of "I" needs a threshold'),
+    ("summary_stat", None, [{"stat": "median", "group": "A", "variable": "C"}],
+     'summaries[0].stat = "median": unknown statistic'),
+    ("summary_index", None, [{"stat": "mean", "group": "A", "variable": "C", "index": 9}],
+     'summaries[0] = {"group":"A","index":9,"stat":"mean","variable":"C"}: index 9 out of range [0, 9)'),
 ]
 
 
@@ -267,3 +273,42 @@ def test_keys_of_other_models_and_transient_are_checked():
         config = sweep_config()
         config["network"]["groups"][1]["params"] = {"V_x": 1.0}
         glia.sweep(config)
+
+
+def test_threshold_statistics_equal_numpy_on_the_solo_run_recordings():
+    """frequency/amplitude/time_above of the group mean (default threshold C_Theta) and of one element with
+    an explicit threshold, against NumPy on the state recorded by glia.simulate of each variant alone."""
+    from test_network_summary import reference
+
+    net = base_network(duration=40.0)  # sparse input: Ca2+ transients every few seconds
+    net["simulation"]["dt"] = 1e-3
+    net["groups"][0]["n"], net["groups"][1]["n"] = 2, 2
+    net["groups"][1].pop("positions")
+    net.pop("astrocyte_coupling")
+    net["projections"][0]["connect"] = {"rule": "one_to_one"}
+    net["projections"][0]["astrocytes"] = {"group": "A", "assign": "index", "index": [0, 4],
+                                           "gliotransmission": {"alpha": 1.0}}
+    summaries = ["frequency.A.C", "amplitude.A.C", "time_above.A.C",
+                 {"stat": "frequency", "group": "A", "variable": "C", "index": 4, "threshold": 0.6},
+                 {"stat": "time_above", "group": "A", "variable": "I", "threshold": 0.5, "name": "I_high"}]
+    config = {"model": "network", "network": net, "transient": 2.0, "summaries": summaries,
+              "design": {"grid": {"groups.A.params.O_beta": [2.0, 4.0], "groups.P.rate": [0.5, 2.0]}}}
+    r = glia.sweep(config, threads=2)
+    assert r.ok.all()
+    assert list(r.summaries) == ["frequency.A.C", "amplitude.A.C", "time_above.A.C", "frequency.A.C[4]", "I_high"]
+    for v in range(4):
+        solo = copy.deepcopy(net)
+        solo["groups"][2]["params"]["O_beta"] = float(r.design["groups.A.params.O_beta"][v])
+        solo["groups"][0]["rate"] = float(r.design["groups.P.rate"][v])
+        solo["monitors"] = [{"type": "state", "target": "A", "variables": ["C", "I"]}]
+        s = glia.simulate(solo)
+        t, C, I = s.state["A"]["t"], s.state["A"]["C"], s.state["A"]["I"]
+        theta = s.config["groups"][2]["release"]["C_Theta"]
+        want = {"frequency.A.C": reference(t, C.mean(axis=1), "frequency", theta, 0.01, start=2.0),
+                "amplitude.A.C": reference(t, C.mean(axis=1), "amplitude", theta, 0.01, start=2.0),
+                "time_above.A.C": reference(t, C.mean(axis=1), "time_above", theta, 0.01, start=2.0),
+                "frequency.A.C[4]": reference(t, C[:, 4], "frequency", 0.6, 0.01, start=2.0),
+                "I_high": reference(t, I.mean(axis=1), "time_above", 0.5, 0.01, start=2.0)}
+        for name, x in want.items():
+            assert r.summaries[name][v] == pytest.approx(x, rel=1e-12, abs=1e-12, nan_ok=True), (v, name)
+    assert (r.summaries["frequency.A.C[4]"] > 0).any() and np.isfinite(r.summaries["amplitude.A.C"]).any()

@@ -95,10 +95,12 @@ class Network:
         return self
 
     def monitor(self, kind: str, target: str, **options: Any) -> "Network":
-        """Record ``kind`` ("spikes", "rate", "state" or "mean") of a group or projection.
+        """Record ``kind`` ("spikes", "rate", "state", "mean" or "summary") of a group or projection.
 
         Options: ``variables`` and ``indices`` (state), ``variable`` (mean), ``dt`` (sampling
-        interval, s), ``bin`` (rate bin, s).
+        interval, s), ``bin`` (rate bin, s); a summary (one number, reduced while the network runs,
+        no samples kept): ``variable``, ``stat`` (mean, max, min, final, time_above, events, frequency,
+        amplitude), ``threshold``, ``index`` (one element; default the group mean), ``start`` (s).
         """
         self._config["monitors"].append({"type": kind, "target": target, **_plain(options)})
         return self

@@ -31,6 +31,7 @@ class SimulationResult:
             for a network run also setup_seconds and run_seconds.
         rates: (networks) rate monitor target -> {"t": bin starts (s), "rate": Hz per element}.
         mean: (networks) mean monitor target -> {"t": (n_samples,), variable -> (n_samples,)}.
+        summary: (networks) summary monitor name -> its value (a float; NaN without a sample in its window).
         synapses: (networks) projection name -> number of synapses made.
     """
 
@@ -40,6 +41,7 @@ class SimulationResult:
     attrs: Dict[str, Any] = field(default_factory=dict)
     rates: Dict[str, Dict[str, np.ndarray]] = field(default_factory=dict)
     mean: Dict[str, Dict[str, np.ndarray]] = field(default_factory=dict)
+    summary: Dict[str, float] = field(default_factory=dict)
     synapses: Dict[str, int] = field(default_factory=dict)
 
 
@@ -101,6 +103,7 @@ def simulate(
         attrs={"setup_seconds": raw["setup_seconds"], "run_seconds": raw["run_seconds"]},
         rates=raw["rates"],
         mean=raw["mean"],
+        summary=dict(raw["summary"]),
         synapses=dict(raw["synapses"]),
     )
 
@@ -143,5 +146,6 @@ def load(path: Union[str, "os.PathLike[str]"]) -> SimulationResult:
             attrs=attrs,
             rates=read_groups("rates"),
             mean=read_groups("mean"),
+            summary={name: float(ds[0]) for name, ds in f["summary"].items()} if "summary" in f else {},
             synapses=synapses,
         )

@@ -1,0 +1,104 @@
+"""Summary monitors of a network (docs/network_config.md): one number per monitor, reduced while the
+network runs. Each statistic is checked against the same statistic computed with NumPy from a state
+monitor of the same run (every sample of the group's clock), for one element and for the group mean;
+the result file holds them; bad monitors are refused naming the field."""
+
+import math
+
+import numpy as np
+import pytest
+
+import glia
+
+STATS = ["mean", "max", "min", "final", "time_above", "events", "frequency", "amplitude"]
+START = 5.0
+
+
+def astrocytes(duration=40.0):
+    """One Poisson-driven synapse onto astrocyte 0 of three (1 and 2 oscillate on their own)."""
+    net = glia.Network(duration=duration, dt=1e-3, seed=3)
+    net.add_group("P", "poisson", n=1, rate=1.0)
+    net.add_group("A", "gchi", n=3, dt=0.01, params={"O_beta": 3.0}, init={"C": [0.1, 0.3, 0.05]})
+    net.connect("P", None, name="S", connect={"rule": "one_to_one"}, model="tsodyks_markram", preset="stimberg",
+                astrocytes={"group": "A", "assign": "index", "index": [0]})
+    net.monitor("state", "A", variables=["C", "I"])
+    for stat in STATS:
+        net.monitor("summary", "A", name=f"{stat}_0", variable="C", stat=stat, index=0, start=START)
+        net.monitor("summary", "A", name=f"{stat}_mean", variable="C", stat=stat, start=START)
+    net.monitor("summary", "A", name="I_above", variable="I", stat="time_above", threshold=0.4, start=START)
+    return net
+
+
+def reference(t, x, stat, threshold, h, start=START):
+    """The statistic of samples x(t) on a clock of step h, window t > start, by NumPy."""
+    k0 = round(start / h)
+    win = np.arange(len(x)) > k0
+    crossed = np.zeros(len(x), bool)
+    crossed[1:] = (x[:-1] <= threshold) & (x[1:] > threshold)
+    crossed &= win
+    if stat == "mean":
+        return x[win].mean()
+    if stat == "max":
+        return x[win].max()
+    if stat == "min":
+        return x[win].min()
+    if stat == "final":
+        return x[-1]
+    if stat == "time_above":
+        return (x[win] > threshold).sum() * h
+    if stat == "events":
+        return float(crossed.sum())
+    idx = np.flatnonzero(crossed)
+    if stat == "frequency":  # crossing times by linear interpolation between samples
+        tc = t[idx - 1] + h * (threshold - x[idx - 1]) / (x[idx] - x[idx - 1])
+        return (len(tc) - 1) / (tc[-1] - tc[0]) if len(tc) >= 2 else 0.0
+    if stat == "amplitude":  # cycles from one crossing to the sample before the next
+        amps = [x[a:b].max() - x[a:b].min() for a, b in zip(idx[:-1], idx[1:])]
+        return np.mean(amps) if amps else math.nan
+    raise ValueError(stat)
+
+
+def test_every_statistic_equals_numpy_on_the_recorded_samples(tmp_path):
+    out = tmp_path / "s.h5"
+    r = astrocytes().run(output=out, threads=1)
+    t, C, I = r.state["A"]["t"], r.state["A"]["C"], r.state["A"]["I"]
+    assert len(t) == 4001 and t[-1] == pytest.approx(40.0)
+    threshold = r.config["groups"][1]["release"]["C_Theta"]  # the default threshold of C
+    h = 0.01
+    for stat in STATS:
+        got0, got_mean = r.summary[f"{stat}_0"], r.summary[f"{stat}_mean"]
+        assert got0 == pytest.approx(reference(t, C[:, 0], stat, threshold, h), rel=1e-12, abs=1e-12), stat
+        assert got_mean == pytest.approx(reference(t, C.mean(axis=1), stat, threshold, h), rel=1e-12, abs=1e-12), stat
+    assert r.summary["I_above"] == pytest.approx(reference(t, I.mean(axis=1), "time_above", 0.4, h), rel=1e-12)
+    # The run is not degenerate: astrocyte 0 oscillates, and the mean differs from it.
+    assert r.summary["events_0"] >= 2 and 0.01 < r.summary["frequency_0"] < 1.0
+    assert r.summary["amplitude_0"] > 0.1 and r.summary["mean_mean"] != r.summary["mean_0"]
+    loaded = glia.load(out)
+    assert loaded.summary == r.summary
+    assert loaded.config["monitors"][1] == {"type": "summary", "name": "mean_0", "target": "A", "variable": "C",
+                                            "stat": "mean", "index": 0, "start": START}
+
+
+def test_a_window_without_samples_gives_nan_and_final_still_reads_the_end():
+    net = glia.Network(duration=0.05, dt=1e-3, seed=1)
+    net.add_group("A", "gchi", n=1, dt=0.05)
+    net.monitor("summary", "A", name="m", variable="C", stat="mean", start=0.05)
+    net.monitor("summary", "A", name="f", variable="C", stat="final", start=0.05)
+    net.monitor("state", "A", variables=["C"])
+    r = net.run()
+    assert math.isnan(r.summary["m"]) and r.summary["f"] == r.state["A"]["C"][-1, 0]
+
+
+@pytest.mark.parametrize("monitor, message", [
+    ({"stat": "median", "variable": "C"}, r'monitors\[0\]\.stat = "median": unknown statistic'),
+    ({"stat": "frequency", "variable": "I"}, r'monitors\[0\]\.threshold: missing: statistic "frequency" of "I" needs a threshold'),
+    ({"stat": "mean", "variable": "C", "threshold": 0.3}, r'monitors\[0\]\.threshold = 0\.3: statistic "mean" takes no threshold'),
+    ({"stat": "mean", "variable": "C", "index": 2}, r'monitors\[0\]\.index = 2: out of range \[0, 2\)'),
+    ({"stat": "mean", "variable": "v"}, r'monitors\[0\]\.variable = "v": not a recordable variable of "A"'),
+    ({"stat": "mean", "variable": "C", "start": 2.0}, r'monitors\[0\]\.start = 2\.0: after the end of the run'),
+])
+def test_bad_summary_monitors_name_the_field(monitor, message):
+    config = {"simulation": {"duration": 1.0, "dt": 1e-3}, "groups": [{"name": "A", "model": "gchi", "n": 2}],
+              "projections": [], "monitors": [{"type": "summary", "target": "A", **monitor}]}
+    with pytest.raises(glia.ConfigError, match=message):
+        glia.simulate(config)
