@@ -348,12 +348,13 @@ void Network::build_projection(const ProjectionConfig& cfg) {
     if (!m.on_projection || m.target_index != cfg.index) continue;
     monitored = true;
     if (m.type == MonitorType::spikes) p.record_spikes = true;
+    if (m.type == MonitorType::summary) p.summarised = true;
   }
   if (monitored) {
     p.storage = phys;
     p.list_pre = list_pre;
   }
-  if (p.record_spikes && cfg.model == SynapseModel::tsodyks_markram)
+  if ((p.record_spikes || p.summarised) && cfg.model == SynapseModel::tsodyks_markram)
     p.r_last.assign(static_cast<std::size_t>(p.n_syn), 0.0);
   if (p.record_spikes) {
     p.list_of.resize(static_cast<std::size_t>(p.n_syn));
@@ -436,9 +437,13 @@ std::vector<NetworkResult> Network::run_batch(const ProgressFn& progress) {
   summary_acc_.assign(c_.monitors.size(), std::vector<sim::SummaryAcc>(V_));
   summary_in_window_.assign(c_.monitors.size(), std::vector<std::int64_t>(V_, 0));
   summary_threshold_.assign(c_.monitors.size(), {});
-  for (std::size_t j = 0; j < c_.monitors.size(); ++j)
+  for (std::size_t j = 0; j < c_.monitors.size(); ++j) {
     for (std::uint32_t v = 0; v < V_; ++v)
       summary_threshold_[j].push_back(variants_[v]->monitors[j].threshold);
+    // Spike statistics start empty; a group's statistics start at its first sample (k = 0).
+    if (c_.monitors[j].type == MonitorType::summary && c_.monitors[j].on_projection)
+      for (auto& acc : summary_acc_[j]) sim::summary_start(c_.monitors[j].stat, acc, 0.0);
+  }
   trace_times_.assign(c_.monitors.size(), {});
   trace_values_.assign(c_.monitors.size(), {});
   for (std::size_t j = 0; j < c_.monitors.size(); ++j) {
@@ -489,11 +494,13 @@ void Network::summaries_to_results() {
     if (c_.monitors[j].type != MonitorType::summary) continue;
     for (std::uint32_t v = 0; v < V_; ++v) {
       const MonitorConfig& m = variants_[v]->monitors[j];
-      const bool any = summary_in_window_[j][v] > 0;
+      // Without a sample in the window a group statistic is NaN (final still reads the end); spike
+      // statistics say themselves (a count of 0, a mean of nothing NaN).
+      const bool defined = summary_in_window_[j][v] > 0 || m.stat == sim::SummaryStat::final_value ||
+                           sim::summary_is_spike_stat(m.stat);
       const double step = static_cast<double>(m.every) * c_.dt;
-      results_[v].summaries[m.name] = any || m.stat == sim::SummaryStat::final_value
-                                          ? sim::summary_value(m.stat, summary_acc_[j][v], step)
-                                          : std::numeric_limits<double>::quiet_NaN();
+      results_[v].summaries[m.name] = defined ? sim::summary_value(m.stat, summary_acc_[j][v], step)
+                                              : std::numeric_limits<double>::quiet_NaN();
     }
   }
 }

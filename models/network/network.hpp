@@ -129,6 +129,7 @@ class Network {
   void advance_neurons(Group& g, std::int64_t k);
   void advance_source(Group& g, std::int64_t k);
   void deliver(Projection& p, std::int64_t k);
+  void summarise_deliveries(Projection& p, const std::vector<std::uint32_t>& spikes, std::int64_t k);
   // Samples state, mean and summary monitors due at k_time: of neurons, rate groups and projections, or
   // of one astrocyte group.
   void sample(std::int64_t k_time, bool neuron_side, std::int32_t astro_group = -1);

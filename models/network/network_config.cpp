@@ -183,51 +183,65 @@ std::int64_t sample_count(const MonitorConfig& m, const NetworkConfig& c) {
   return (c.n_steps - m.start_step) / m.every + 1;
 }
 
-// A summary monitor (network_config.hpp): a statistic of a group variable reduced online. Its name
-// defaults to "STAT_TARGET_VARIABLE" (a target may have several summaries).
+// A summary monitor (network_config.hpp): a statistic of a group variable, or a spike statistic of a
+// Tsodyks–Markram projection's deliveries, reduced online. Its name defaults to "STAT_TARGET[_VARIABLE]"
+// (a target may have several summaries).
 void parse_summary_monitor(JsonObjectReader& r, const NetworkConfig& c, const GroupConfig* g,
-                           MonitorConfig& m) {
+                           const ProjectionConfig* proj, MonitorConfig& m) {
   m.type = MonitorType::summary;
-  if (!g)
-    throw ConfigError(r.field("target"), in_quotes(m.target),
-                      "a summary monitor needs a group, not a projection");
-  if (g->is_source() || g->is_rate())
-    throw ConfigError(r.field("target"), in_quotes(m.target),
-                      g->is_source() ? "spike sources have no state variables"
-                                     : "rate groups are not summarised online yet; record their state");
   const std::string stat = r.string("stat");
-  if (!sim::find_summary_stat(stat, m.stat) || sim::summary_is_spike_stat(m.stat))
+  if (!sim::find_summary_stat(stat, m.stat))
     throw ConfigError(r.field("stat"), in_quotes(stat),
-                      "unknown statistic (expected one of " + sim::summary_stat_list(false) + ")");
-  const std::string var = r.string("variable");
-  const auto& allowed = recordable_variables(g->model);
-  if (std::find(allowed.begin(), allowed.end(), var) == allowed.end()) {
-    std::string list;
-    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-    throw ConfigError(r.field("variable"), in_quotes(var),
-                      "not a recordable variable of \"" + m.target + "\" (expected one of " + list + ")");
+                      "unknown statistic (expected one of " + sim::summary_stat_list(false) +
+                          " for a group, " + sim::summary_stat_list(true) +
+                          " for a tsodyks_markram projection)");
+  if (proj) {
+    if (proj->model != SynapseModel::tsodyks_markram)
+      throw ConfigError(r.field("target"), in_quotes(m.target),
+                        "only tsodyks_markram projections are summarised (their releases)");
+    if (!sim::summary_is_spike_stat(m.stat))
+      throw ConfigError(r.field("stat"), in_quotes(stat),
+                        "a projection's summary is one of " + sim::summary_stat_list(true));
+    if (!r.has("name")) m.name = stat + "_" + m.target;
+  } else {
+    if (g->is_source() || g->is_rate())
+      throw ConfigError(r.field("target"), in_quotes(m.target),
+                        g->is_source() ? "spike sources have no state variables"
+                                       : "rate groups are not summarised online yet; record their state");
+    if (sim::summary_is_spike_stat(m.stat))
+      throw ConfigError(r.field("stat"), in_quotes(stat),
+                        "a group's summary is one of " + sim::summary_stat_list(false) +
+                            " (spike statistics summarise a tsodyks_markram projection)");
+    const std::string var = r.string("variable");
+    const auto& allowed = recordable_variables(g->model);
+    if (std::find(allowed.begin(), allowed.end(), var) == allowed.end()) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      throw ConfigError(r.field("variable"), in_quotes(var),
+                        "not a recordable variable of \"" + m.target + "\" (expected one of " + list + ")");
+    }
+    m.variables = {var};
+    if (!r.has("name")) m.name = stat + "_" + m.target + "_" + var;
+    if (r.has("threshold")) {
+      if (!sim::summary_needs_threshold(m.stat))
+        throw ConfigError(r.field("threshold"), num(r.number("threshold")),
+                          "statistic \"" + stat + "\" takes no threshold");
+      m.threshold = r.number("threshold");
+    } else if (sim::summary_needs_threshold(m.stat)) {
+      if (!(g->is_gchi() && var == "C"))
+        throw ConfigError(r.field("threshold"), "",
+                          "missing: statistic \"" + stat + "\" of \"" + var +
+                              "\" needs a threshold (only C of a gchi group defaults, to its C_Theta)");
+      m.threshold = g->release.C_Theta;
+    }
+    if (r.has("index")) {
+      m.index = r.integer("index");
+      if (m.index < 0 || m.index >= static_cast<std::int64_t>(g->n))
+        throw ConfigError(r.field("index"), std::to_string(m.index),
+                          "out of range [0, " + std::to_string(g->n) + ")");
+    }
+    m.every = g->every;
   }
-  m.variables = {var};
-  if (!r.has("name")) m.name = stat + "_" + m.target + "_" + var;
-  if (r.has("threshold")) {
-    if (!sim::summary_needs_threshold(m.stat))
-      throw ConfigError(r.field("threshold"), num(r.number("threshold")),
-                        "statistic \"" + stat + "\" takes no threshold");
-    m.threshold = r.number("threshold");
-  } else if (sim::summary_needs_threshold(m.stat)) {
-    if (!(g->is_gchi() && var == "C"))
-      throw ConfigError(r.field("threshold"), "",
-                        "missing: statistic \"" + stat + "\" of \"" + var +
-                            "\" needs a threshold (only C of a gchi group defaults, to its C_Theta)");
-    m.threshold = g->release.C_Theta;
-  }
-  if (r.has("index")) {
-    m.index = r.integer("index");
-    if (m.index < 0 || m.index >= static_cast<std::int64_t>(g->n))
-      throw ConfigError(r.field("index"), std::to_string(m.index),
-                        "out of range [0, " + std::to_string(g->n) + ")");
-  }
-  m.every = g->every;
   if (r.has("start")) {
     const double t = io::check_non_negative(r.field("start"), r.number("start"), "s");
     m.window_start = t == 0.0 ? 0 : sim::whole_steps(r.field("start"), t, c.dt);
@@ -354,7 +368,7 @@ MonitorConfig parse_monitor(const json& j, const std::string& path, const Networ
                                                 static_cast<double>(m.indices.size() * m.variables.size()));
     }
   } else if (type == "summary") {
-    parse_summary_monitor(r, c, g, m);
+    parse_summary_monitor(r, c, g, proj, m);
   } else {
     throw ConfigError(r.field("type"), in_quotes(type),
                       "unknown monitor type (expected \"spikes\", \"rate\", \"state\", \"mean\" or "

@@ -98,6 +98,7 @@ void Network::sample(std::int64_t k_time, bool neuron_side, std::int32_t astro_g
     const MonitorConfig& m = c_.monitors[j];
     if (m.type != MonitorType::state && m.type != MonitorType::mean && m.type != MonitorType::summary)
       continue;
+    if (m.type == MonitorType::summary && m.on_projection) continue;  // fed at deliveries
     if (!m.due(k_time)) continue;
     const bool astro = !m.on_projection && groups_[m.target_index].cfg->is_astrocyte();
     if (astro ? static_cast<std::int32_t>(m.target_index) != astro_group : !neuron_side) continue;

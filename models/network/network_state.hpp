@@ -75,6 +75,7 @@ struct ProjectionState {
   std::vector<std::int64_t> list_start;  // per variant: where its list indices start in storage/list_pre
   std::vector<std::int64_t> list_of;     // storage position -> list index (spike monitors), or empty
   bool record_spikes = false;            // a spikes monitor records this projection's deliveries
+  bool summarised = false;               // a summary monitor reduces its deliveries (u after the jump, r)
   std::vector<double> r_last;            // storage position -> release at its last delivery (recorded TM)
   // Calcium STDP: efficacy and calcium per synapse, presynaptic calcium waiting for its delay D,
   // and the synapses of each postsynaptic element (storage positions).

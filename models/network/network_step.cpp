@@ -266,7 +266,8 @@ void Network::deliver(Projection& p, std::int64_t k) {
   }
   for (std::uint32_t i : spikes) p.last[i] = t;
   const std::size_t stride = static_cast<std::size_t>(p.n_pre) + 1;
-  double* r_out = p.record_spikes && tm ? p.r_last.data() : nullptr;  // releases, for a spikes monitor
+  double* r_out =
+      (p.record_spikes || p.summarised) && tm ? p.r_last.data() : nullptr;  // releases, for monitors
 #ifdef GLIA_WITH_CUDA
   if (device_) device_->deliver(p, spikes, until_tick, r_out);
 #endif
@@ -302,6 +303,7 @@ void Network::deliver(Projection& p, std::int64_t k) {
       }
     });
   }
+  if (p.summarised) summarise_deliveries(p, spikes, k);
   if (p.record_spikes) {
     // Deliveries in the order of the CPU loop: blocks, spikes, synapses.
     for (const auto& m : c_.monitors) {
@@ -317,6 +319,27 @@ void Network::deliver(Projection& p, std::int64_t k) {
     }
   }
   spikes.clear();
+}
+
+// Summary monitors of a Tsodyks–Markram projection: each delivery of the step inside a monitor's window
+// (u after the facilitation jump, r = u x), in the order of the CPU loop — blocks, spikes, synapses — which
+// for each variant is its order alone.
+void Network::summarise_deliveries(Projection& p, const std::vector<std::uint32_t>& spikes, std::int64_t k) {
+#ifdef GLIA_WITH_CUDA
+  if (device_) device_->download(p);
+#endif
+  const std::size_t stride = static_cast<std::size_t>(p.n_pre) + 1;
+  for (std::size_t j = 0; j < c_.monitors.size(); ++j) {
+    const MonitorConfig& m = c_.monitors[j];
+    if (m.type != MonitorType::summary || !m.on_projection || m.target_index != p.cfg->index) continue;
+    if (k + 1 <= m.window_start) continue;
+    for (std::uint32_t b = 0; b < p.n_blocks; ++b)
+      for (std::uint32_t i : spikes)
+        for (std::int64_t q = p.row_ptr[b * stride + i]; q < p.row_ptr[b * stride + i + 1]; ++q) {
+          const auto qu = static_cast<std::size_t>(q);
+          sim::summary_spike(m.stat, summary_acc_[j][i % V_], p.u[qu], p.r_last[qu]);
+        }
+  }
 }
 
 void Network::stdp_advance(Projection& p, std::int64_t k) {

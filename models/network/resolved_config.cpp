@@ -206,7 +206,7 @@ json monitor_json(const NetworkConfig& c, const MonitorConfig& m) {
   static const char* types[] = {"spikes", "rate", "state", "mean", "summary"};
   json j{{"type", types[static_cast<int>(m.type)]}, {"target", m.target}, {"name", m.name}};
   if (m.type == MonitorType::summary) {
-    j["variable"] = m.variables.front();
+    if (!m.variables.empty()) j["variable"] = m.variables.front();
     j["stat"] = sim::summary_stat_name(m.stat);
     if (sim::summary_needs_threshold(m.stat)) j["threshold"] = m.threshold;
     if (m.index >= 0) j["index"] = m.index;

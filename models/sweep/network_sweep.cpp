@@ -101,7 +101,7 @@ std::vector<NetworkSummary> parse_network_summaries(const json& list, const Netw
   if (list.empty()) throw ConfigError(path, "[]", "no summaries: name at least one (e.g. \"rate.E\")");
   const std::string forms =
       "expected rate.GROUP, events.GROUP, STAT.GROUP.VARIABLE with STAT one of " +
-      sim::summary_stat_list(false) +
+      sim::summary_stat_list(false) + ", STAT.PROJECTION with STAT one of " + sim::summary_stat_list(true) +
       ", or an object {\"stat\", \"group\", \"variable\", \"threshold\", \"index\", \"name\"}";
   std::vector<NetworkSummary> out;
   std::set<std::string> names;
@@ -114,7 +114,8 @@ std::vector<NetworkSummary> parse_network_summaries(const json& list, const Netw
       const std::string stat = r.string("stat");
       if (!sim::find_summary_stat(stat, s.state_stat) || sim::summary_is_spike_stat(s.state_stat))
         throw ConfigError(r.field("stat"), in_quotes(stat),
-                          "unknown statistic (expected one of " + sim::summary_stat_list(false) + ")");
+                          "unknown statistic (expected one of " + sim::summary_stat_list(false) +
+                              "; release statistics are strings: STAT.PROJECTION)");
       s.stat = NetworkStat::state;
       s.group = r.string("group");
       s.variable = r.string("variable");
@@ -149,6 +150,9 @@ std::vector<NetworkSummary> parse_network_summaries(const json& list, const Netw
       const std::string& stat = parts[0];
       if ((stat == "rate" || stat == "events") && parts.size() == 2) {
         s.stat = stat == "rate" ? NetworkStat::rate : NetworkStat::events;
+      } else if (parts.size() == 2 && sim::find_summary_stat(stat, s.state_stat) &&
+                 sim::summary_is_spike_stat(s.state_stat)) {
+        s.stat = NetworkStat::state;  // of the projection's releases
       } else if (parts.size() == 3 && sim::find_summary_stat(stat, s.state_stat) &&
                  !sim::summary_is_spike_stat(s.state_stat) && s.state_stat != sim::SummaryStat::events) {
         s.stat = NetworkStat::state;
@@ -159,6 +163,16 @@ std::vector<NetworkSummary> parse_network_summaries(const json& list, const Netw
       s.group = parts[1];
     } else {
       throw ConfigError(field, io::json_text(list[k]), forms);
+    }
+    if (s.stat == NetworkStat::state && sim::summary_is_spike_stat(s.state_stat)) {
+      const auto p = std::find_if(c.projections.begin(), c.projections.end(),
+                                  [&](const network::ProjectionConfig& x) { return x.name == s.group; });
+      if (p == c.projections.end() || p->model != network::SynapseModel::tsodyks_markram)
+        throw ConfigError(field, shown,
+                          "no tsodyks_markram projection " + in_quotes(s.group) + " in network");
+      if (!names.insert(s.name).second) throw ConfigError(field, shown, "summary listed twice");
+      out.push_back(s);
+      continue;
     }
     const GroupConfig* g = c.find_group(s.group);
     if (!g) throw ConfigError(field, shown, "no group " + in_quotes(s.group) + " in network");
@@ -195,9 +209,9 @@ json summary_monitors(const std::vector<NetworkSummary>& summaries, double trans
     json j{{"type", "summary"},
            {"name", summary_monitor_name(k)},
            {"target", s.group},
-           {"variable", s.variable},
            {"stat", sim::summary_stat_name(s.state_stat)},
            {"start", transient}};
+    if (!s.variable.empty()) j["variable"] = s.variable;
     if (s.has_threshold) j["threshold"] = s.threshold;
     if (s.index >= 0) j["index"] = s.index;
     m.push_back(j);
@@ -378,7 +392,8 @@ std::vector<NetworkVariantResult> run_network_chunk(const NetworkSweep& n, const
 json network_summary_descriptions(const NetworkSweep& n) {
   json out = json::array();
   for (const auto& s : n.summaries) {
-    json d = {{"name", s.name}, {"stat", stat_text(s)}, {"group", s.group}};
+    const bool releases = s.stat == NetworkStat::state && sim::summary_is_spike_stat(s.state_stat);
+    json d = {{"name", s.name}, {"stat", stat_text(s)}, {releases ? "projection" : "group", s.group}};
     if (!s.variable.empty()) d["variable"] = s.variable;
     if (s.has_threshold) d["threshold"] = s.threshold;
     if (s.index >= 0) d["index"] = s.index;

@@ -17,15 +17,16 @@
 
 namespace glia::sweep {
 
-// A summary of a network variant: a spike rate (from a spikes monitor) or a statistic of a state
-// variable reduced online by the engine (a summary monitor, network_config.hpp; sim/summary.hpp).
+// A summary of a network variant: a spike rate (from a spikes monitor), or a statistic of a state
+// variable or of a Tsodyks–Markram projection's releases reduced online by the engine (a summary
+// monitor, network_config.hpp; sim/summary.hpp).
 enum class NetworkStat { rate, events, state };
 
 struct NetworkSummary {
   std::string name;  // as given: "rate.E", "mean.A.C", or the object form's "name"
   NetworkStat stat = NetworkStat::rate;
-  std::string group;
-  std::string variable;                                  // "" for rate and events
+  std::string group;                                     // or, for a release statistic, the projection
+  std::string variable;                                  // "" for rate, events and release statistics
   sim::SummaryStat state_stat = sim::SummaryStat::mean;  // NetworkStat::state
   bool has_threshold = false;
   double threshold = 0.0;

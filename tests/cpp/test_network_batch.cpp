@@ -68,7 +68,9 @@ nlohmann::json mixed(int v) {
       {"type": "mean", "target": "PE", "variable": "u", "dt": 0.005},
       {"type": "summary", "target": "A", "variable": "C", "stat": "frequency", "threshold": 0.3, "start": 0.02},
       {"type": "summary", "target": "A", "variable": "C", "stat": "amplitude", "index": 3},
-      {"type": "summary", "target": "E", "variable": "v", "stat": "max", "start": 0.05}
+      {"type": "summary", "target": "E", "variable": "v", "stat": "max", "start": 0.05},
+      {"type": "summary", "target": "PE", "stat": "release_probability", "start": 0.01},
+      {"type": "summary", "target": "EI", "stat": "released_fraction"}
     ]
   })");
   if (v == 0) return c;

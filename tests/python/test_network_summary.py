@@ -1,7 +1,8 @@
 """Summary monitors of a network (docs/network_config.md): one number per monitor, reduced while the
 network runs. Each statistic is checked against the same statistic computed with NumPy from a state
 monitor of the same run (every sample of the group's clock), for one element and for the group mean;
-the result file holds them; bad monitors are refused naming the field."""
+the release statistics of a Tsodyks–Markram projection against its analytic steady state; the result
+file holds them; bad monitors are refused naming the field."""
 
 import math
 
@@ -96,9 +97,26 @@ def test_a_window_without_samples_gives_nan_and_final_still_reads_the_end():
     ({"stat": "mean", "variable": "C", "index": 2}, r'monitors\[0\]\.index = 2: out of range \[0, 2\)'),
     ({"stat": "mean", "variable": "v"}, r'monitors\[0\]\.variable = "v": not a recordable variable of "A"'),
     ({"stat": "mean", "variable": "C", "start": 2.0}, r'monitors\[0\]\.start = 2\.0: after the end of the run'),
+    ({"stat": "spike_count", "variable": "C"}, r'monitors\[0\]\.stat = "spike_count": a group\'s summary is one of'),
 ])
 def test_bad_summary_monitors_name_the_field(monitor, message):
     config = {"simulation": {"duration": 1.0, "dt": 1e-3}, "groups": [{"name": "A", "model": "gchi", "n": 2}],
               "projections": [], "monitors": [{"type": "summary", "target": "A", **monitor}]}
     with pytest.raises(glia.ConfigError, match=message):
         glia.simulate(config)
+
+
+def test_release_statistics_of_a_tsodyks_markram_projection_match_its_steady_state():
+    """A regular 10 Hz train through depressing synapses (no facilitation): every release probability is U
+    and, after the transient, every release is the steady state r = U (1 - e) / (1 - (1 - U) e), e = exp(-T/tau_rec)."""
+    net = glia.Network(duration=12.0, dt=1e-3, seed=1)
+    net.add_group("R", "regular", n=3, rate=10.0)
+    net.connect("R", None, name="S", connect={"rule": "one_to_one"}, model="tsodyks_markram",
+                params={"U": 0.3, "tau_rec": 0.5, "tau_fac": 0.0})
+    for stat in ["release_probability", "released_fraction", "spike_count"]:
+        net.monitor("summary", "S", stat=stat, start=8.0)
+    r = net.run()
+    e = math.exp(-0.1 / 0.5)
+    assert r.summary["release_probability_S"] == pytest.approx(0.3, rel=1e-12)
+    assert r.summary["released_fraction_S"] == pytest.approx(0.3 * (1 - e) / (1 - 0.7 * e), rel=1e-10)
+    assert r.summary["spike_count_S"] == 3 * 40  # three synapses, 40 spikes each in (8, 12] s

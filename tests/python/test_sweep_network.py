@@ -312,3 +312,22 @@ def test_threshold_statistics_equal_numpy_on_the_solo_run_recordings():
         for name, x in want.items():
             assert r.summaries[name][v] == pytest.approx(x, rel=1e-12, abs=1e-12, nan_ok=True), (v, name)
     assert (r.summaries["frequency.A.C[4]"] > 0).any() and np.isfinite(r.summaries["amplitude.A.C"]).any()
+
+
+def test_release_statistics_of_a_projection_match_the_tsodyks_markram_steady_state():
+    net = {"simulation": {"duration": 12.0, "dt": 1e-3, "seed": 1},
+           "groups": [{"name": "R", "model": "regular", "n": 2, "rate": 10.0}],
+           "projections": [{"name": "S", "source": "R", "connect": {"rule": "one_to_one"},
+                            "model": "tsodyks_markram", "params": {"tau_fac": 0.0}}]}
+    r = glia.sweep({"model": "network", "network": net, "transient": 8.0,
+                    "design": {"grid": {"projections.S.params.U": [0.2, 0.5, 0.9],
+                                        "projections.S.params.tau_rec": [0.3, 0.8]}},
+                    "summaries": ["released_fraction.S", "release_probability.S", "spike_count.S"]})
+    e = np.exp(-0.1 / r.design["projections.S.params.tau_rec"])
+    U = r.design["projections.S.params.U"]
+    np.testing.assert_allclose(r.summaries["released_fraction.S"], U * (1 - e) / (1 - (1 - U) * e), rtol=1e-10)
+    np.testing.assert_allclose(r.summaries["release_probability.S"], U, rtol=1e-12)
+    assert (r.summaries["spike_count.S"] == 80).all()
+    with pytest.raises(glia.ConfigError, match=r'summaries\[0\] = "release_probability.R": no tsodyks_markram projection "R"'):
+        glia.sweep({"model": "network", "network": net, "design": {"grid": {"simulation.seed": [1]}},
+                    "summaries": ["release_probability.R"]})
