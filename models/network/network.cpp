@@ -66,6 +66,7 @@ Network::Network(const NetworkConfig& config) : Network(std::vector<const Networ
 Network::Network(const std::vector<const NetworkConfig*>& variants)
     : c_(*variants.at(0)), variants_(variants), V_(static_cast<std::uint32_t>(variants.size())) {
   const auto t0 = std::chrono::steady_clock::now();
+  for (std::uint32_t v = 0; v < V_; ++v) variant_index_.push_back(static_cast<std::int32_t>(v));
   if (V_ > 1) {
     const std::string why = batch_unsupported(variants);
     if (!why.empty()) throw ConfigError("variants", std::to_string(V_) + " networks", why);

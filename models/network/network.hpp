@@ -122,6 +122,7 @@ class Network {
   void step(std::int64_t k);
   void astrocyte_inputs(Group& g);
   void astrocyte_tick(Group& g, std::int64_t k);
+  bool vectorised_astrocytes(const Group& g) const;
   void li_rinzel_tick(Group& g, std::int64_t k);
   void update_sic(Group& neurons);
   void stdp_advance(Projection& p, std::int64_t k);
@@ -143,6 +144,7 @@ class Network {
   const NetworkConfig& c_;  // the structure: variant 0's configuration
   std::vector<const NetworkConfig*> variants_;
   std::uint32_t V_ = 1;
+  std::vector<std::int32_t> variant_index_;  // 0, 1, ..., V - 1
   std::vector<Group> groups_;
   std::vector<Projection> projections_;
   std::unique_ptr<RateSystem> rates_;

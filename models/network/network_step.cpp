@@ -489,6 +489,14 @@ void Network::astrocyte_inputs(Group& g) {
   }
 }
 
+// Whether a G-ChI group's astrocytes take the vectorised step (astrocyte_rk4_step): deterministic RK4
+// without an IP3 bias in every variant.
+bool Network::vectorised_astrocytes(const Group& g) const {
+  for (const AstrocyteStepParams& q : g.astro_q)
+    if (q.stochastic || q.method != sim::FixedStepMethod::rk4 || q.bias.F_ex != 0.0) return false;
+  return true;
+}
+
 void Network::astrocyte_tick(Group& g, std::int64_t k) {
   const GroupConfig& cfg = *g.cfg;
   const double t = static_cast<double>(k) * c_.dt, h = g.dt;
@@ -507,17 +515,52 @@ void Network::astrocyte_tick(Group& g, std::int64_t k) {
       });
     const std::vector<AstrocyteStepParams>& qs = g.astro_q;  // per variant, each with its own seed
     const std::int64_t tick = k / cfg.every;
-    AtomicMin first_bad(n);
-    parallel_for(n, kParallelMin, [&](std::int64_t a) {
-      const auto u = static_cast<std::size_t>(a);
-      // The noise of astrocyte i of variant v: its variant's seed and its own index, as alone.
-      const int flags =
-          astrocyte_step(qs[u % V], t, h, tick, static_cast<std::uint32_t>(u / V), g.I_bias[u], g.Y_in[u],
-                         g.J[u], g.y.data() + u * bio::kGChIVars, g.x_A[u], g.G_A[u]);
-      g.flag[u] = (flags & kAstrocyteReleased) != 0;
-      if (flags & kAstrocyteOutOfBounds) first_bad.update(a);
-    });
-    bad = first_bad.get();
+    if (vectorised_astrocytes(g)) {
+      // Blocks of a fixed size (results cannot depend on the thread count); inside a block, each element's
+      // run of consecutive variants is one SIMD loop (lane v reads its variant's parameters q[v]).
+      const AstrocyteStepParams* q = qs.data();
+      const double *Y = g.Y_in.data(), *J = g.J.data();
+      double *y = g.y.data(), *x_A = g.x_A.data(), *G_A = g.G_A.data();
+      char* flag = g.flag.data();
+      // Lane v's variant through an index (v itself): GCC then gathers the parameters, which it does not do
+      // for a constant stride of 41 doubles.
+      const std::int32_t* lane = variant_index_.data();
+      const std::int64_t n_blocks = (n + kParallelMin - 1) / kParallelMin, W = V;
+      parallel_for(n_blocks, 2, [=](std::int64_t b) {
+        // Locals, not the closure's members: stores through y could alias those, and GCC would reload them.
+        const AstrocyteStepParams* const qv = q;
+        const double *const Yv = Y, *const Jv = J;
+        double *const yv = y, *const xv = x_A, *const Gv = G_A;
+        char* const fv = flag;
+        const std::int32_t* const iv = lane;
+        const std::int64_t hi = std::min(n, (b + 1) * kParallelMin);
+        for (std::int64_t a = b * kParallelMin; a < hi;) {
+          const std::int64_t row = a - a % W, v_end = std::min(hi - row, W);
+#pragma omp simd
+          for (std::int64_t v = a - row; v < v_end; ++v) {
+            const std::int64_t u = row + v;
+            fv[u] = static_cast<char>(
+                astrocyte_rk4_step(qv[iv[v]], t, h, Yv[u], Jv[u], yv + u * bio::kGChIVars, xv[u], Gv[u]));
+          }
+          a = row + v_end;
+        }
+      });
+      for (std::int64_t a = 0; a < n && bad == n; ++a)
+        if (g.flag[static_cast<std::size_t>(a)] & kAstrocyteOutOfBounds) bad = a;
+      for (auto& f : g.flag) f = static_cast<char>(f & kAstrocyteReleased);
+    } else {
+      AtomicMin first_bad(n);
+      parallel_for(n, kParallelMin, [&](std::int64_t a) {
+        const auto u = static_cast<std::size_t>(a);
+        // The noise of astrocyte i of variant v: its variant's seed and its own index, as alone.
+        const int flags =
+            astrocyte_step(qs[u % V], t, h, tick, static_cast<std::uint32_t>(u / V), g.I_bias[u], g.Y_in[u],
+                           g.J[u], g.y.data() + u * bio::kGChIVars, g.x_A[u], g.G_A[u]);
+        g.flag[u] = (flags & kAstrocyteReleased) != 0;
+        if (flags & kAstrocyteOutOfBounds) first_bad.update(a);
+      });
+      bad = first_bad.get();
+    }
   }
   if (bad < n) {
 #ifdef GLIA_WITH_CUDA
