@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+#include <iterator>
 #include <limits>
 #include <new>
 #include <set>
@@ -363,29 +365,79 @@ NetworkVariantResult run_network_variant(const NetworkSweep& n, const sim::Desig
   return variant_result(n, c, run_networks({&c}, threads).front());
 }
 
-std::vector<NetworkVariantResult> run_network_chunk(const NetworkSweep& n, const sim::DesignTable& design,
-                                                    const std::vector<std::uint64_t>& variants, int threads,
-                                                    bool* batched) {
-  std::vector<NetworkConfig> configs;
-  configs.reserve(variants.size());
-  for (std::uint64_t v : variants)
-    configs.push_back(network::parse_network_config(network_variant_config(n, design, v)));
+namespace {
+
+// The variants `configs` as one batch, or one by one where they cannot batch or one fails.
+std::vector<NetworkVariantResult> batch_or_alone(const NetworkSweep& n,
+                                                 const std::vector<NetworkConfig>& configs, int threads,
+                                                 bool& batched) {
   std::vector<const NetworkConfig*> all;
   for (const auto& c : configs) all.push_back(&c);
   std::vector<NetworkVariantResult> out;
-  if (batched) *batched = false;
+  batched = false;
   if (all.size() > 1 && network::batch_unsupported(all).empty()) {
     const std::vector<network::NetworkResult> r = run_networks(all, threads);
     // A batch stops as a whole when one variant fails: then every variant runs alone (the same results
     // for the others — bit for bit on the CPU, to rounding on the GPU — and each failure its own).
     if (std::all_of(r.begin(), r.end(), [](const network::NetworkResult& x) { return x.complete; })) {
       for (std::size_t k = 0; k < r.size(); ++k) out.push_back(variant_result(n, configs[k], r[k]));
-      if (batched) *batched = true;
+      batched = true;
       return out;
     }
   }
   for (std::size_t k = 0; k < configs.size(); ++k)
     out.push_back(variant_result(n, configs[k], run_networks({all[k]}, threads).front()));
+  return out;
+}
+
+// Small networks (every group below the engine's threading threshold) gain more from one batch per thread
+// than from threading inside one batch, whose per-step loops over them stay short.
+bool small_network(const NetworkConfig& c) {
+  return std::all_of(c.groups.begin(), c.groups.end(), [](const GroupConfig& g) { return g.n < 1024; });
+}
+
+}  // namespace
+
+std::vector<NetworkVariantResult> run_network_chunk(const NetworkSweep& n, const sim::DesignTable& design,
+                                                    const std::vector<std::uint64_t>& variants, int threads,
+                                                    bool* batched) {
+  const auto parse = [&](std::size_t lo, std::size_t hi) {
+    std::vector<NetworkConfig> configs;
+    configs.reserve(hi - lo);
+    for (std::size_t k = lo; k < hi; ++k)
+      configs.push_back(network::parse_network_config(network_variant_config(n, design, variants[k])));
+    return configs;
+  };
+  const int T = threads > 0 ? threads : omp_get_max_threads();
+  const std::size_t size = variants.size(), parts = static_cast<std::size_t>(T);
+  bool all_batched = true;
+  if (T > 1 && size >= 2 * parts && small_network(parse(0, 1).front())) {
+    // The chunk as T batches, one per thread (a variant's result does not depend on its batch).
+    std::vector<std::vector<NetworkVariantResult>> out(parts);
+    std::vector<std::exception_ptr> error(parts);
+    std::vector<char> part_batched(parts, 0);
+#pragma omp parallel for schedule(static, 1) num_threads(T)
+    for (std::int64_t p = 0; p < T; ++p) {
+      const auto u = static_cast<std::size_t>(p);
+      try {
+        bool b = false;
+        out[u] = batch_or_alone(n, parse(size * u / parts, size * (u + 1) / parts), 1, b);
+        part_batched[u] = b;
+      } catch (...) {  // exceptions must not leave the parallel region
+        error[u] = std::current_exception();
+      }
+    }
+    std::vector<NetworkVariantResult> all;
+    for (std::size_t p = 0; p < parts; ++p) {
+      if (error[p]) std::rethrow_exception(error[p]);
+      all_batched = all_batched && part_batched[p];
+      all.insert(all.end(), std::make_move_iterator(out[p].begin()), std::make_move_iterator(out[p].end()));
+    }
+    if (batched) *batched = all_batched;
+    return all;
+  }
+  std::vector<NetworkVariantResult> out = batch_or_alone(n, parse(0, size), threads, all_batched);
+  if (batched) *batched = all_batched;
   return out;
 }
 
