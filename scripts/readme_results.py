@@ -58,13 +58,22 @@ def rows() -> list[str]:
     sweep = load("bench_sweep.json")
     if sweep:
         cmd = f"`{sweep['meta']['command']}`"
+        paths = (("", "tripartite runner"), ("__network", "as a network config, network engine"))
         for ref, label in (("brian_runtime_loop", "a Brian 2 runtime loop"), ("scipy_solve_ivp_loop", "a SciPy solve_ivp loop")):
-            c = sweep["comparison"].get(ref)
-            if c:
-                out.append(
-                    f"| Sweep of {sweep['meta']['variants']} tripartite-unit variants | glia {c['glia_throughput']:.3g} vs "
-                    f"{label} {c['loop_throughput']:.3g} variant·s/s | **{c['speedup']:.0f}×** | {cmd} |"
-                )
+            for suffix, path in paths:
+                c = sweep["comparison"].get(ref + suffix)
+                if c:
+                    out.append(
+                        f"| Sweep of {sweep['meta']['variants']} tripartite-unit variants ({path}) | glia "
+                        f"{c['glia_throughput']:.3g} vs {label} {c['loop_throughput']:.3g} variant·s/s | "
+                        f"**{c['speedup']:.0f}×** | {cmd} |"
+                    )
+        for e in sweep.get("network_vs_tripartite", []):
+            out.append(
+                f"| Sweep of {e['variants']} tripartite-unit variants ({e['biological_seconds']:g} s): network engine "
+                f"vs the tripartite runner | {e['network_s']:.3g} vs {e['tripartite_s']:.3g} s wall | "
+                f"**{e['network_over_tripartite']:.2f}×** | {cmd} |"
+            )
     # The GPU machine (scripts/gpu_check.sh): the GPU against all CPU cores of the same machine.
     gpu = load("gpu/gpu_bench.json")
     if gpu and "cpu_over_gpu" in gpu["fig6"]:

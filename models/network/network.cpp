@@ -218,6 +218,7 @@ void Network::build_group(const GroupConfig& cfg) {
     g.n_covered.assign(nb, 0.0);
     for (std::uint32_t v = 0; v < V_; ++v)
       g.astro_q.push_back(astrocyte_step_params(of(g, v), g.dt, variants_[v]->seed));
+    g.simd_step = vectorised_astrocytes(g);
   } else if (cfg.is_li_rinzel()) {
     init_interleaved({"C", "h", "IP3"});
     g.ip3_in.assign(nb, 0.0);

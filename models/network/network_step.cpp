@@ -515,7 +515,7 @@ void Network::astrocyte_tick(Group& g, std::int64_t k) {
       });
     const std::vector<AstrocyteStepParams>& qs = g.astro_q;  // per variant, each with its own seed
     const std::int64_t tick = k / cfg.every;
-    if (vectorised_astrocytes(g)) {
+    if (g.simd_step) {
       // Blocks of a fixed size (results cannot depend on the thread count); inside a block, each element's
       // run of consecutive variants is one SIMD loop (lane v reads its variant's parameters q[v]).
       const AstrocyteStepParams* q = qs.data();

@@ -244,3 +244,40 @@ TEST(NetworkBatch, AStateThatTurnsNonFiniteNamesItsVariant) {
 }
 
 }  // namespace glia::network
+
+namespace glia::network {
+
+// The SIMD astrocyte step (deterministic RK4, no bias): 13 variants (not a multiple of any vector width),
+// each equal to itself alone; an astrocyte that leaves its bounds in lane 11 is reported with its variant.
+TEST(NetworkBatch, SimdAstrocyteLanesEqualEachAloneAndNameABadLane) {
+  std::vector<nlohmann::json> js;
+  for (int v = 0; v < 13; ++v) {
+    js.push_back(nlohmann::json::parse(R"({
+      "simulation": {"duration": 2.0, "dt": 1e-3, "seed": 3},
+      "groups": [{"name": "P", "model": "poisson", "n": 2, "rate": 4.0},
+                 {"name": "A", "model": "gchi", "n": 3, "dt": 0.001, "params": {"O_beta": 3.0}}],
+      "projections": [{"name": "S", "source": "P", "connect": {"rule": "one_to_one"}, "model": "tsodyks_markram",
+                       "astrocytes": {"group": "A", "assign": "index", "index": [0, 2]}}],
+      "monitors": [{"type": "state", "target": "A", "variables": ["C", "I", "Gamma_A", "h", "G_A", "x_A"]},
+                   {"type": "summary", "target": "A", "variable": "C", "stat": "frequency", "index": 2}]
+    })"));
+    js.back()["groups"][1]["params"]["O_beta"] = 0.5 + 0.4 * v;
+    js.back()["groups"][0]["rate"] = 1.0 + v;
+    js.back()["simulation"]["seed"] = 3 + v;
+  }
+  Variants vs = parse(js);
+  const std::vector<NetworkResult> batch = run_network_batch(vs.pointers());
+  for (int v = 0; v < 13; ++v)
+    expect_identical(run_network(vs.configs[v]), batch[v], "variant " + std::to_string(v));
+  EXPECT_NE(batch[0].state.at("A").values.at("C"), batch[12].state.at("A").values.at("C"));
+
+  js[11]["groups"][1]["init"] = {{"I", -1.0}};  // negative IP3: out of bounds after the first step
+  Variants bad = parse(js);
+  const std::vector<NetworkResult> r = run_network_batch(bad.pointers());
+  ASSERT_FALSE(r[0].complete);
+  EXPECT_NE(r[0].error.find("groups[1] \"A\": variant 11: Gamma_A[0] = nan: not finite at t = 0.001 s"),
+            std::string::npos)
+      << r[0].error;
+}
+
+}  // namespace glia::network
