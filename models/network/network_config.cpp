@@ -638,7 +638,7 @@ const char* synapse_model_name(SynapseModel m) {
   return "";
 }
 
-NetworkConfig parse_network_config(const json& config) {
+NetworkConfig parse_network_config(const json& config, bool resolve) {
   JsonObjectReader root(config, "");
   NetworkConfig c;
   const simulation::SimulationClock clock = simulation::parse_simulation_clock(root.member("simulation"));
@@ -694,7 +694,7 @@ NetworkConfig parse_network_config(const json& config) {
   c.output = root.string("output", "");
   root.finish();
   check_network_memory(c);
-  c.resolved = resolved_network_config(c);
+  if (resolve) c.resolved = resolved_network_config(c);
   return c;
 }
 

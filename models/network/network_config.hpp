@@ -220,7 +220,8 @@ struct NetworkConfig {
 // True when a configuration object is in the network form (it has "projections").
 bool is_network_config(const nlohmann::json& config);
 
-NetworkConfig parse_network_config(const nlohmann::json& config);
+// `resolve` = false leaves `resolved` empty (it is written to result files; a sweep's variants need none).
+NetworkConfig parse_network_config(const nlohmann::json& config, bool resolve = true);
 
 // The samples a state or mean monitor takes over the run.
 std::int64_t monitor_samples(const MonitorConfig& m, const NetworkConfig& c);

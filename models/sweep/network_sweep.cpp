@@ -280,7 +280,7 @@ void setup_network_sweep(NetworkSweep& n, const json& base, const sim::DesignTab
   for (std::size_t v = 0; v < design.size(); ++v) {
     NetworkConfig c;
     try {
-      c = network::parse_network_config(network_variant_config(n, design, v));
+      c = network::parse_network_config(network_variant_config(n, design, v), false);
     } catch (const ConfigError& e) {
       restate_variant_error("network", n.parser_fields, design, v, e);
     }
@@ -361,7 +361,7 @@ std::vector<network::NetworkResult> run_networks(const std::vector<const Network
 
 NetworkVariantResult run_network_variant(const NetworkSweep& n, const sim::DesignTable& design, std::size_t v,
                                          int threads) {
-  const NetworkConfig c = network::parse_network_config(network_variant_config(n, design, v));
+  const NetworkConfig c = network::parse_network_config(network_variant_config(n, design, v), false);
   return variant_result(n, c, run_networks({&c}, threads).front());
 }
 
@@ -405,7 +405,7 @@ std::vector<NetworkVariantResult> run_network_chunk(const NetworkSweep& n, const
     std::vector<NetworkConfig> configs;
     configs.reserve(hi - lo);
     for (std::size_t k = lo; k < hi; ++k)
-      configs.push_back(network::parse_network_config(network_variant_config(n, design, variants[k])));
+      configs.push_back(network::parse_network_config(network_variant_config(n, design, variants[k]), false));
     return configs;
   };
   const int T = threads > 0 ? threads : omp_get_max_threads();
