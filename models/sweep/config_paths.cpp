@@ -39,6 +39,16 @@ bool is_index(const std::string& s) {
 
 }  // namespace
 
+std::vector<std::string> split_dots(const std::string& text) {
+  std::vector<std::string> parts;
+  for (std::size_t start = 0;;) {
+    const std::size_t dot = text.find('.', start);
+    parts.push_back(text.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) return parts;
+    start = dot + 1;
+  }
+}
+
 ConfigPath resolve_config_path(const json& base, const std::string& path, const std::string& field,
                                const ConfigPathSchema& schema) {
   const std::vector<std::string> segs = split_path(path, field, schema);

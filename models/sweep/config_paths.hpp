@@ -16,6 +16,9 @@
 
 namespace glia::sweep {
 
+// "rate.E" -> {"rate", "E"}: the parts of a summary's name or a path between its dots (empty parts kept).
+std::vector<std::string> split_dots(const std::string& text);
+
 // What a path may name in one kind of configuration.
 struct ConfigPathSchema {
   // The sweep key of the base ("network", "retention"): errors say "no group "X" in network",

@@ -141,13 +141,7 @@ std::vector<NetworkSummary> parse_network_summaries(const json& list, const Netw
     } else if (list[k].is_string()) {
       const std::string text = list[k].get<std::string>();
       shown = in_quotes(text);
-      std::vector<std::string> parts;
-      for (std::size_t start = 0;;) {
-        const std::size_t dot = text.find('.', start);
-        parts.push_back(text.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-        if (dot == std::string::npos) break;
-        start = dot + 1;
-      }
+      const std::vector<std::string> parts = split_dots(text);
       s.name = text;
       const std::string& stat = parts[0];
       if ((stat == "rate" || stat == "events") && parts.size() == 2) {
@@ -390,10 +384,12 @@ std::vector<NetworkVariantResult> batch_or_alone(const NetworkSweep& n,
   return out;
 }
 
-// Small networks (every group below the engine's threading threshold) gain more from one batch per thread
-// than from threading inside one batch, whose per-step loops over them stay short.
-bool small_network(const NetworkConfig& c) {
-  return std::all_of(c.groups.begin(), c.groups.end(), [](const GroupConfig& g) { return g.n < 1024; });
+// Small networks on the CPU (every group below the engine's threading threshold) gain more from one batch
+// per thread than from threading inside one batch, whose per-step loops over them stay short. (On a GPU the
+// whole chunk is one batch.)
+bool small_cpu_network(const NetworkConfig& c) {
+  return c.device == Device::cpu &&
+         std::all_of(c.groups.begin(), c.groups.end(), [](const GroupConfig& g) { return g.n < 1024; });
 }
 
 }  // namespace
@@ -411,7 +407,7 @@ std::vector<NetworkVariantResult> run_network_chunk(const NetworkSweep& n, const
   const int T = threads > 0 ? threads : omp_get_max_threads();
   const std::size_t size = variants.size(), parts = static_cast<std::size_t>(T);
   bool all_batched = true;
-  if (T > 1 && size >= 2 * parts && small_network(parse(0, 1).front())) {
+  if (T > 1 && size >= 2 * parts && small_cpu_network(parse(0, 1).front())) {
     // The chunk as T batches, one per thread (a variant's result does not depend on its batch).
     std::vector<std::vector<NetworkVariantResult>> out(parts);
     std::vector<std::exception_ptr> error(parts);

@@ -95,13 +95,7 @@ std::vector<RetentionSummary> expand_summary(const json& entry, const std::strin
   if (!entry.is_string()) throw ConfigError(field, io::json_text(entry), kForms);
   const std::string text = entry.get<std::string>();
   const std::string& given = text;
-  std::vector<std::string> parts;
-  for (std::size_t start = 0;;) {
-    const std::size_t dot = text.find('.', start);
-    parts.push_back(text.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
+  const std::vector<std::string> parts = split_dots(text);
   const std::string& head = parts[0];
   const auto bad = [&](const std::string& why) { throw ConfigError(field, in_quotes(text), why); };
   // "T<T>" naming a table of the first variant.
