@@ -272,16 +272,23 @@ void setup_network_sweep(NetworkSweep& n, const json& base, const sim::DesignTab
   n.summaries = parse_network_summaries(summaries, first);
   n.base["monitors"] = summary_monitors(n.summaries, transient);
   for (std::size_t v = 0; v < design.size(); ++v) {
+    const std::string suffix = design.names.empty() ? ""
+                                                    : " (in design variant " + std::to_string(v) + ": " +
+                                                          variant_values_text(design, v) + ")";
     NetworkConfig c;
     try {
       c = network::parse_network_config(network_variant_config(n, design, v), false);
     } catch (const ConfigError& e) {
+      // The summary monitors start at the transient: a transient the variant cannot have is the
+      // transient's error, not the monitors' (the user wrote no monitors).
+      if (e.field().rfind("monitors[", 0) == 0) {
+        json plain = network_variant_config(n, design, v);
+        plain.erase("monitors");
+        check_transient(network::parse_network_config(plain, false), transient, suffix);
+      }
       restate_variant_error("network", n.parser_fields, design, v, e);
     }
-    check_transient(c, transient,
-                    design.names.empty() ? ""
-                                         : " (in design variant " + std::to_string(v) + ": " +
-                                               variant_values_text(design, v) + ")");
+    check_transient(c, transient, suffix);
   }
 }
 

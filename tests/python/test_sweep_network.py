@@ -269,6 +269,10 @@ def test_keys_of_other_models_and_transient_are_checked():
         glia.sweep(sweep_config(traces={"variants": [0]}))
     with pytest.raises(glia.ConfigError, match=r"transient = 0\.4: must be < simulation\.duration = 0\.4 s"):
         glia.sweep(sweep_config(transient=0.4))
+    with pytest.raises(glia.ConfigError, match=r"^transient = 0\.5: must be < simulation\.duration = 0\.4 s"):
+        glia.sweep(sweep_config(transient=0.5))
+    with pytest.raises(glia.ConfigError, match=r"^transient = 0\.10005: must be a whole number of simulation\.dt"):
+        glia.sweep(sweep_config(transient=0.10005))
     with pytest.raises(glia.ConfigError, match=r"^network\.groups\[1\]\.params\.V_x = 1\.0: unknown parameter of lif_coba"):
         config = sweep_config()
         config["network"]["groups"][1]["params"] = {"V_x": 1.0}
