@@ -18,8 +18,8 @@
 #include "models/bio/astrocyte_li_rinzel.hpp"
 #include "models/bio/cell_integration.hpp"
 #include "models/network/network.hpp"
-#include "tests/cpp/network_test_util.hpp"
 #include "models/simulation/driven_network.hpp"
+#include "tests/cpp/network_test_util.hpp"
 
 using glia::network::NetworkResult;
 using nlohmann::json;
@@ -36,22 +36,25 @@ json read_json(const std::string& relative) {
 
 // A clamped presynaptic and postsynaptic rate group (identity θ) joined all-to-all by a Hebbian
 // projection; `projection` adds to or replaces its keys.
-json hebbian_config(const json& pre, const json& post, const json& projection, const char* method, double duration) {
-  json syn{{"name", "syn"},       {"model", "hebbian"}, {"source", "pre"},
-           {"target", "post"},    {"weight", 0.0},      {"connect", {{"rule", "all_to_all"}}}};
+json hebbian_config(const json& pre, const json& post, const json& projection, const char* method,
+                    double duration) {
+  json syn{{"name", "syn"},    {"model", "hebbian"}, {"source", "pre"},
+           {"target", "post"}, {"weight", 0.0},      {"connect", {{"rule", "all_to_all"}}}};
   for (auto it = projection.begin(); it != projection.end(); ++it) syn[it.key()] = it.value();
   const auto group = [&](const char* name, const json& values) {
-    return json{{"name", name},
-                {"model", "rate"},
-                {"n", values.size()},
-                {"nonlinearity", "identity"},
-                {"method", method},
-                {"windows", {{"dt", duration}, {"clamp", {values}}}}};
+    return json{{"name", name},       {"model", "rate"},
+                {"n", values.size()}, {"nonlinearity", "identity"},
+                {"method", method},   {"windows", {{"dt", duration}, {"clamp", {values}}}}};
   };
   return json{{"simulation", {{"duration", duration}, {"dt", 1e-3}}},
               {"groups", {group("pre", pre), group("post", post)}},
               {"projections", {syn}},
-              {"monitors", {{{"type", "state"}, {"target", "syn"}, {"variables", {"s"}}, {"indices", {0, 1, 2, 3, 4, 5}}, {"dt", 0.1}}}}};
+              {"monitors",
+               {{{"type", "state"},
+                 {"target", "syn"},
+                 {"variables", {"s"}},
+                 {"indices", {0, 1, 2, 3, 4, 5}},
+                 {"dt", 0.1}}}}};
 }
 
 }  // namespace
@@ -111,9 +114,9 @@ TEST(NetworkModels, LiRinzelIp3FollowsItsSpikeInput) {
 TEST(NetworkModels, HebbianSynapseMatchesTheClosedFormForConstantDrive) {
   const json pre{0.5, -1.0, 2.0}, post{1.5, -0.25};
   for (const char* method : {"exact", "rk4", "rk2"}) {
-    const NetworkResult r =
-        run(hebbian_config(pre, post, {{"params", {{"tau_s", 0.4}, {"beta", 2.0}, {"c", 0.7}}}, {"init", {{"s", 0.3}}}},
-                           method, 2.0));
+    const NetworkResult r = run(hebbian_config(
+        pre, post, {{"params", {{"tau_s", 0.4}, {"beta", 2.0}, {"c", 0.7}}}, {"init", {{"s", 0.3}}}}, method,
+        2.0));
     ASSERT_TRUE(r.complete) << r.error;
     const auto& st = r.state.at("syn");
     for (std::size_t k = 0; k < st.t.size(); ++k)
@@ -135,8 +138,13 @@ TEST(NetworkModels, TwoTimescaleProcessMatchesTheClosedFormForAConstantSynapse) 
                            {"init", {{"s", 0.8}}},
                            {"process",
                             {{"model", "two_timescale"},
-                             {"params", {{"psi_gain", 0.0}, {"kappa_gain", 1.3}, {"gamma_s", 0.5}, {"gamma_l", 2.0},
-                                         {"tau_ps", 0.7}, {"tau_pl", 9.0}}}}}},
+                             {"params",
+                              {{"psi_gain", 0.0},
+                               {"kappa_gain", 1.3},
+                               {"gamma_s", 0.5},
+                               {"gamma_l", 2.0},
+                               {"tau_ps", 0.7},
+                               {"tau_pl", 9.0}}}}}},
                           "rk4", 20.0);
   c["monitors"][0]["variables"] = {"s", "p_s", "p_l"};
   const NetworkResult r = run(c);
@@ -207,7 +215,11 @@ TEST(NetworkModels, CalciumStdpFollowsTheAveragedPairProtocolDynamics) {
               {"init", {{"rho", dt_pair > 0 ? 0.0 : 1.0}}},
               {"connect", {{"rule", "all_to_all"}}}}}},
            {"monitors",
-            {{{"type", "state"}, {"target", "syn"}, {"variables", {"rho", "c"}}, {"indices", {0}}, {"dt", 0.1 + pairs}}}}};
+            {{{"type", "state"},
+              {"target", "syn"},
+              {"variables", {"rho", "c"}},
+              {"indices", {0}},
+              {"dt", 0.1 + pairs}}}}};
     const NetworkResult r = run(c);
     ASSERT_TRUE(r.complete) << r.error;
     // Time above the thresholds over one pairing period, from the calcium's closed form.
@@ -287,6 +299,9 @@ TEST(NetworkModels, EveryModelAtOnceIsIdenticalAtOneAndTwoThreads) {
   for (const auto& [name, s] : one.state) EXPECT_EQ(s.values, two.state.at(name).values) << name;
   for (const auto& [name, s] : one.means) EXPECT_EQ(s.values, two.means.at(name).values) << name;
   for (const auto& [name, s] : one.rates) EXPECT_EQ(s.rate, two.rates.at(name).rate) << name;
+  ASSERT_EQ(one.summaries.size(), 3u);
+  for (const auto& [name, x] : one.summaries)
+    EXPECT_TRUE(x == two.summaries.at(name) || (std::isnan(x) && std::isnan(two.summaries.at(name)))) << name;
   // The plastic weights did move.
   const auto& s = one.state.at("XY").values.at("s");
   EXPECT_NE(s.front(), s.back());
@@ -294,7 +309,8 @@ TEST(NetworkModels, EveryModelAtOnceIsIdenticalAtOneAndTwoThreads) {
 
 // The resolved config (every default filled in) is a config that reads back as itself.
 TEST(NetworkModels, ResolvedConfigReadsBackAsTheSameNetwork) {
-  for (const char* path : {"experiments/configs/every_model.json", "experiments/configs/stimberg_fig6.json"}) {
+  for (const char* path :
+       {"experiments/configs/every_model.json", "experiments/configs/stimberg_fig6.json"}) {
     const auto c = glia::network::parse_network_config(read_json(path));
     const auto again = glia::network::parse_network_config(c.resolved);
     EXPECT_EQ(again.resolved, c.resolved) << path;
@@ -313,8 +329,12 @@ TEST(NetworkModels, SameSeedSameSpikesInEveryFormOfConfig) {
     "monitors": [{"type": "spikes", "target": "P"}]})");
   json with = alone;
   with["groups"].push_back({{"name", "N"}, {"model", "lif_coba"}, {"n", 3}});
-  with["projections"].push_back({{"name", "PN"}, {"source", "P"}, {"target", "N"}, {"receptor", "g_e"},
-                                 {"weight", 1e-9}, {"connect", {{"rule", "all_to_all"}}}});
+  with["projections"].push_back({{"name", "PN"},
+                                 {"source", "P"},
+                                 {"target", "N"},
+                                 {"receptor", "g_e"},
+                                 {"weight", 1e-9},
+                                 {"connect", {{"rule", "all_to_all"}}}});
   const json driven = json::parse(R"({
     "simulation": {"duration": 0.1, "dt": 1e-4, "seed": 5},
     "groups": [{"name": "P", "model": "poisson", "n": 10, "rate": 100.0}],
@@ -342,7 +362,8 @@ TEST(NetworkModels, NonFinitePlasticWeightStopsTheRunNamingProjectionSynapseAndT
   } catch (const glia::RuntimeError& e) {
     message = e.what();
   }
-  EXPECT_NE(message.find("projections[0] \"syn\": synapse 0 (pre 0 -> post 0): plastic weight s"), std::string::npos)
+  EXPECT_NE(message.find("projections[0] \"syn\": synapse 0 (pre 0 -> post 0): plastic weight s"),
+            std::string::npos)
       << message;
   EXPECT_NE(message.find("at t = 0.001 s"), std::string::npos) << message;
   {
@@ -359,7 +380,8 @@ TEST(NetworkModels, NonFinitePlasticWeightStopsTheRunNamingProjectionSynapseAndT
                      "connect": {"rule": "all_to_all"}, "params": {"gamma_p": 1e308, "theta_p": 0.5, "sigma": 0},
                      "init": {"c": 1.0}}]})"));
   EXPECT_FALSE(r.complete);
-  EXPECT_NE(r.error.find("projections[0] \"stdp\": synapse pre 0 -> post 0: plastic weight rho = "), std::string::npos)
+  EXPECT_NE(r.error.find("projections[0] \"stdp\": synapse pre 0 -> post 0: plastic weight rho = "),
+            std::string::npos)
       << r.error;
 }
 
@@ -371,7 +393,8 @@ TEST(NetworkModels, ConfigErrorsNameTheNewFields) {
     c[json::json_pointer(pointer)] = value;
     return config_error_field(c);
   };
-  EXPECT_EQ(mutated("/groups/6/windows/drive", json{1.0}), "groups[6].windows.drive");  // one entry, two windows
+  EXPECT_EQ(mutated("/groups/6/windows/drive", json{1.0}),
+            "groups[6].windows.drive");  // one entry, two windows
   EXPECT_EQ(mutated("/groups/6/windows/durations/1", 0.00015), "groups[6].windows.durations[1]");
   EXPECT_EQ(mutated("/groups/6/nonlinearity", "sigmoid"), "groups[6].nonlinearity");
   EXPECT_EQ(mutated("/groups/6/params/tau_n", -1.0), "groups[6].params.tau_n");
@@ -383,7 +406,8 @@ TEST(NetworkModels, ConfigErrorsNameTheNewFields) {
   EXPECT_EQ(mutated("/projections/7/process/params/lambda_T", 0.0), "projections[7].process.params.lambda_T");
   EXPECT_EQ(mutated("/projections/8/process/drive", "Y"), "projections[8].process.drive");
   EXPECT_EQ(mutated("/projections/8/learning/until", -1.0), "projections[8].learning.until");
-  EXPECT_EQ(mutated("/projections/8/presynaptic_calcium/alpha", 0.0), "projections[8].presynaptic_calcium.alpha");
+  EXPECT_EQ(mutated("/projections/8/presynaptic_calcium/alpha", 0.0),
+            "projections[8].presynaptic_calcium.alpha");
   EXPECT_EQ(mutated("/projections/8/efficacy/sigmoid_scale", -1.0), "projections[8].efficacy.sigmoid_scale");
   EXPECT_EQ(mutated("/projections/4/params/D", 1.37e-4 + 1e-5), "projections[4].params.D");
   EXPECT_EQ(mutated("/projections/4/params/tau", 0.0), "projections[4].params.tau");
