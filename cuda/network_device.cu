@@ -182,12 +182,12 @@ __global__ void coupling_kernel(std::int64_t n, const bio::IP3CouplingParams* cv
 // The noise of astrocyte i of variant v: its variant's seed (in its parameters) and its own index i.
 __global__ void astrocyte_kernel(const AstrocyteStepParams* qv, std::uint32_t V, double t, double h,
                                  std::int64_t tick, std::int64_t n, const double* I_bias, const double* Y_in,
-                                 const double* J, double* y, double* x_A, double* G_A, char* flag,
-                                 unsigned long long* bad) {
+                                 const double* ambient, const double* J, double* y, double* x_A, double* G_A,
+                                 char* flag, unsigned long long* bad) {
   const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (a >= n) return;
   const int f = astrocyte_step(qv[a % V], t, h, tick, static_cast<std::uint32_t>(a / V), I_bias[a], Y_in[a],
-                               J[a], y + a * bio::kGChIVars, x_A[a], G_A[a]);
+                               ambient ? ambient[a] : 0.0, J[a], y + a * bio::kGChIVars, x_A[a], G_A[a]);
   flag[a] = (f & kAstrocyteReleased) != 0;
   if (f & kAstrocyteOutOfBounds) atomicMin(bad, static_cast<unsigned long long>(a));
 }
@@ -562,8 +562,8 @@ std::int64_t NetworkDevice::astrocyte_tick(GroupState& g, double t, std::int64_t
                                                  ptr(d.y), ptr(d.J));
   m.reset_bad(n);
   astrocyte_kernel<<<blocks_for(n), kThreads>>>(ptr(d.astro_v), m.V, t, g.dt, tick, n, ptr(d.I_bias),
-                                                ptr(d.Y_in), ptr(d.J), ptr(d.y), ptr(d.x_A), ptr(d.G_A),
-                                                ptr(d.flag), m.bad.get());
+                                                ptr(d.Y_in), ptr(d.ambient), ptr(d.J), ptr(d.y), ptr(d.x_A),
+                                                ptr(d.G_A), ptr(d.flag), m.bad.get());
   cuda::check(cudaGetLastError(), "astrocyte kernel");
   d.flag->download(g.flag.data());
   return m.read_bad();

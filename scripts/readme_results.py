@@ -58,21 +58,32 @@ def rows() -> list[str]:
     sweep = load("bench_sweep.json")
     if sweep:
         cmd = f"`{sweep['meta']['command']}`"
-        paths = (("", "tripartite runner"), ("__network", "as a network config, network engine"))
-        for ref, label in (("brian_runtime_loop", "a Brian 2 runtime loop"), ("scipy_solve_ivp_loop", "a SciPy solve_ivp loop")):
-            for suffix, path in paths:
-                c = sweep["comparison"].get(ref + suffix)
-                if c:
-                    out.append(
-                        f"| Sweep of {sweep['meta']['variants']} tripartite-unit variants ({path}) | glia "
-                        f"{c['glia_throughput']:.3g} vs {label} {c['loop_throughput']:.3g} variant·s/s | "
-                        f"**{c['speedup']:.0f}×** | {cmd} |"
-                    )
-        for e in sweep.get("network_vs_tripartite", []):
+        for c in sweep["comparison"].values():
+            label = {"brian_runtime_loop": "a Brian 2 runtime loop",
+                     "scipy_solve_ivp_loop": "a SciPy solve_ivp loop"}[c["reference"]]
             out.append(
-                f"| Sweep of {e['variants']} tripartite-unit variants ({e['biological_seconds']:g} s): network engine "
-                f"vs the tripartite runner | {e['network_s']:.3g} vs {e['tripartite_s']:.3g} s wall | "
-                f"**{e['network_over_tripartite']:.2f}×** | {cmd} |"
+                f"| Sweep of {c['variants']} tripartite-unit variants (`model: tripartite`, network engine) | glia "
+                f"{c['glia_throughput']:.3g} vs {label} {c['loop_throughput']:.3g} variant·s/s | "
+                f"**{c['speedup']:.0f}×** | {cmd} |"
+            )
+        for e in sweep.get("preset_vs_runner", []):
+            out.append(
+                f"| Sweep of {e['variants']} tripartite-unit variants ({e['biological_seconds']:g} s): the preset on the "
+                f"network engine vs the retired tripartite runner (build of 5c1d09c) | {e['preset_s']:.3g} vs "
+                f"{e['runner_s']:.3g} s wall | **{e['preset_over_runner']:.2f}×** | {cmd} |"
+            )
+        for x in sweep.get("memory", [])[-1:]:
+            out.append(
+                f"| Sweep memory, {x['variants']} tripartite-unit variants in chunks of {x['chunk']} | peak RSS "
+                f"{x['peak_rss_bytes'] / 2**20:.0f} MiB (fresh interpreter, Python included) | bounded by the chunk | {cmd} |"
+            )
+        sc = sweep.get("scaling", [])
+        if len(sc) >= 2:
+            lo, hi = sc[0], sc[-1]
+            out.append(
+                f"| Sweep scaling, {lo['variants']} to {hi['variants']} variants (2 s each) | "
+                f"{lo['throughput']:.3g} to {hi['throughput']:.3g} variant·s/s | wall "
+                f"{1e3 * hi['wall_s'] / hi['variants']:.3g} ms per variant at {hi['variants']} | {cmd} |"
             )
     # The GPU machine (scripts/gpu_check.sh): the GPU against all CPU cores of the same machine.
     gpu = load("gpu/gpu_bench.json")
@@ -92,7 +103,8 @@ def rows() -> list[str]:
             c, h = g["sweep"]["cuda"], g["sweep"]["cpu"]
             out.append(
                 f"| Sweep of {c['variants']} tripartite-unit variants (20 s each), NVIDIA H200 vs the {g['cpus']} CPU "
-                f"cores beside it | GPU {c['variant_s_per_s']:.3g} vs CPU {h['variant_s_per_s']:.3g} variant·s/s "
+                f"cores beside it — the retired tripartite runner (commit {g['commit'][:7]}); not yet measured for the "
+                f"network-engine preset | GPU {c['variant_s_per_s']:.3g} vs CPU {h['variant_s_per_s']:.3g} variant·s/s "
                 f"(wall {c['wall_s']:.2g} vs {h['wall_s']:.2g} s, start-up included) | **{g['sweep']['gpu_over_cpu']:.1f}×** "
                 f"| `python3 scripts/gpu_bench.py --no-fig6 --sweep-grid {grid} --sweep-duration 20 --chunk {chunk} --out "
                 f"OUT.json` after gpu_check.sh (commit {g['commit'][:7]}) |"

@@ -12,10 +12,11 @@ as a user's sweep does. The loops' cost is linear in their number of variants, s
 compared by throughput (variants x biological seconds per wall second); ratios are medians of interleaved pairs
 (glia, loop, glia, loop, ...) as BENCHMARKS.md asks.
 
-The same unit also runs as a network config on the network engine (batched, summaries reduced online); both
-paths are timed against the loops, against each other, and for scaling.
+`model: tripartite` is a preset: its variants are network configs run by the network engine in batches
+(summaries reduced online). With --runner PATH (the python/ folder of a build of commit 5c1d09c, the last with
+the special tripartite runner) the preset is also timed against that runner, each sweep in a fresh interpreter.
 
-Usage: PYTHONPATH=build/python /usr/bin/python3 experiments/benchmarks/bench_sweep.py [--quick]
+Usage: PYTHONPATH=build/python /usr/bin/python3 experiments/benchmarks/bench_sweep.py [--quick] [--runner PATH]
 Writes experiments/results/bench_sweep.{json,md}; prints the summary line last.
 """
 
@@ -25,6 +26,7 @@ import os
 import pathlib
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -55,45 +57,43 @@ def config(n, duration, seed=1):
     }
 
 
-def network_config(n, duration, seed=1):
-    """The same unit and design as a network config (model "network"), run by the network engine in batches:
-    a Poisson source, a Tsodyks-Markram synapse with no postsynaptic target whose glutamate the astrocyte reads
-    (no feedback), and a G-ChI astrocyte with the single-astrocyte parameters on the base clock."""
-    single = {k: ref.GCHI_SINGLE[k] for k in ("K_P", "O_delta", "K_delta", "Omega_5P", "K_D")}
-    net = {
-        "simulation": {"duration": duration, "dt": DT, "seed": 11},
-        "groups": [
-            {"name": "P", "model": "poisson", "n": 1, "rate": 1.0},
-            {"name": "A", "model": "gchi", "n": 1, "dt": DT, "method": "rk4", "params": dict(single, O_beta=5.0),
-             "init": {"Gamma_A": 0.0, "I": 0.0, "C": 0.0, "h": 0.9}},
-        ],
-        "projections": [
-            {"name": "S", "source": "P", "connect": {"rule": "one_to_one"}, "model": "tsodyks_markram",
-             "params": {k: SYN[k] for k in ("U", "tau_rec", "tau_fac")},
-             "astrocytes": {"group": "A", "assign": "index", "index": [0], "feedback": "none",
-                            "glutamate": {k: SYN[k] for k in ("rho_c", "Y_T", "Omega_c")}}},
-        ],
-    }
-    return {
-        "model": "network", "network": net, "transient": min(2.0, duration / 2),
-        "design": {"random": {"n": n, "seed": seed, "ranges": {
-            "groups.A.params.O_beta": [0.5, 6.0], "groups.P.rate": {"min": 0.1, "max": 20.0, "log": True}}}},
-        "summaries": ["frequency.A.C", "amplitude.A.C", "release_probability.S"],
-        "chunk": 1024,
-    }
-
-
-def run_glia(n, duration, path="tripartite"):
-    """Wall time of a glia sweep of n variants with its HDF5 file: the tripartite runner or the network engine."""
-    out = os.path.join(TMP, f"glia_{path}_{n}.h5")
+def run_glia(n, duration):
+    """Wall time of a glia sweep of n variants with its HDF5 file (the tripartite preset: network configs run by
+    the network engine in batches)."""
+    out = os.path.join(TMP, f"glia_{n}.h5")
     if os.path.exists(out):
         os.remove(out)  # a finished file would be resumed, computing nothing
-    c = config(n, duration) if path == "tripartite" else network_config(n, duration)
     t0 = time.perf_counter()
-    res = glia.sweep(c, output=out)
+    res = glia.sweep(config(n, duration), output=out)
     wall = time.perf_counter() - t0
     assert res.ok.all()
     return wall
+
+
+RUNNER_SNIPPET = """
+import json, os, resource, sys, time
+import glia
+n, T, out = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+config = json.loads(sys.argv[4])
+if os.path.exists(out):
+    os.remove(out)
+t0 = time.perf_counter()
+res = glia.sweep(config, output=out)
+wall = time.perf_counter() - t0
+assert res.ok.all()
+print(wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def run_glia_in(pythonpath, n, duration, tag, rss=False):
+    """The same sweep in a fresh interpreter whose glia comes from `pythonpath` (another build), timed inside it;
+    with rss, also its peak resident memory (bytes)."""
+    out = os.path.join(TMP, f"glia_{tag}_{n}.h5")
+    env = dict(os.environ, PYTHONPATH=pythonpath)
+    r = subprocess.run([sys.executable, "-c", RUNNER_SNIPPET, str(n), str(duration), out,
+                        json.dumps(config(n, duration))], env=env, capture_output=True, text=True, check=True)
+    wall, peak = r.stdout.strip().splitlines()[-1].split()
+    return (float(wall), int(peak)) if rss else float(wall)
 
 
 def variants(n_sub, duration):
@@ -187,102 +187,116 @@ def paired(a, b, pairs):
     return ta, tb
 
 
-def main(quick: bool) -> None:
+def main(quick: bool, runner: str) -> None:
     pairs = 3 if quick else 5
     T = 10.0
-    n = 1000
-    paths = ("tripartite", "network")
     rows = {}
-    # each glia path against each loop at 1e3 variants, interleaved (glia, loop, glia, loop, ...)
-    for name, loop, n_sub in [("brian_runtime_loop", run_brian, 1 if quick else 2),
-                              ("scipy_solve_ivp_loop", run_scipy, 2 if quick else 5)]:
-        vs = variants(n_sub, T)
-        for path in paths:
-            key = name if path == "tripartite" else f"{name}__network"
-            ta, tb = paired(lambda: run_glia(n, T, path), lambda: loop(vs, T), pairs)
+    # glia against each loop at 1e3 and 1e4 variants, interleaved (glia, loop, glia, loop, ...); the loops are
+    # timed on a subsample and compared by throughput
+    for n in (1000, 10000):
+        for name, loop, n_sub in [("brian_runtime_loop", run_brian, 1 if quick else 2),
+                                  ("scipy_solve_ivp_loop", run_scipy, 2 if quick else 5)]:
+            vs = variants(n_sub, T)
+            ta, tb = paired(lambda: run_glia(n, T), lambda: loop(vs, T), pairs if n <= 1000 else 3)
             ratios = [(n / a) / (n_sub / b) for a, b in zip(ta, tb)]
-            rows[key] = {"path": path, "reference": name, "glia_s": statistics.median(ta),
+            key = f"{name}__{n}"
+            rows[key] = {"reference": name, "variants": n, "glia_s": statistics.median(ta),
                          "loop_s": statistics.median(tb), "loop_variants": n_sub,
                          "glia_throughput": n * T / statistics.median(ta),
                          "loop_throughput": n_sub * T / statistics.median(tb), "speedup": statistics.median(ratios),
                          "speedups": ratios}
-            print(f"{name} ({path}): glia {rows[key]['glia_throughput']:.3g} variant-s/s, loop "
+            print(f"{name} at {n}: glia {rows[key]['glia_throughput']:.3g} variant-s/s, loop "
                   f"{rows[key]['loop_throughput']:.3g}, x{rows[key]['speedup']:.0f}", flush=True)
-    # the network engine against the tripartite runner, interleaved, at 1e3 and 1e4 variants
+    # the preset against the retired tripartite runner (a build of the last commit that had it), interleaved
     engine = []
-    for m in (1000, 10000):
-        Tm = T if m <= 1000 else 2.0
-        tn, tt = paired(lambda: run_glia(m, Tm, "network"), lambda: run_glia(m, Tm, "tripartite"), pairs)
-        ratios = [b / a for a, b in zip(tn, tt)]
-        engine.append({"variants": m, "biological_seconds": Tm, "network_s": statistics.median(tn),
-                       "tripartite_s": statistics.median(tt), "network_over_tripartite": statistics.median(ratios),
-                       "ratios": ratios})
-        print(f"network engine / tripartite runner at {m} variants: x{engine[-1]['network_over_tripartite']:.2f}",
-              flush=True)
-    # scaling of each path alone
+    if runner:
+        here = str(pathlib.Path(glia.__file__).resolve().parent.parent)
+        for m in (1000, 10000):
+            Tm = T if m <= 1000 else 2.0
+            tn, tt = paired(lambda: run_glia_in(here, m, Tm, "preset"), lambda: run_glia_in(runner, m, Tm, "runner"),
+                            pairs)
+            ratios = [b / a for a, b in zip(tn, tt)]
+            engine.append({"variants": m, "biological_seconds": Tm, "preset_s": statistics.median(tn),
+                           "runner_s": statistics.median(tt), "preset_over_runner": statistics.median(ratios),
+                           "ratios": ratios})
+            print(f"preset / retired tripartite runner at {m} variants: x{engine[-1]['preset_over_runner']:.2f}",
+                  flush=True)
+    # scaling
     T_scale = 2.0
     sizes = [1, 10, 100, 1000, 10000] + ([] if quick else [100000])
-    scaling = {}
-    for path in paths:
-        scaling[path] = []
-        for m in sizes:
-            walls = [run_glia(m, T_scale, path) for _ in range(3 if m <= 1000 else 1)]
-            w = statistics.median(walls)
-            scaling[path].append({"variants": m, "wall_s": w, "throughput": m * T_scale / w})
-            print(f"scaling {path} n={m}: {w:.3g} s, {m * T_scale / w:.3g} variant-s/s", flush=True)
+    scaling = []
+    for m in sizes:
+        walls = [run_glia(m, T_scale) for _ in range(3 if m <= 1000 else 1)]
+        w = statistics.median(walls)
+        scaling.append({"variants": m, "wall_s": w, "throughput": m * T_scale / w})
+        print(f"scaling n={m}: {w:.3g} s, {m * T_scale / w:.3g} variant-s/s", flush=True)
+    # memory: sweeps in a fresh interpreter (peak RSS, Python and glia included), 1e3 variants and the largest
+    here = str(pathlib.Path(glia.__file__).resolve().parent.parent)
+    memory = []
+    for m in (1000, sizes[-1]):
+        w, peak = run_glia_in(here, m, T_scale, "memory", rss=True)
+        memory.append({"variants": m, "chunk": config(m, T_scale)["chunk"], "wall_s": w, "peak_rss_bytes": peak})
+        print(f"memory n={m}: peak RSS {peak / 2**20:.0f} MiB", flush=True)
 
     out = HERE.parent / "results"
     out.mkdir(exist_ok=True)
-    command = "PYTHONPATH=build/python /usr/bin/python3 experiments/benchmarks/bench_sweep.py" + (" --quick" if quick else "")
+    command = "PYTHONPATH=build/python /usr/bin/python3 experiments/benchmarks/bench_sweep.py" + (
+        " --quick" if quick else "") + (" --runner RUNNER_BUILD/python" if runner else "")
     meta = {"glia_version": glia.__version__, "git_commit": glia.__git_commit__, "machine": platform.machine(),
             "processor": platform.processor(), "cpus": os.cpu_count(),
             "threads": os.environ.get("OMP_NUM_THREADS", "all"), "build": "Release", "dt_s": DT,
-            "biological_seconds": T, "scaling_biological_seconds": T_scale, "variants": n, "pairs": pairs,
-            "command": command}
+            "biological_seconds": T, "scaling_biological_seconds": T_scale, "pairs": pairs,
+            "runner_build": runner, "command": command}
     (out / "bench_sweep.json").write_text(json.dumps(
-        {"meta": meta, "comparison": rows, "network_vs_tripartite": engine, "scaling": scaling["tripartite"],
-         "scaling_network": scaling["network"]}, indent=2))
+        {"meta": meta, "comparison": rows, "preset_vs_runner": engine, "scaling": scaling, "memory": memory},
+        indent=2))
     lines = [
         "# Sweep throughput: glia against Brian 2 and SciPy loops",
         "",
         f"Tripartite unit (Poisson train → TM synapse → glutamate → G-ChI), {T:g} s biological time, dt 1 ms RK4; "
-        f"{n} variants of a seeded random O_β × rate design, run by glia's tripartite runner (`model: tripartite`) "
-        "and by the network engine (`model: network`, the same unit as a network config, batched; summaries "
-        "reduced online). Throughput in variants × biological seconds per wall second; speed-up = median over "
-        "interleaved pairs.",
+        "a seeded random O_β × rate design run by `glia sweep` with `model: tripartite` — a preset whose variants "
+        "are network configs run by the network engine in batches, summaries reduced online. Throughput in "
+        "variants × biological seconds per wall second; speed-up = median over interleaved pairs.",
         "",
-        "| reference | glia path | glia (variant·s/s) | reference (variant·s/s) | glia faster by |",
+        "| variants | reference | glia (variant·s/s) | reference (variant·s/s) | glia faster by |",
         "| --- | --- | --- | --- | --- |",
     ]
     for r in rows.values():
-        lines.append(f"| {r['reference'].replace('_', ' ')} ({r['loop_variants']} variants timed) | {r['path']} | "
+        lines.append(f"| {r['variants']} | {r['reference'].replace('_', ' ')} ({r['loop_variants']} variants timed) | "
                      f"{r['glia_throughput']:.3g} | {r['loop_throughput']:.3g} | {r['speedup']:.0f}× |")
-    lines += ["", "Network engine against the tripartite runner (interleaved pairs, same design and summaries):", "",
-              "| variants | biological s | network (s) | tripartite (s) | network faster by |", "| --- | --- | --- | --- | --- |"]
-    for e in engine:
-        lines.append(f"| {e['variants']} | {e['biological_seconds']:g} | {e['network_s']:.3g} | {e['tripartite_s']:.3g} | "
-                     f"{e['network_over_tripartite']:.2f}× |")
+    if engine:
+        lines += ["", "The preset against the retired tripartite runner (a build of commit 5c1d09c, the last with it; "
+                  "each sweep in a fresh interpreter, interleaved pairs, same design and summaries):", "",
+                  "| variants | biological s | preset (s) | runner (s) | preset faster by |",
+                  "| --- | --- | --- | --- | --- |"]
+        for e in engine:
+            lines.append(f"| {e['variants']} | {e['biological_seconds']:g} | {e['preset_s']:.3g} | {e['runner_s']:.3g} | "
+                         f"{e['preset_over_runner']:.2f}× |")
     lines += ["", f"Scaling ({T_scale:g} s biological time per variant, one file per run):", "",
-              "| variants | tripartite wall (s) | variant·s/s | network wall (s) | variant·s/s | network wall per variant (ms) |",
-              "| --- | --- | --- | --- | --- | --- |"]
-    for a, b in zip(scaling["tripartite"], scaling["network"]):
-        lines.append(f"| {a['variants']} | {a['wall_s']:.3g} | {a['throughput']:.3g} | {b['wall_s']:.3g} | "
-                     f"{b['throughput']:.3g} | {1e3 * b['wall_s'] / b['variants']:.3g} |")
+              "| variants | wall (s) | variant·s/s | wall per variant (ms) |", "| --- | --- | --- | --- |"]
+    for a in scaling:
+        lines.append(f"| {a['variants']} | {a['wall_s']:.3g} | {a['throughput']:.3g} | "
+                     f"{1e3 * a['wall_s'] / a['variants']:.3g} |")
+    lines += ["", "Memory (peak resident set of a fresh interpreter running the sweep, Python, NumPy and glia included; "
+              f"{T_scale:g} s, chunks of {memory[0]['chunk']} variants): " +
+              ", ".join(f"{x['variants']} variants {x['peak_rss_bytes'] / 2**20:.0f} MiB" for x in memory) +
+              ". A sweep holds one chunk's networks and results at a time, plus the design table."]
     lines += ["", f"{meta['cpus']} CPUs ({meta['machine']}), threads: {meta['threads']}, {meta['build']}, "
               f"glia {meta['glia_version']} ({meta['git_commit']}); reproduce: `{command}`", "",
               "Notes: Brian runs one runtime (numpy target) network per variant, as a user looping over a grid does; "
-              "the SciPy loop takes adaptive RK45 steps between spikes, so it is not at equal accuracy. The two glia "
-              "paths differ in how glutamate reaches the astrocyte within a step (the tripartite runner decays it "
-              "exactly inside the RK stages; the network engine holds it over the astrocyte step, as Brian's summed "
-              "variables do) and in their Poisson streams, so their summaries agree statistically, not bit for bit. "
-              "Machines here are shared: ratios, not absolute times, are the result."]
+              "the SciPy loop takes adaptive RK45 steps between spikes, so it is not at equal accuracy. The preset and "
+              "the retired runner draw their Poisson trains from different streams, so their summaries agree "
+              "statistically, not bit for bit. Machines here are shared: ratios, not absolute times, are the result."]
     (out / "bench_sweep.md").write_text("\n".join(lines) + "\n")
-    b, sc = rows["brian_runtime_loop__network"], rows["scipy_solve_ivp_loop__network"]
-    print(f"summary: at {n} variants the network engine is {b['speedup']:.0f}x a Brian 2 runtime loop and "
-          f"{sc['speedup']:.0f}x a SciPy solve_ivp loop, {engine[0]['network_over_tripartite']:.2f}x the tripartite "
-          f"runner; the tripartite runner {rows['brian_runtime_loop']['speedup']:.0f}x and "
-          f"{rows['scipy_solve_ivp_loop']['speedup']:.0f}x")
+    b, sc = rows["brian_runtime_loop__1000"], rows["scipy_solve_ivp_loop__1000"]
+    b4, sc4 = rows["brian_runtime_loop__10000"], rows["scipy_solve_ivp_loop__10000"]
+    vs_runner = f", {engine[0]['preset_over_runner']:.2f}x the retired runner" if engine else ""
+    print(f"summary: at 1e3 / 1e4 variants glia is {b['speedup']:.0f}x / {b4['speedup']:.0f}x a Brian 2 runtime "
+          f"loop and {sc['speedup']:.0f}x / {sc4['speedup']:.0f}x a SciPy solve_ivp loop{vs_runner}")
 
 
 if __name__ == "__main__":
-    main("--quick" in sys.argv)
+    runner_path = ""
+    if "--runner" in sys.argv:
+        runner_path = sys.argv[sys.argv.index("--runner") + 1]
+    main("--quick" in sys.argv, runner_path)

@@ -39,10 +39,25 @@ GLIA_HD inline double ip3_coupling_flux(const IP3CouplingParams& c, const std::i
   return j;
 }
 
+// The glutamate an astrocyte sees during a step from t to t + h: Y_S held (as Brian's summed variables
+// are), or, when it decays, its synaptic part Y_S - Y_fixed decaying exactly as e^{-Omega_c s} (the stages
+// of the fixed-step methods sit at s = 0, h/2 or h: `half` = e^{-Omega_c h/2}, `full` = e^{-Omega_c h}).
+struct GlutamateInput {
+  double Y_S = 0.0;      // µM, at t
+  double Y_fixed = 0.0;  // µM, the constant part (ambient glutamate)
+  double half = 1.0, full = 1.0;
+  bool decays = false;
+};
+
+GLIA_HD inline double glutamate_at(const GlutamateInput& g, double t, double ts, double h) {
+  if (!g.decays || ts == t) return g.Y_S;
+  return g.Y_fixed + (g.Y_S - g.Y_fixed) * (ts - t < 0.75 * h ? g.half : g.full);
+}
+
 // One step of astrocyte `a` from t, with the coupling flux `J_coupling` held over the step.
 GLIA_HD inline void astrocyte_network_step(const GChIParams& p, const IP3BiasParams& b, double I_bias,
-                                           double Y_S, double J_coupling, sim::FixedStepMethod method,
-                                           double t, double dt, double* y) {
+                                           const GlutamateInput& Y, double J_coupling,
+                                           sim::FixedStepMethod method, double t, double dt, double* y) {
   const auto rhs = [&](double ts, const double* s, double* d) {
     // Without a bias (F_ex = 0) its flux is 0: skip fmod and tanh, a fifth of a small astrocyte's step.
     double J = J_coupling;
@@ -50,7 +65,7 @@ GLIA_HD inline void astrocyte_network_step(const GChIParams& p, const IP3BiasPar
       const bool on = b.period <= 0.0 || fmod(ts, b.period) < b.on;
       J += gchi_ip3_coupling(s[kIP3], on ? I_bias : 0.0, b.F_ex, b.I_Theta, b.omega_I);
     }
-    gchi_rhs(p, Y_S, J, s, d);
+    gchi_rhs(p, glutamate_at(Y, t, ts, dt), J, s, d);
   };
   sim::fixed_step<kGChIVars>(method, rhs, t, y, dt);
 }

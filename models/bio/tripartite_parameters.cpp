@@ -43,9 +43,9 @@ void add_gchi(std::vector<TripartiteParameter>& out) {
 }
 
 void add_initial(std::vector<TripartiteParameter>& out, int var, double hi, const char* unit) {
-  static const char* names[kTStateVars] = {"initial.Gamma_A", "initial.I",  "initial.C", "initial.h",
-                                           "initial.Gamma_S", "initial.u",  "initial.x", "initial.Y_S",
-                                           "initial.x_A",     "initial.G_A"};
+  static const char* names[kTStateVars] = {
+      "initial.Gamma_A", "initial.I", "initial.C", "initial.h",   "",
+      "initial.u",       "initial.x", "",          "initial.x_A", "initial.G_A"};
   out.push_back(param(names[var], 0.0, false, hi, unit,
                       [var](TripartiteParams& p) -> double& { return p.initial[var]; }));
 }
@@ -99,10 +99,8 @@ std::vector<TripartiteParameter> make_tripartite() {
   add_initial(out, kTI, kInf, "µM");
   add_initial(out, kTC, kInf, "µM");
   add_initial(out, kTh, 1.0, "");
-  add_initial(out, kTGammaS, 1.0, "");
   add_initial(out, kTu, 1.0, "");
   add_initial(out, kTx, 1.0, "");
-  add_initial(out, kTY_S, kInf, "µM");
   add_initial(out, kTx_A, 1.0, "");
   add_initial(out, kTG_A, kInf, "µM");
   return out;
@@ -135,8 +133,8 @@ TripartiteParams tripartite_defaults(const std::string& parameter_set, const std
   return p;
 }
 
-bool tripartite_cross_check(const TripartiteParams& p, double dt, bool synapse, std::string& name,
-                            std::string& reason) {
+bool tripartite_cross_check(const TripartiteParams& p, double dt, bool synapse, bool regular,
+                            std::string& name, std::string& reason) {
   const double C_max = p.gchi.C_T / (1.0 + p.gchi.rho_A);
   if (p.initial[kTC] > C_max) {
     name = "initial.C";
@@ -148,26 +146,13 @@ bool tripartite_cross_check(const TripartiteParams& p, double dt, bool synapse, 
     reason = "must be <= 1/dt = " + short_text(1.0 / dt) + " Hz (at most one spike per step)";
     return false;
   }
+  if (synapse && regular && p.rate * dt > 0.5) {
+    name = "rate";
+    reason =
+        "must be <= 1/(2 dt) = " + short_text(0.5 / dt) + " Hz (a regular train's period is at least 2 dt)";
+    return false;
+  }
   return true;
-}
-
-TripartiteVariant make_tripartite_variant(const TripartiteParams& p, double dt, bool synapse) {
-  TripartiteVariant v;
-  v.p = p;
-  if (!synapse) v.p.glu.Omega_c = 0.0;  // the bare astrocyte's glutamate is constant
-  v.decay_c_half = std::exp(-0.5 * v.p.glu.Omega_c * dt);
-  v.decay_c = std::exp(-v.p.glu.Omega_c * dt);
-  v.decay_e_half = std::exp(-0.5 * p.glio.Omega_e * dt);
-  v.decay_e = std::exp(-p.glio.Omega_e * dt);
-  v.decay_A = std::exp(-p.glio.Omega_A * dt);
-  v.decay_rec = tm_decay(dt, p.tm.tau_rec);
-  v.decay_fac = tm_decay(dt, p.tm.tau_fac);
-  v.glutamate_per_release = p.glu.rho_c * p.glu.Y_T;
-  v.gliotransmitter_per_x = p.glio.rho_e * p.glio.G_T * p.glio.U_A;
-  v.C_max = p.gchi.C_T / (1.0 + p.gchi.rho_A);
-  v.seed = static_cast<std::uint64_t>(p.seed);
-  v.feedback = p.feedback != 0.0;
-  return v;
 }
 
 }  // namespace glia::bio

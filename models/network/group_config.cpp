@@ -1,5 +1,6 @@
 // Parsing of one entry of "groups" (docs/network_config.md, "groups").
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "engine/io/json_reader.hpp"
@@ -89,6 +90,15 @@ void parse_gchi(JsonObjectReader& r, const std::string& model, GroupConfig& g) {
     for (std::size_t k = 0; k < g.glutamate.size(); ++k)
       io::check_non_negative(io::element_field(r.field("glutamate"), k), g.glutamate[k], "µM");
   }
+  const std::string input = r.string("glutamate_input", "held");
+  if (input != "held" && input != "decaying")
+    throw ConfigError(r.field("glutamate_input"), in_quotes(input), "expected \"held\" or \"decaying\"");
+  g.glutamate_decays = input == "decaying";
+  if (g.glutamate_decays && g.stochastic)
+    throw ConfigError(r.field("glutamate_input"), in_quotes(input),
+                      "the stochastic methods hold their input over a step: use \"held\"");
+  g.J_ex = r.number("J_ex", 0.0);
+  if (!std::isfinite(g.J_ex)) throw ConfigError(r.field("J_ex"), num(g.J_ex), "must be finite (µM/s)");
   if (r.has("ip3_bias")) {
     JsonObjectReader b(r.member("ip3_bias"), r.field("ip3_bias"));
     g.has_bias = true;

@@ -10,6 +10,7 @@
 #include "engine/core/backend.hpp"
 #include "engine/core/error.hpp"
 #include "engine/core/philox.hpp"
+#include "engine/io/json_reader.hpp"
 #include "models/network/network_kernels.hpp"
 #ifdef GLIA_WITH_CUDA
 #include "models/network/network_device.hpp"
@@ -116,6 +117,8 @@ Network::Network(const std::vector<const NetworkConfig*>& variants)
   }
   for (const auto& p : c_.projections)
     if (!p.continuous()) build_projection(p);
+  for (Group& g : groups_)
+    if (g.cfg->is_gchi() && g.cfg->glutamate_decays) set_glutamate_decay(g);
   rates_ = std::make_unique<RateSystem>(
       c_,
       [this](const ProjectionConfig& p, std::vector<std::int64_t>* order) { return connect(c_, p, order); },
@@ -132,6 +135,12 @@ Network::Network(const std::vector<const NetworkConfig*>& variants)
       results_[v].synapse_counts[c_.projections[k].name] = synapse_count(static_cast<std::uint32_t>(k), v);
   // Monitored synapses by list index must exist.
   for (const auto& m : c_.monitors) {
+    if (m.on_projection && m.type == MonitorType::summary && !m.release_summary())
+      for (std::uint32_t v = 0; v < V_; ++v)
+        if (m.index >= synapse_count(m.target_index, v))
+          throw ConfigError(m.field + ".index", std::to_string(m.index),
+                            variant_text(v) + "out of range: projection \"" + m.target + "\" has " +
+                                std::to_string(synapse_count(m.target_index, v)) + " synapses");
     if (!m.on_projection || m.type != MonitorType::state) continue;
     for (std::uint32_t v = 0; v < V_; ++v) {
       const std::int64_t n = synapse_count(m.target_index, v);
@@ -215,6 +224,7 @@ void Network::build_group(const GroupConfig& cfg) {
       per_element(g.glutamate, [](const GroupConfig& c, std::uint32_t i) {
         return c.glutamate.empty() ? 0.0 : c.glutamate[i];
       });
+    g.Y_fixed = g.glutamate.empty() ? std::vector<double>(nb, 0.0) : g.glutamate;
     g.n_covered.assign(nb, 0.0);
     for (std::uint32_t v = 0; v < V_; ++v)
       g.astro_q.push_back(astrocyte_step_params(of(g, v), g.dt, variants_[v]->seed));
@@ -222,6 +232,27 @@ void Network::build_group(const GroupConfig& cfg) {
   } else if (cfg.is_li_rinzel()) {
     init_interleaved({"C", "h", "IP3"});
     g.ip3_in.assign(nb, 0.0);
+  }
+}
+
+// A group whose glutamate input decays inside its step: the factors e^{-Omega_c h/2}, e^{-Omega_c h} of
+// each variant, whose projections onto the group must then share Omega_c (one decay for their mean).
+void Network::set_glutamate_decay(Group& g) {
+  for (std::uint32_t v = 0; v < V_; ++v) {
+    double Omega_c = 0.0;
+    for (std::size_t k = 0; k < g.glutamate_from.size(); ++k) {
+      const ProjectionConfig& p = of(projections_[g.glutamate_from[k]], v);
+      const double w = p.astrocytes.glutamate.Omega_c;
+      if (k > 0 && w != Omega_c)
+        throw ConfigError("groups[" + std::to_string(g.cfg->index) + "].glutamate_input", "\"decaying\"",
+                          variant_text(v) +
+                              "the projections onto the group decay glutamate at different rates (" +
+                              io::number_text(Omega_c) + " and " + io::number_text(w) +
+                              " 1/s of projection " + p.name + "): use \"held\"");
+      Omega_c = w;
+    }
+    g.astro_q[v].glutamate_half = std::exp(-0.5 * Omega_c * g.dt);
+    g.astro_q[v].glutamate_full = std::exp(-Omega_c * g.dt);
   }
 }
 
@@ -350,7 +381,7 @@ void Network::build_projection(const ProjectionConfig& cfg) {
     if (!m.on_projection || m.target_index != cfg.index) continue;
     monitored = true;
     if (m.type == MonitorType::spikes) p.record_spikes = true;
-    if (m.type == MonitorType::summary) p.summarised = true;
+    if (m.release_summary()) p.summarised = true;
   }
   if (monitored) {
     p.storage = phys;
@@ -443,7 +474,7 @@ std::vector<NetworkResult> Network::run_batch(const ProgressFn& progress) {
     for (std::uint32_t v = 0; v < V_; ++v)
       summary_threshold_[j].push_back(variants_[v]->monitors[j].threshold);
     // Spike statistics start empty; a group's statistics start at its first sample (k = 0).
-    if (c_.monitors[j].type == MonitorType::summary && c_.monitors[j].on_projection)
+    if (c_.monitors[j].release_summary())
       for (auto& acc : summary_acc_[j]) sim::summary_start(c_.monitors[j].stat, acc, 0.0);
   }
   trace_times_.assign(c_.monitors.size(), {});
@@ -459,7 +490,8 @@ std::vector<NetworkResult> Network::run_batch(const ProgressFn& progress) {
     }
   }
   bool complete = false;
-  std::string error;
+  std::string error, failed_variable;
+  double failed_value = std::numeric_limits<double>::quiet_NaN();
   std::int64_t done = 0;
   try {
     sample(0, true);  // astrocytes are sampled at their ticks, the first one at k = 0
@@ -477,6 +509,10 @@ std::vector<NetworkResult> Network::run_batch(const ProgressFn& progress) {
         sample(c_.n_steps, false, static_cast<std::int32_t>(g.cfg->index));
       }
     complete = true;
+  } catch (const StateError& e) {
+    error = e.what();
+    failed_variable = e.variable;
+    failed_value = e.value;
   } catch (const RuntimeError& e) {
     error = e.what();
   }
@@ -486,6 +522,8 @@ std::vector<NetworkResult> Network::run_batch(const ProgressFn& progress) {
     r.steps_done = done;
     r.complete = complete;
     r.error = error;
+    r.failed_variable = failed_variable;
+    r.failed_value = failed_value;
     r.run_seconds = seconds;
   }
   return std::move(results_);  // a network runs once: no second copy of the recordings

@@ -31,6 +31,7 @@
 // results, bit for bit, as alone. batch_unsupported() says which networks cannot be batched yet.
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -81,6 +82,18 @@ struct NetworkResult {
   std::int64_t steps_done = 0;
   bool complete = false;
   std::string error;  // why the run stopped early
+  // An astrocyte state out of bounds: the variable ("Gamma_A", "I", "C", "h") and its value; else "" and NaN.
+  std::string failed_variable;
+  double failed_value = std::numeric_limits<double>::quiet_NaN();
+};
+
+// A state variable out of its bounds (the run stops with it).
+class StateError : public RuntimeError {
+ public:
+  StateError(const std::string& what, std::string var, double val)
+      : RuntimeError(what), variable(std::move(var)), value(val) {}
+  std::string variable;
+  double value;
 };
 
 using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
@@ -106,6 +119,7 @@ class Network {
   using Group = GroupState;
   using Projection = ProjectionState;
   void build_group(const GroupConfig& g);
+  void set_glutamate_decay(Group& g);
   void build_projection(const ProjectionConfig& p);
   sim::SynapseList connect(const NetworkConfig& c, const ProjectionConfig& p,
                            std::vector<std::int64_t>* given_order) const;

@@ -195,14 +195,42 @@ void parse_summary_monitor(JsonObjectReader& r, const NetworkConfig& c, const Gr
                       "unknown statistic (expected one of " + sim::summary_stat_list(false) +
                           " for a group, " + sim::summary_stat_list(true) +
                           " for a tsodyks_markram projection)");
-  if (proj) {
-    if (proj->model != SynapseModel::tsodyks_markram)
-      throw ConfigError(r.field("target"), in_quotes(m.target),
-                        "only tsodyks_markram projections are summarised (their releases)");
+  if (proj && proj->model != SynapseModel::tsodyks_markram)
+    throw ConfigError(
+        r.field("target"), in_quotes(m.target),
+        "only tsodyks_markram projections are summarised (their releases or a synapse's state)");
+  if (proj && !r.has("variable")) {
     if (!sim::summary_is_spike_stat(m.stat))
       throw ConfigError(r.field("stat"), in_quotes(stat),
-                        "a projection's summary is one of " + sim::summary_stat_list(true));
+                        "a projection's release summary is one of " + sim::summary_stat_list(true) +
+                            " (a synapse's state: give \"variable\" and \"index\")");
     if (!r.has("name")) m.name = stat + "_" + m.target;
+  } else if (proj) {  // a state variable of synapse `index`, sampled every base step
+    if (sim::summary_is_spike_stat(m.stat))
+      throw ConfigError(r.field("stat"), in_quotes(stat),
+                        "a synapse's state summary is one of " + sim::summary_stat_list(false) +
+                            " (release statistics take no \"variable\")");
+    const std::string var = r.string("variable");
+    const auto& allowed = recordable_projection_variables(proj->model);
+    if (std::find(allowed.begin(), allowed.end(), var) == allowed.end()) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      throw ConfigError(r.field("variable"), in_quotes(var),
+                        "not a recordable variable of \"" + m.target + "\" (expected one of " + list + ")");
+    }
+    m.variables = {var};
+    if (!r.has("name")) m.name = stat + "_" + m.target + "_" + var;
+    if (r.has("threshold")) {
+      if (!sim::summary_needs_threshold(m.stat))
+        throw ConfigError(r.field("threshold"), num(r.number("threshold")),
+                          "statistic \"" + stat + "\" takes no threshold");
+      m.threshold = r.number("threshold");
+    } else if (sim::summary_needs_threshold(m.stat)) {
+      throw ConfigError(r.field("threshold"), "",
+                        "missing: statistic \"" + stat + "\" of \"" + var + "\" needs a threshold");
+    }
+    m.index = r.integer("index");  // checked against the synapses when the network is built
+    if (m.index < 0) throw ConfigError(r.field("index"), std::to_string(m.index), "must be >= 0");
   } else {
     if (g->is_source() || g->is_rate())
       throw ConfigError(r.field("target"), in_quotes(m.target),
@@ -566,7 +594,7 @@ const std::vector<std::string>& recordable_variables(GroupModel model) {
 }
 
 const std::vector<std::string>& recordable_projection_variables(SynapseModel model) {
-  static const std::vector<std::string> tm{"u", "x", "Y_S", "Gamma_S"},
+  static const std::vector<std::string> tm{"u", "x", "Y_S", "Gamma_S", "U_0"},
       hebbian{"s", "w", "p_s", "p_l", "p", "z"}, stdp{"rho", "c"}, none{};
   switch (model) {
     case SynapseModel::tsodyks_markram:

@@ -93,6 +93,8 @@ struct GroupConfig {
   bio::IP3BiasParams bias;
   std::vector<double> I_bias;     // µM, per astrocyte
   std::vector<double> glutamate;  // µM, constant glutamate per astrocyte (added to its synapses' Y_S)
+  bool glutamate_decays = false;  // "glutamate_input": "decaying" (exact inside a step) or "held"
+  double J_ex = 0.0;              // µM/s, constant external IP3 flux into every astrocyte
   // Rate neurons
   bio::RateNeuronParams rate_neuron;
   RateMethod rate_method = RateMethod::rk4;
@@ -200,6 +202,8 @@ struct MonitorConfig {
   std::string field;  // "monitors[3]", for errors found later
 
   bool due(std::int64_t k) const;  // a state, mean or summary sample is taken at base step k
+  // A summary of a projection's releases (fed at its deliveries, not sampled).
+  bool release_summary() const { return type == MonitorType::summary && on_projection && variables.empty(); }
 };
 
 struct NetworkConfig {

@@ -59,7 +59,23 @@ struct AstrocyteStepParams {
   double C_max = 0.0;                 // C_T / (1 + rho_A)
   std::uint64_t seed = 0;
   std::uint32_t noise_stream = 0;
+  // Glutamate input decaying inside the step (group option "glutamate_input": "decaying"): its synaptic
+  // part's factors e^{-Omega_c h/2}, e^{-Omega_c h}; held otherwise.
+  bool glutamate_decays = false;
+  double glutamate_half = 1.0, glutamate_full = 1.0;
+  double J_ex = 0.0;  // µM/s, a constant external IP3 flux (added to the coupling flux)
 };
+
+// The glutamate input of a step: Y_S at its start, Y_fixed the constant (ambient) part.
+GLIA_HD inline bio::GlutamateInput glutamate_input(const AstrocyteStepParams& q, double Y_S, double Y_fixed) {
+  bio::GlutamateInput g;
+  g.Y_S = Y_S;
+  g.Y_fixed = Y_fixed;
+  g.half = q.glutamate_half;
+  g.full = q.glutamate_full;
+  g.decays = q.glutamate_decays;
+  return g;
+}
 
 constexpr int kAstrocyteReleased = 1;
 constexpr int kAstrocyteOutOfBounds = 2;
@@ -72,6 +88,8 @@ GLIA_HD inline int astrocyte_step_end(const AstrocyteStepParams& q, double C0, c
   bool ok = true;
   for (int v = 0; v < bio::kGChIVars; ++v) ok &= y[v] - y[v] == 0.0;  // false for inf and nan
   ok &= (y[bio::kCa] >= -1e-12) & (y[bio::kCa] <= q.C_max + 1e-12) & (y[bio::kIP3] >= -1e-12);
+  ok &= (y[bio::kGammaA] >= -1e-12) & (y[bio::kGammaA] <= 1.0 + 1e-12) & (y[bio::kH] >= -1e-12) &
+        (y[bio::kH] <= 1.0 + 1e-12);
   const double x = 1.0 - (1.0 - x_A) * q.recover, G = G_A * q.clear;
   const bool released = bio::crossed_upward(C0, y[bio::kCa], q.release.C_Theta);
   // Selects, not branches (adding 0 leaves a non-negative value unchanged).
@@ -83,29 +101,36 @@ GLIA_HD inline int astrocyte_step_end(const AstrocyteStepParams& q, double C0, c
 // One RK4 step of a deterministic astrocyte without an IP3 bias (the common case of sweeps): the same
 // arithmetic as astrocyte_step then takes for it, with no calls and no branch on the method, so that a
 // loop over a batch's variants vectorises (each lane computes exactly what it computes alone).
-GLIA_HD inline int astrocyte_rk4_step(const AstrocyteStepParams& q, double t, double h, double Y_S, double J,
-                                      double* y, double& x_A, double& G_A) {
+GLIA_HD inline int astrocyte_rk4_step(const AstrocyteStepParams& q, double t, double h, double Y_S,
+                                      double Y_fixed, double J, double* y, double& x_A, double& G_A) {
   const double C0 = y[bio::kCa];
-  const auto rhs = [&](double, const double* s, double* d) { bio::gchi_rhs(q.gchi, Y_S, J, s, d); };
+  const bio::GlutamateInput Y = glutamate_input(q, Y_S, Y_fixed);
+  const double J_in = J + q.J_ex;
+  const auto rhs = [&](double ts, const double* s, double* d) {
+    bio::gchi_rhs(q.gchi, bio::glutamate_at(Y, t, ts, h), J_in, s, d);
+  };
   sim::rk4_step<bio::kGChIVars>(rhs, t, y, h);
   return astrocyte_step_end(q, C0, y, x_A, G_A);
 }
 
-// One astrocyte step from t to t + h with its glutamate input Y_S and coupling flux J held;
+// One astrocyte step from t to t + h with its glutamate input Y_S (held, or decaying towards its constant
+// part Y_fixed: glutamate_input) and coupling flux J held;
 // `tick` numbers the astrocyte's steps (the noise counter). Returns kAstrocyteReleased if C
 // crossed C_Theta upward (G_A and x_A are then updated) and kAstrocyteOutOfBounds if the state is
-// not finite, C left [0, C_max] or I turned negative.
+// not finite, C left [0, C_max], Gamma_A or h left [0, 1] or I turned negative.
 GLIA_HD inline int astrocyte_step(const AstrocyteStepParams& q, double t, double h, std::int64_t tick,
-                                  std::uint32_t a, double I_bias, double Y_S, double J, double* y,
-                                  double& x_A, double& G_A) {
+                                  std::uint32_t a, double I_bias, double Y_S, double Y_fixed, double J,
+                                  double* y, double& x_A, double& G_A) {
   const double C0 = y[bio::kCa];
+  J += q.J_ex;
   if (q.stochastic) {
     const double J_bias =
         bio::gchi_ip3_coupling(y[bio::kIP3], I_bias, q.bias.F_ex, q.bias.I_Theta, q.bias.omega_I);
     const double dW = sqrt(h) * philox_normal(q.seed, tick, a, q.noise_stream);
     bio::gchi_stochastic_step(q.gchi, Y_S, J + J_bias, q.sigma, q.milstein, y, h, dW);
   } else {
-    bio::astrocyte_network_step(q.gchi, q.bias, I_bias, Y_S, J, q.method, t, h, y);
+    bio::astrocyte_network_step(q.gchi, q.bias, I_bias, glutamate_input(q, Y_S, Y_fixed), J, q.method, t, h,
+                                y);
   }
   return astrocyte_step_end(q, C0, y, x_A, G_A);
 }

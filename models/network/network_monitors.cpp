@@ -85,10 +85,13 @@ double Network::projection_value(const Projection& p, const std::string& var, st
   if (var == "u") return p.u[u] * bio::tm_decay(elapsed, c.tm.tau_fac);
   if (var == "x") return 1.0 - (1.0 - p.x[u]) * bio::tm_decay(elapsed, c.tm.tau_rec);
   if (var == "Y_S") return p.Y[u] * std::exp(-c.astrocytes.glutamate.Omega_c * elapsed);
-  if (var == "Gamma_S") {
-    const std::int32_t a = p.astro[u];
-    return a >= 0 && p.receives_gliotransmitter ? p.gamma[static_cast<std::size_t>(a)] : 0.0;
-  }
+  const std::int32_t a = p.astro.empty() ? -1 : p.astro[u];
+  const double gamma = a >= 0 && p.receives_gliotransmitter ? p.gamma[static_cast<std::size_t>(a)] : 0.0;
+  if (var == "Gamma_S") return gamma;
+  if (var == "U_0")  // the release probability in force (U* without gliotransmitter feedback)
+    return a >= 0 && p.receives_gliotransmitter
+               ? modulated_release_probability(c.tm.U, c.astrocytes.receptors.alpha, gamma)
+               : c.tm.U;
   return 0.0;
 }
 
@@ -98,7 +101,7 @@ void Network::sample(std::int64_t k_time, bool neuron_side, std::int32_t astro_g
     const MonitorConfig& m = c_.monitors[j];
     if (m.type != MonitorType::state && m.type != MonitorType::mean && m.type != MonitorType::summary)
       continue;
-    if (m.type == MonitorType::summary && m.on_projection) continue;  // fed at deliveries
+    if (m.release_summary()) continue;  // fed at deliveries
     if (!m.due(k_time)) continue;
     const bool astro = !m.on_projection && groups_[m.target_index].cfg->is_astrocyte();
     if (astro ? static_cast<std::int32_t>(m.target_index) != astro_group : !neuron_side) continue;
@@ -121,16 +124,18 @@ void Network::sample(std::int64_t k_time, bool neuron_side, std::int32_t astro_g
       };
     };
     if (m.type == MonitorType::summary) {
-      const Group& g = groups_[m.target_index];
-      const GroupVar code = group_var(g, m.variables.front());
+      const Group* g = m.on_projection ? nullptr : &groups_[m.target_index];
+      const GroupVar code = g ? group_var(*g, m.variables.front()) : GroupVar::other;
       const auto value = [&](std::uint32_t e) {
-        return code == GroupVar::other ? group_value(g, m.variables.front(), e) : group_value(g, code, e);
+        return code == GroupVar::other ? group_value(*g, m.variables.front(), e) : group_value(*g, code, e);
       };
-      const std::int64_t n = g.cfg->n;
+      const std::int64_t n = g ? g->cfg->n : 0;
       const double step = static_cast<double>(m.every) * c_.dt;
       for (std::uint32_t v = 0; v < V_; ++v) {
         double x = 0.0;
-        if (m.index >= 0) {
+        if (!g) {  // synapse `index` of a projection
+          x = projection_value(projections_[m.target_index], m.variables.front(), v, m.index, t);
+        } else if (m.index >= 0) {
           x = value(static_cast<std::uint32_t>(m.index * V_ + v));
         } else {  // the group mean, summed in index order as alone
           for (std::int64_t i = 0; i < n; ++i) x += value(static_cast<std::uint32_t>(i * V_ + v));

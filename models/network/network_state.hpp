@@ -23,6 +23,7 @@ struct GroupState {
   std::vector<std::uint32_t> sic_from;  // projections that inject it
   std::vector<double> y;  // astrocytes: n x (Gamma_A, I, C, h) for G-ChI, n x (C, h, IP3) for Li–Rinzel
   std::vector<double> x_A, G_A, Y_in, J, n_covered;
+  std::vector<double> Y_fixed;        // G-ChI: the constant part of Y_in (its ambient glutamate, else 0)
   std::vector<double> I_bias;         // µM, per astrocyte (0 without a bias)
   std::vector<double> glutamate;      // µM, constant glutamate per G-ChI astrocyte (empty: none)
   std::vector<double> ip3_in;         // µM, Li–Rinzel: IP3 delivered by spikes since the last tick
@@ -102,6 +103,8 @@ inline AstrocyteStepParams astrocyte_step_params(const GroupConfig& cfg, double 
   q.C_max = cfg.gchi.C_T / (1.0 + cfg.gchi.rho_A);
   q.seed = seed;
   q.noise_stream = kNoiseStream + cfg.index;
+  q.glutamate_decays = cfg.glutamate_decays;
+  q.J_ex = cfg.J_ex;  // its factors are set from the projections (Network)
   return q;
 }
 

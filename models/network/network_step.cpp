@@ -331,7 +331,7 @@ void Network::summarise_deliveries(Projection& p, const std::vector<std::uint32_
   const std::size_t stride = static_cast<std::size_t>(p.n_pre) + 1;
   for (std::size_t j = 0; j < c_.monitors.size(); ++j) {
     const MonitorConfig& m = c_.monitors[j];
-    if (m.type != MonitorType::summary || !m.on_projection || m.target_index != p.cfg->index) continue;
+    if (!m.release_summary() || m.target_index != p.cfg->index) continue;
     if (k + 1 <= m.window_start) continue;
     for (std::uint32_t b = 0; b < p.n_blocks; ++b)
       for (std::uint32_t i : spikes)
@@ -520,6 +520,7 @@ void Network::astrocyte_tick(Group& g, std::int64_t k) {
       // run of consecutive variants is one SIMD loop (lane v reads its variant's parameters q[v]).
       const AstrocyteStepParams* q = qs.data();
       const double *Y = g.Y_in.data(), *J = g.J.data();
+      const double* Yf = g.Y_fixed.data();
       double *y = g.y.data(), *x_A = g.x_A.data(), *G_A = g.G_A.data();
       char* flag = g.flag.data();
       // Lane v's variant through an index (v itself): GCC then gathers the parameters, which it does not do
@@ -529,7 +530,7 @@ void Network::astrocyte_tick(Group& g, std::int64_t k) {
       parallel_for(n_blocks, 2, [=](std::int64_t b) {
         // Locals, not the closure's members: stores through y could alias those, and GCC would reload them.
         const AstrocyteStepParams* const qv = q;
-        const double *const Yv = Y, *const Jv = J;
+        const double *const Yv = Y, *const Jv = J, *const Yfv = Yf;
         double *const yv = y, *const xv = x_A, *const Gv = G_A;
         char* const fv = flag;
         const std::int32_t* const iv = lane;
@@ -539,8 +540,8 @@ void Network::astrocyte_tick(Group& g, std::int64_t k) {
 #pragma omp simd
           for (std::int64_t v = a - row; v < v_end; ++v) {
             const std::int64_t u = row + v;
-            fv[u] = static_cast<char>(
-                astrocyte_rk4_step(qv[iv[v]], t, h, Yv[u], Jv[u], yv + u * bio::kGChIVars, xv[u], Gv[u]));
+            fv[u] = static_cast<char>(astrocyte_rk4_step(qv[iv[v]], t, h, Yv[u], Yfv[u], Jv[u],
+                                                         yv + u * bio::kGChIVars, xv[u], Gv[u]));
           }
           a = row + v_end;
         }
@@ -555,7 +556,7 @@ void Network::astrocyte_tick(Group& g, std::int64_t k) {
         // The noise of astrocyte i of variant v: its variant's seed and its own index, as alone.
         const int flags =
             astrocyte_step(qs[u % V], t, h, tick, static_cast<std::uint32_t>(u / V), g.I_bias[u], g.Y_in[u],
-                           g.J[u], g.y.data() + u * bio::kGChIVars, g.x_A[u], g.G_A[u]);
+                           g.Y_fixed[u], g.J[u], g.y.data() + u * bio::kGChIVars, g.x_A[u], g.G_A[u]);
         g.flag[u] = (flags & kAstrocyteReleased) != 0;
         if (flags & kAstrocyteOutOfBounds) first_bad.update(a);
       });
@@ -574,18 +575,25 @@ void Network::astrocyte_tick(Group& g, std::int64_t k) {
     int x = 0;
     while (x < bio::kGChIVars && std::isfinite(y[x])) ++x;
     std::string what;
+    int var = x;
+    const std::string at = "[" + std::to_string(local) + "] = ";
     if (x < bio::kGChIVars) {
-      what = std::string(names[x]) + "[" + std::to_string(local) + "] = " + io::number_text(y[x]) +
-             ": not finite";
-    } else if (y[bio::kIP3] < 0.0) {
-      what = "I[" + std::to_string(local) + "] = " + io::number_text(y[bio::kIP3]) + " µM: negative";
+      what = std::string(names[x]) + at + io::number_text(y[x]) + ": not finite";
+    } else if (y[bio::kIP3] < -1e-12) {
+      var = bio::kIP3;
+      what = "I" + at + io::number_text(y[bio::kIP3]) + " µM: negative";
+    } else if (y[bio::kCa] < -1e-12 || y[bio::kCa] > C_max + 1e-12) {
+      var = bio::kCa;
+      what = "C" + at + io::number_text(y[bio::kCa]) + " µM: outside [0, C_T/(1 + rho_A)] = [0, " +
+             io::number_text(C_max) + "]";
     } else {
-      what = "C[" + std::to_string(local) + "] = " + io::number_text(y[bio::kCa]) +
-             " µM: outside [0, C_T/(1 + rho_A)] = [0, " + io::number_text(C_max) + "]";
+      var = y[bio::kGammaA] < -1e-12 || y[bio::kGammaA] > 1.0 + 1e-12 ? bio::kGammaA : bio::kH;
+      what = std::string(names[var]) + at + io::number_text(y[var]) + ": outside [0, 1]";
     }
-    throw RuntimeError(where(cfg) + ": " + variant_text(v) + what + " at t = " + time_text(t + h) +
-                       " s (the astrocyte step dt = " + time_text(h) +
-                       " s is too long for its method, or the input is out of range)");
+    throw StateError(where(cfg) + ": " + variant_text(v) + what + " at t = " + time_text(t + h) +
+                         " s (the astrocyte step dt = " + time_text(h) +
+                         " s is too long for its method, or the input is out of range)",
+                     names[var], y[var]);
   }
   if (g.record_spikes) {
     for (const auto& m : c_.monitors) {

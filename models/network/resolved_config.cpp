@@ -93,6 +93,8 @@ json group_json(const NetworkConfig& c, const GroupConfig& g) {
       j["params"] = fields::write_params(fields::gchi(), g.gchi);
       j["release"] = fields::write_params(fields::release(), g.release);
       if (!g.glutamate.empty()) j["glutamate"] = g.glutamate;
+      j["glutamate_input"] = g.glutamate_decays ? "decaying" : "held";
+      j["J_ex"] = g.J_ex;
       if (g.has_bias)
         j["ip3_bias"] = {{"I_bias", g.I_bias},        {"F_ex", g.bias.F_ex},     {"I_Theta", g.bias.I_Theta},
                          {"omega_I", g.bias.omega_I}, {"period", g.bias.period}, {"on", g.bias.on}};

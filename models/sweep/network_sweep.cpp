@@ -319,18 +319,21 @@ std::vector<double> network_summaries(const NetworkSweep& n, const NetworkConfig
 
 namespace {
 
-// A variant's outcome from its network result.
-NetworkVariantResult variant_result(const NetworkSweep& n, const NetworkConfig& c,
-                                    const network::NetworkResult& r) {
+// A variant's outcome from its network result (its state recordings moved out).
+NetworkVariantResult variant_result(const ChunkNetworks& x, const NetworkConfig& c,
+                                    network::NetworkResult& r) {
   NetworkVariantResult out;
   if (r.complete) {
-    out.summaries = network_summaries(n, c, r);
+    out.summaries = x.summaries(c, r);
   } else {
     out.failed = true;
     out.failed_at = static_cast<double>(r.steps_done) * c.dt;
     out.reason = r.error;
-    out.summaries.assign(n.summaries.size(), std::numeric_limits<double>::quiet_NaN());
+    out.failed_variable = r.failed_variable;
+    out.failed_value = r.failed_value;
+    out.summaries.assign(x.n_summaries, std::numeric_limits<double>::quiet_NaN());
   }
+  out.state = std::move(r.state);
   return out;
 }
 
@@ -358,18 +361,34 @@ std::vector<network::NetworkResult> run_networks(const std::vector<const Network
   return r;
 }
 
+// The chunk outcome of a network sweep's variants: the base with each one's values substituted.
+ChunkNetworks path_networks(const NetworkSweep& n, const sim::DesignTable& design,
+                            const std::vector<std::uint64_t>& variants) {
+  ChunkNetworks x;
+  x.config = [&n, &design, &variants](std::size_t k) {
+    return network::parse_network_config(network_variant_config(n, design, variants[k]), false);
+  };
+  x.summaries = [&n](const NetworkConfig& c, const network::NetworkResult& r) {
+    return network_summaries(n, c, r);
+  };
+  x.n_summaries = n.summaries.size();
+  return x;
+}
+
 }  // namespace
 
 NetworkVariantResult run_network_variant(const NetworkSweep& n, const sim::DesignTable& design, std::size_t v,
                                          int threads) {
   const NetworkConfig c = network::parse_network_config(network_variant_config(n, design, v), false);
-  return variant_result(n, c, run_networks({&c}, threads).front());
+  const std::vector<std::uint64_t> one{v};
+  network::NetworkResult r = std::move(run_networks({&c}, threads).front());
+  return variant_result(path_networks(n, design, one), c, r);
 }
 
 namespace {
 
 // The variants `configs` as one batch, or one by one where they cannot batch or one fails.
-std::vector<NetworkVariantResult> batch_or_alone(const NetworkSweep& n,
+std::vector<NetworkVariantResult> batch_or_alone(const ChunkNetworks& x,
                                                  const std::vector<NetworkConfig>& configs, int threads,
                                                  bool& batched) {
   std::vector<const NetworkConfig*> all;
@@ -377,17 +396,19 @@ std::vector<NetworkVariantResult> batch_or_alone(const NetworkSweep& n,
   std::vector<NetworkVariantResult> out;
   batched = false;
   if (all.size() > 1 && network::batch_unsupported(all).empty()) {
-    const std::vector<network::NetworkResult> r = run_networks(all, threads);
+    std::vector<network::NetworkResult> r = run_networks(all, threads);
     // A batch stops as a whole when one variant fails: then every variant runs alone (the same results
     // for the others — bit for bit on the CPU, to rounding on the GPU — and each failure its own).
-    if (std::all_of(r.begin(), r.end(), [](const network::NetworkResult& x) { return x.complete; })) {
-      for (std::size_t k = 0; k < r.size(); ++k) out.push_back(variant_result(n, configs[k], r[k]));
+    if (std::all_of(r.begin(), r.end(), [](const network::NetworkResult& y) { return y.complete; })) {
+      for (std::size_t k = 0; k < r.size(); ++k) out.push_back(variant_result(x, configs[k], r[k]));
       batched = true;
       return out;
     }
   }
-  for (std::size_t k = 0; k < configs.size(); ++k)
-    out.push_back(variant_result(n, configs[k], run_networks({all[k]}, threads).front()));
+  for (std::size_t k = 0; k < configs.size(); ++k) {
+    network::NetworkResult r = std::move(run_networks({all[k]}, threads).front());
+    out.push_back(variant_result(x, configs[k], r));
+  }
   return out;
 }
 
@@ -404,15 +425,19 @@ bool small_cpu_network(const NetworkConfig& c) {
 std::vector<NetworkVariantResult> run_network_chunk(const NetworkSweep& n, const sim::DesignTable& design,
                                                     const std::vector<std::uint64_t>& variants, int threads,
                                                     bool* batched) {
+  return run_network_batches(path_networks(n, design, variants), variants.size(), threads, batched);
+}
+
+std::vector<NetworkVariantResult> run_network_batches(const ChunkNetworks& x, std::size_t size, int threads,
+                                                      bool* batched) {
   const auto parse = [&](std::size_t lo, std::size_t hi) {
     std::vector<NetworkConfig> configs;
     configs.reserve(hi - lo);
-    for (std::size_t k = lo; k < hi; ++k)
-      configs.push_back(network::parse_network_config(network_variant_config(n, design, variants[k]), false));
+    for (std::size_t k = lo; k < hi; ++k) configs.push_back(x.config(k));
     return configs;
   };
   const int T = threads > 0 ? threads : omp_get_max_threads();
-  const std::size_t size = variants.size(), parts = static_cast<std::size_t>(T);
+  const std::size_t parts = static_cast<std::size_t>(T);
   bool all_batched = true;
   if (T > 1 && size >= 2 * parts && small_cpu_network(parse(0, 1).front())) {
     // The chunk as T batches, one per thread (a variant's result does not depend on its batch).
@@ -424,7 +449,7 @@ std::vector<NetworkVariantResult> run_network_chunk(const NetworkSweep& n, const
       const auto u = static_cast<std::size_t>(p);
       try {
         bool b = false;
-        out[u] = batch_or_alone(n, parse(size * u / parts, size * (u + 1) / parts), 1, b);
+        out[u] = batch_or_alone(x, parse(size * u / parts, size * (u + 1) / parts), 1, b);
         part_batched[u] = b;
       } catch (...) {  // exceptions must not leave the parallel region
         error[u] = std::current_exception();
@@ -439,7 +464,7 @@ std::vector<NetworkVariantResult> run_network_chunk(const NetworkSweep& n, const
     if (batched) *batched = all_batched;
     return all;
   }
-  std::vector<NetworkVariantResult> out = batch_or_alone(n, parse(0, size), threads, all_batched);
+  std::vector<NetworkVariantResult> out = batch_or_alone(x, parse(0, size), threads, all_batched);
   if (batched) *batched = all_batched;
   return out;
 }

@@ -7,6 +7,8 @@
 // one batch where the engine can batch them, else one at a time, each on all threads; its summaries are
 // reduced from the monitors the sweep adds (state statistics online, by summary monitors).
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -62,9 +64,26 @@ nlohmann::json network_variant_config(const NetworkSweep& n, const sim::DesignTa
 struct NetworkVariantResult {
   std::vector<double> summaries;  // per summary (NaN when failed)
   bool failed = false;
-  double failed_at = 0.0;  // s: the end of the last completed base step
-  std::string reason;      // the engine's error
+  double failed_at = 0.0;       // s: the end of the last completed base step
+  std::string reason;           // the engine's error
+  std::string failed_variable;  // an astrocyte variable out of bounds (else "")
+  double failed_value = 0.0;
+  std::map<std::string, network::StateTrace> state;  // its state monitors' recordings, if it has any
 };
+
+// How the variants of a chunk become networks and their runs outcomes: `config(k)` is the k-th variant's
+// configuration, `summaries(c, r)` a complete run's summaries.
+struct ChunkNetworks {
+  std::function<network::NetworkConfig(std::size_t k)> config;
+  std::function<std::vector<double>(const network::NetworkConfig&, const network::NetworkResult&)> summaries;
+  std::size_t n_summaries = 0;
+};
+
+// Runs `size` variants as batches of the network engine where they can batch (else, or when a variant of
+// a batch fails, one after another); each variant's result is what it gives alone. Small CPU networks run
+// one batch per thread. *batched (if given) says whether every variant ran in a batch.
+std::vector<NetworkVariantResult> run_network_batches(const ChunkNetworks& x, std::size_t size, int threads,
+                                                      bool* batched = nullptr);
 
 // Builds and runs variant v; threads > 0 sets the OpenMP thread count for the run.
 NetworkVariantResult run_network_variant(const NetworkSweep& n, const sim::DesignTable& design, std::size_t v,

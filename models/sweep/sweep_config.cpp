@@ -116,7 +116,7 @@ void check_variants(const SweepSpec& s) {
   const bool synapse = s.model == "tripartite";
   for (std::size_t v = 0; v < s.design.size(); ++v) {
     bio::TripartiteParams p = variant_params(s, v);
-    if (!bio::tripartite_cross_check(p, s.dt, synapse, name, reason))
+    if (!bio::tripartite_cross_check(p, s.dt, synapse, s.input == "regular", name, reason))
       throw ConfigError(field_of(s, v, name),
                         io::number_text(bio::find_tripartite_parameter(s.model, name)->ref(p)), reason);
   }
@@ -274,17 +274,12 @@ SweepSpec parse_sweep_config(const json& config) {
                       "must be in [0, duration) = [0, " + io::number_text(s.duration) + ") s");
   s.n_transient = s.transient > 0.0 ? sim::whole_steps("transient", s.transient, s.dt) : 0;
   s.method_name = root.string("method", "rk4");
-  s.run.method = sim::fixed_step_method("method", s.method_name);
-  s.run.dt = s.dt;
-  s.run.n_steps = s.n_steps;
-  s.run.n_transient = s.n_transient;
-  s.run.synapse = s.model == "tripartite";
-  std::string input = "none";
-  if (s.run.synapse) {
-    input = root.string("input", "poisson");
-    if (input != "poisson" && input != "regular")
-      throw ConfigError("input", "\"" + input + "\"", "expected \"poisson\" or \"regular\"");
-    s.run.source = input == "poisson" ? sim::SourceKind::poisson : sim::SourceKind::regular;
+  sim::fixed_step_method("method", s.method_name);  // checks the name
+  const bool synapse = s.model == "tripartite";
+  if (synapse) {
+    s.input = root.string("input", "poisson");
+    if (s.input != "poisson" && s.input != "regular")
+      throw ConfigError("input", "\"" + s.input + "\"", "expected \"poisson\" or \"regular\"");
   } else if (root.has("input")) {
     throw ConfigError("input", io::json_text(root.member("input")),
                       "model \"gchi\" has no presynaptic input (its glutamate is the parameter Y_S)");
@@ -299,12 +294,12 @@ SweepSpec parse_sweep_config(const json& config) {
                         "also swept by the design (" + s.design.path + "): set it in one place");
     s.design_params.push_back(bio::find_tripartite_parameter(s.model, name));
   }
-  if (s.run.synapse && !s.given.count("rate") && s.design.column("rate") < 0)
+  if (synapse && !s.given.count("rate") && s.design.column("rate") < 0)
     throw ConfigError("parameters.rate", "", "missing: the presynaptic rate (Hz); set it here or sweep it");
 
   sim::SummaryModel sm;
   sm.variables = s.variables;
-  sm.spikes = s.run.synapse;
+  sm.spikes = synapse;
   sm.default_threshold["C"] = "C_Theta";
   s.summaries = sim::parse_summaries(root.member("summaries"), "summaries", sm);
   s.summary_info = json::array();
@@ -321,7 +316,7 @@ SweepSpec parse_sweep_config(const json& config) {
   s.resolved = json::object();
   s.resolved["model"] = s.model;
   s.resolved["parameter_set"] = s.parameter_set;
-  if (s.run.synapse) s.resolved["input"] = input;
+  if (synapse) s.resolved["input"] = s.input;
   s.resolved["duration"] = s.duration;
   s.resolved["dt"] = s.dt;
   s.resolved["method"] = s.method_name;
@@ -359,38 +354,6 @@ SweepSpec parse_sweep_config(const json& config) {
 
 SweepSpec parse_sweep_config_text(const std::string& text, const std::string& what) {
   return parse_sweep_config(io::parse_json(text, what));
-}
-
-bio::TripartiteChunkInput chunk_input(const SweepSpec& s, const std::vector<std::uint64_t>& variants,
-                                      std::vector<std::int64_t>& slot_row) {
-  bio::TripartiteChunkInput in;
-  in.run = s.run;
-  const std::size_t n = variants.size();
-  for (const auto& q : s.summaries) in.summaries.push_back(sim::SummaryItem{q.stat, q.variable_index});
-  in.thresholds.resize(s.summaries.size() * n);
-  in.trace_slot.assign(n, -1);
-  in.trace_vars = s.traces.var_index;
-  in.trace_every = s.traces.every;
-  slot_row.clear();
-  for (std::size_t k = 0; k < n; ++k) {
-    bio::TripartiteParams p = variant_params(s, variants[k]);
-    for (std::size_t q = 0; q < s.summaries.size(); ++q) {
-      const sim::SummarySpec& sq = s.summaries[q];
-      double thr = sq.threshold;
-      if (!sq.has_threshold && !sq.threshold_parameter.empty())
-        thr = bio::find_tripartite_parameter(s.model, sq.threshold_parameter)->ref(p);
-      in.thresholds[q * n + k] = thr;
-    }
-    in.variants.push_back(bio::make_tripartite_variant(p, s.dt, s.run.synapse));
-    const auto it = std::lower_bound(s.traces.variants.begin(), s.traces.variants.end(),
-                                     static_cast<std::int64_t>(variants[k]));
-    if (it != s.traces.variants.end() && *it == static_cast<std::int64_t>(variants[k])) {
-      in.trace_slot[k] = static_cast<std::int32_t>(slot_row.size());
-      slot_row.push_back(it - s.traces.variants.begin());
-    }
-  }
-  in.n_slots = static_cast<std::int32_t>(slot_row.size());
-  return in;
 }
 
 }  // namespace glia::sweep

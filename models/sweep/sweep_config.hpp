@@ -1,6 +1,7 @@
 #pragma once
 // A sweep as a JSON configuration describes it (docs/sweep_config.md): the model
-// ("tripartite", "gchi", "network" or "retention"), time stepping, fixed parameters, the design, the
+// ("tripartite" and "gchi", presets that become network configs (unit_sweep.hpp), "network" or "retention"),
+// time stepping, fixed parameters, the design, the
 // summaries and traces to keep. Parsing checks everything, every variant included, before any work:
 // ConfigError names the field and value.
 #include <cstdint>
@@ -11,7 +12,6 @@
 
 #include "engine/sim/design.hpp"
 #include "engine/sim/summary_config.hpp"
-#include "models/bio/tripartite_batch.hpp"
 #include "models/bio/tripartite_parameters.hpp"
 #include "models/sweep/network_sweep.hpp"
 #include "models/sweep/retention_sweep.hpp"
@@ -42,7 +42,7 @@ struct SweepSpec {
   double duration = 0.0, dt = 0.0, transient = 0.0;  // s
   std::int64_t n_steps = 0, n_transient = 0;
   std::string method_name = "rk4";
-  bio::TripartiteRun run{};
+  std::string input;  // tripartite: "poisson" or "regular"
   TraceConfig traces;
   std::int64_t chunk = 256;  // variants per chunk (1 for networks, 16 for retention)
   std::string device = "cpu";
@@ -56,10 +56,5 @@ SweepSpec parse_sweep_config_text(const std::string& text, const std::string& wh
 
 // Parameters of variant v (design index).
 bio::TripartiteParams variant_params(const SweepSpec& s, std::size_t v);
-
-// The batch input for the given design indices; slot_row receives, per trace slot, the
-// variant's row in the sweep's traces.
-bio::TripartiteChunkInput chunk_input(const SweepSpec& s, const std::vector<std::uint64_t>& variants,
-                                      std::vector<std::int64_t>& slot_row);
 
 }  // namespace glia::sweep

@@ -148,35 +148,6 @@ io::Hdf5File open_or_create(const SweepSpec& s, const std::string& path) {
 
 }  // namespace
 
-std::string failure_reason(const SweepSpec& s, std::int32_t status, std::int32_t variable, double value,
-                           double at) {
-  if (status != bio::kTripartiteFailed) return "";
-  std::ostringstream r;
-  r << bio::tripartite_variable_name(variable) << " = " << io::number_text(value)
-    << (std::isfinite(value) ? " left its bounds" : " is not finite") << " at t = " << io::number_text(at)
-    << " s (reduce dt or use another method than \"" << s.method_name << "\")";
-  return r.str();
-}
-
-ChunkResults tripartite_results(const SweepSpec& s, bio::TripartiteChunkOutput&& out) {
-  ChunkResults r;
-  const std::size_t n = out.status.size();
-  r.failed_variable.resize(n);
-  r.reason.resize(n);
-  for (std::size_t k = 0; k < n; ++k) {
-    if (out.status[k] == bio::kTripartiteFailed)
-      r.failed_variable[k] = bio::tripartite_variable_name(out.failed_variable[k]);
-    r.reason[k] =
-        failure_reason(s, out.status[k], out.failed_variable[k], out.failed_value[k], out.failed_at[k]);
-  }
-  r.summaries = std::move(out.summaries);
-  r.status = std::move(out.status);
-  r.failed_at = std::move(out.failed_at);
-  r.failed_value = std::move(out.failed_value);
-  r.traces = std::move(out.traces);
-  return r;
-}
-
 SweepFile::SweepFile(const SweepSpec& s, const std::string& path) : s_(s), file_(open_or_create(s, path)) {
   check_same_sweep(path);
   verify_sweep_results(file_, path, "output");
@@ -314,7 +285,7 @@ void SweepFile::write_chunk(const std::vector<std::uint64_t>& variants, const Ch
 std::uint64_t SweepFile::failed() const {
   std::uint64_t n = 0;
   const std::vector<std::int32_t> code = file_.read_i32("/status/code");
-  for (std::size_t v = 0; v < code.size(); ++v) n += done_[v] && code[v] == bio::kTripartiteFailed ? 1 : 0;
+  for (std::size_t v = 0; v < code.size(); ++v) n += done_[v] && code[v] != 0 ? 1 : 0;
   return n;
 }
 

@@ -21,14 +21,9 @@
 #include <vector>
 
 #include "engine/io/hdf5_file.hpp"
-#include "models/bio/tripartite_batch.hpp"
 #include "models/sweep/sweep_config.hpp"
 
 namespace glia::sweep {
-
-// Human-readable failure reason of a tripartite/gchi variant ("" if it did not fail).
-std::string failure_reason(const SweepSpec& s, std::int32_t status, std::int32_t variable, double value,
-                           double at);
 
 // The results of a chunk of variants, whatever the model.
 struct ChunkResults {
@@ -38,9 +33,6 @@ struct ChunkResults {
   std::vector<std::string> failed_variable, reason;
   std::vector<double> traces;  // n_slots x n_trace_vars x n_trace_samples
 };
-
-// A batched tripartite/gchi chunk's output in that form (names and reasons spelled out).
-ChunkResults tripartite_results(const SweepSpec& s, bio::TripartiteChunkOutput&& out);
 
 // Refuses (ConfigError naming `field` and the file) a file in which a variant marked done does not hold the
 // results its checksum was computed from.

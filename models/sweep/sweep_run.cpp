@@ -11,6 +11,7 @@
 #include "engine/core/error.hpp"
 #include "engine/core/threads.hpp"
 #include "models/sweep/sweep_file.hpp"
+#include "models/sweep/unit_sweep.hpp"
 
 namespace glia::sweep {
 
@@ -58,8 +59,8 @@ ChunkResults retention_chunk(const SweepSpec& s, const std::vector<std::uint64_t
   return r;
 }
 
-// A chunk of the batched tripartite/gchi unit, of network variants (one batch of the network engine
-// where it can batch them, else one after another, each a parallel run on all threads), or of
+// A chunk of the tripartite/gchi presets (network configs), of network variants (one batch of the network
+// engine where it can batch them, else one after another, each a parallel run on all threads), or of
 // retention derivations.
 ChunkResults run_chunk(const SweepSpec& s, const std::vector<std::uint64_t>& variants,
                        std::vector<std::int64_t>& slot_row, int threads) {
@@ -80,11 +81,7 @@ ChunkResults run_chunk(const SweepSpec& s, const std::vector<std::uint64_t>& var
     return r;
   }
   if (s.model == "retention") return retention_chunk(s, variants, slot_row, threads);
-  const bio::TripartiteChunkInput in = chunk_input(s, variants, slot_row);
-#ifdef GLIA_WITH_CUDA
-  if (s.device == "cuda") return tripartite_results(s, bio::run_tripartite_chunk_cuda(in));
-#endif
-  return tripartite_results(s, bio::run_tripartite_chunk_cpu(in, threads));
+  return run_unit_chunk(s, variants, slot_row, threads);  // tripartite, gchi: network configs
 }
 
 // Copies a chunk's results into the in-memory outcome.
@@ -100,7 +97,7 @@ void keep(const SweepSpec& s, const std::vector<std::uint64_t>& variants, const 
     r.failed_value[v] = out.failed_value[k];
     r.failed_variable[v] = out.failed_variable[k];
     r.reason[v] = out.reason[k];
-    if (out.status[k] == bio::kTripartiteFailed) ++r.failed;
+    if (out.status[k] != 0) ++r.failed;
   }
   const std::size_t block = s.traces.variables.size() * r.trace_t.size();
   for (std::size_t slot = 0; slot < slot_row.size(); ++slot)

@@ -82,7 +82,7 @@ TEST(Network, GlutamateReachesTheAstrocyteExactly) {
     "simulation": {"duration": 0.5, "dt": 1e-4},
     "groups": [
       {"name": "S", "model": "regular", "n": 2, "rate": 23.0, "start": 0.0123},
-      {"name": "A", "model": "gchi", "n": 1, "dt": 0.01, "release": {"C_Theta": 100.0}}
+      {"name": "A", "model": "gchi", "n": 1, "dt": 0.001, "release": {"C_Theta": 100.0}}
     ],
     "projections": [
       {"name": "syn", "source": "S", "connect": {"rule": "one_to_one"}, "model": "tsodyks_markram",

@@ -23,7 +23,7 @@ json network_sweep(const json& grid) {
                 {{"name", "A"},
                  {"model", "gchi"},
                  {"n", 2},
-                 {"dt", 0.01},
+                 {"dt", 0.001},
                  {"positions", {{"grid", {{"rows", 1}, {"spacing", 1e-5}}}}}}}},
               {"projections",
                {{{"name", "PE"},

@@ -20,7 +20,7 @@ def small_network(duration=0.3):
     net.add_group("E", "lif_coba", n=100, method="euler", positions=grid,
                   init={"v": {"uniform": [-0.06, -0.05]}})
     net.add_group("I", "lif_coba", n=25)
-    net.add_group("A", "gchi", n=100, dt=0.01, positions=grid, params={"O_beta": 3.0})
+    net.add_group("A", "gchi", n=100, dt=0.001, positions=grid, params={"O_beta": 3.0})
     stimberg = {"U": 0.6, "tau_rec": 0.5, "tau_fac": 0.3}
     net.connect("P", "E", name="PE", receptor="g_e", weight=3e-10, connect={"rule": "fixed_indegree", "k": 20},
                 model="tsodyks_markram", params=stimberg,

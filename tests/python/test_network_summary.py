@@ -18,8 +18,8 @@ START = 5.0
 def astrocytes(duration=40.0):
     """One Poisson-driven synapse onto astrocyte 0 of three (1 and 2 oscillate on their own)."""
     net = glia.Network(duration=duration, dt=1e-3, seed=3)
-    net.add_group("P", "poisson", n=1, rate=1.0)
-    net.add_group("A", "gchi", n=3, dt=0.01, params={"O_beta": 3.0}, init={"C": [0.1, 0.3, 0.05]})
+    net.add_group("P", "poisson", n=1, rate=0.5)
+    net.add_group("A", "gchi", n=3, dt=0.001, params={"O_beta": 3.0}, init={"C": [0.1, 0.3, 0.05]})
     net.connect("P", None, name="S", connect={"rule": "one_to_one"}, model="tsodyks_markram", preset="stimberg",
                 astrocytes={"group": "A", "assign": "index", "index": [0]})
     net.monitor("state", "A", variables=["C", "I"])
@@ -63,13 +63,15 @@ def test_every_statistic_equals_numpy_on_the_recorded_samples(tmp_path):
     out = tmp_path / "s.h5"
     r = astrocytes().run(output=out, threads=1)
     t, C, I = r.state["A"]["t"], r.state["A"]["C"], r.state["A"]["I"]
-    assert len(t) == 4001 and t[-1] == pytest.approx(40.0)
+    assert len(t) == 40001 and t[-1] == pytest.approx(40.0)
     threshold = r.config["groups"][1]["release"]["C_Theta"]  # the default threshold of C
-    h = 0.01
+    h = 0.001
     for stat in STATS:
         got0, got_mean = r.summary[f"{stat}_0"], r.summary[f"{stat}_mean"]
         assert got0 == pytest.approx(reference(t, C[:, 0], stat, threshold, h), rel=1e-12, abs=1e-12), stat
-        assert got_mean == pytest.approx(reference(t, C.mean(axis=1), stat, threshold, h), rel=1e-12, abs=1e-12), stat
+        # (the group mean may complete no cycle: amplitude NaN on both sides)
+        assert got_mean == pytest.approx(reference(t, C.mean(axis=1), stat, threshold, h), rel=1e-12, abs=1e-12,
+                                         nan_ok=True), stat
     assert r.summary["I_above"] == pytest.approx(reference(t, I.mean(axis=1), "time_above", 0.4, h), rel=1e-12)
     # The run is not degenerate: astrocyte 0 oscillates, and the mean differs from it.
     assert r.summary["events_0"] >= 2 and 0.01 < r.summary["frequency_0"] < 1.0
@@ -120,3 +122,48 @@ def test_release_statistics_of_a_tsodyks_markram_projection_match_its_steady_sta
     assert r.summary["release_probability_S"] == pytest.approx(0.3, rel=1e-12)
     assert r.summary["released_fraction_S"] == pytest.approx(0.3 * (1 - e) / (1 - 0.7 * e), rel=1e-10)
     assert r.summary["spike_count_S"] == 3 * 40  # three synapses, 40 spikes each in (8, 12] s
+
+
+def test_a_synapse_state_summary_equals_numpy_on_its_recorded_samples():
+    """Summaries of one Tsodyks–Markram synapse's u, x, Y_S, Gamma_S and U_0 (the release probability in force,
+    (1 - Gamma_S) U + alpha Gamma_S with gliotransmitter feedback) against the same synapse's state recorded every
+    base step; U_0 also against its definition on the recorded Gamma_S."""
+    net = glia.Network(duration=20.0, dt=1e-3, seed=2)
+    net.add_group("P", "poisson", n=2, rate=3.0)
+    net.add_group("A", "gchi", n=1, dt=1e-3, params={"O_beta": 3.0}, init={"C": 0.3, "I": 0.4})
+    net.connect("P", None, name="S", connect={"rule": "one_to_one"}, model="tsodyks_markram", preset="stimberg",
+                astrocytes={"group": "A", "assign": "index", "index": [0, 0], "feedback": "closed",
+                            "gliotransmission": {"alpha": 1.0}})
+    variables = ["u", "x", "Y_S", "Gamma_S", "U_0"]
+    net.monitor("state", "S", variables=variables, indices=[1])
+    for var in variables:
+        for stat in ("mean", "max", "final"):
+            net.monitor("summary", "S", name=f"{stat}_{var}", variable=var, stat=stat, index=1, start=START)
+    net.monitor("summary", "S", name="above_x", variable="x", stat="time_above", threshold=0.8, index=1, start=START)
+    r = net.run()
+    t = r.state["S"]["t"]
+    rec = {var: r.state["S"][var][:, 0] for var in variables}
+    assert rec["Gamma_S"].max() > 0.01  # gliotransmission did reach the synapse
+    np.testing.assert_allclose(rec["U_0"], (1 - rec["Gamma_S"]) * 0.6 + rec["Gamma_S"], rtol=1e-14)
+    for var in variables:
+        for stat in ("mean", "max", "final"):
+            want = reference(t, rec[var], stat, 0.0, 1e-3)
+            assert r.summary[f"{stat}_{var}"] == pytest.approx(want, rel=1e-12, abs=1e-14), (stat, var)
+    assert r.summary["above_x"] == pytest.approx(reference(t, rec["x"], "time_above", 0.8, 1e-3), rel=1e-12)
+
+
+@pytest.mark.parametrize("monitor, message", [
+    ({"stat": "mean", "variable": "u"}, r'monitors\[0\]\.index: missing'),
+    ({"stat": "mean", "variable": "q", "index": 0}, r'monitors\[0\]\.variable = "q": not a recordable variable of "S"'),
+    ({"stat": "frequency", "variable": "x", "index": 0}, r'monitors\[0\]\.threshold: missing'),
+    ({"stat": "spike_count", "variable": "x", "index": 0}, r'monitors\[0\]\.stat = "spike_count": a synapse\'s state'),
+    ({"stat": "mean", "variable": "x", "index": 2}, r'monitors\[0\]\.index = 2: out of range: projection "S" has 1 synapses'),
+])
+def test_bad_synapse_summaries_name_the_field(monitor, message):
+    config = {"simulation": {"duration": 1.0, "dt": 1e-3},
+              "groups": [{"name": "P", "model": "poisson", "n": 1, "rate": 1.0}],
+              "projections": [{"name": "S", "source": "P", "connect": {"rule": "one_to_one"},
+                               "model": "tsodyks_markram"}],
+              "monitors": [{"type": "summary", "target": "S", **monitor}]}
+    with pytest.raises(glia.ConfigError, match=message):
+        glia.simulate(config)

@@ -98,7 +98,7 @@ def test_network_sweep_batched_under_mpirun_equals_one_process_one_by_one(cli, m
     net = {"simulation": {"duration": 0.3, "dt": 1e-4, "seed": 2},
            "groups": [{"name": "P", "model": "poisson", "n": 40, "rate": 20.0},
                       {"name": "E", "model": "lif_coba", "n": 30, "positions": {"grid": {"rows": 5, "spacing": 1e-5}}},
-                      {"name": "A", "model": "gchi", "n": 4, "dt": 0.01,
+                      {"name": "A", "model": "gchi", "n": 4, "dt": 0.001,
                        "positions": {"grid": {"rows": 2, "spacing": 2e-5}}}],
            "projections": [{"name": "PE", "source": "P", "target": "E", "receptor": "g_e", "weight": 3e-9,
                             "connect": {"rule": "fixed_probability", "p": 0.3}, "model": "tsodyks_markram",
