@@ -39,19 +39,26 @@ GLIA_HD inline double ip3_coupling_flux(const IP3CouplingParams& c, const std::i
   return j;
 }
 
-// The glutamate an astrocyte sees during a step from t to t + h: Y_S held (as Brian's summed variables
-// are), or, when it decays, its synaptic part Y_S - Y_fixed decaying exactly as e^{-Omega_c s} (the stages
-// of the fixed-step methods sit at s = 0, h/2 or h: `half` = e^{-Omega_c h/2}, `full` = e^{-Omega_c h}).
+// The glutamate an astrocyte sees during a step from t to t + h, at the stages of the fixed-step methods
+// (s = 0, h/2 or h): Y_S held (as Brian's summed variables are), or, when it decays, its synaptic part
+// Y_S - Y_fixed decaying exactly as e^{-Omega_c s} (e_half = e^{-Omega_c h/2}, e_full = e^{-Omega_c h}).
+// Computed once per step and without branches, so that a loop over variants still vectorises.
 struct GlutamateInput {
-  double Y_S = 0.0;      // µM, at t
-  double Y_fixed = 0.0;  // µM, the constant part (ambient glutamate)
-  double half = 1.0, full = 1.0;
-  bool decays = false;
+  double start = 0.0, half = 0.0, full = 0.0;  // µM at s = 0, h/2, h
 };
 
+GLIA_HD inline GlutamateInput glutamate_input(double Y_S, double Y_fixed, bool decays, double e_half,
+                                              double e_full) {
+  const double synaptic = Y_S - Y_fixed;
+  GlutamateInput g;
+  g.start = Y_S;
+  g.half = decays ? Y_fixed + synaptic * e_half : Y_S;
+  g.full = decays ? Y_fixed + synaptic * e_full : Y_S;
+  return g;
+}
+
 GLIA_HD inline double glutamate_at(const GlutamateInput& g, double t, double ts, double h) {
-  if (!g.decays || ts == t) return g.Y_S;
-  return g.Y_fixed + (g.Y_S - g.Y_fixed) * (ts - t < 0.75 * h ? g.half : g.full);
+  return ts == t ? g.start : (ts - t < 0.75 * h ? g.half : g.full);
 }
 
 // One step of astrocyte `a` from t, with the coupling flux `J_coupling` held over the step.

@@ -61,20 +61,15 @@ struct AstrocyteStepParams {
   std::uint32_t noise_stream = 0;
   // Glutamate input decaying inside the step (group option "glutamate_input": "decaying"): its synaptic
   // part's factors e^{-Omega_c h/2}, e^{-Omega_c h}; held otherwise.
-  bool glutamate_decays = false;
+  // (1 or 0: a double, not a bool, so that lanes over variants read it as they read the other parameters)
+  double glutamate_decays = 0.0;
   double glutamate_half = 1.0, glutamate_full = 1.0;
   double J_ex = 0.0;  // µM/s, a constant external IP3 flux (added to the coupling flux)
 };
 
 // The glutamate input of a step: Y_S at its start, Y_fixed the constant (ambient) part.
 GLIA_HD inline bio::GlutamateInput glutamate_input(const AstrocyteStepParams& q, double Y_S, double Y_fixed) {
-  bio::GlutamateInput g;
-  g.Y_S = Y_S;
-  g.Y_fixed = Y_fixed;
-  g.half = q.glutamate_half;
-  g.full = q.glutamate_full;
-  g.decays = q.glutamate_decays;
-  return g;
+  return bio::glutamate_input(Y_S, Y_fixed, q.glutamate_decays != 0.0, q.glutamate_half, q.glutamate_full);
 }
 
 constexpr int kAstrocyteReleased = 1;

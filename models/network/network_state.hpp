@@ -103,7 +103,7 @@ inline AstrocyteStepParams astrocyte_step_params(const GroupConfig& cfg, double 
   q.C_max = cfg.gchi.C_T / (1.0 + cfg.gchi.rho_A);
   q.seed = seed;
   q.noise_stream = kNoiseStream + cfg.index;
-  q.glutamate_decays = cfg.glutamate_decays;
+  q.glutamate_decays = cfg.glutamate_decays ? 1.0 : 0.0;
   q.J_ex = cfg.J_ex;  // its factors are set from the projections (Network)
   return q;
 }
