@@ -346,6 +346,9 @@ SweepSpec parse_sweep_config(const json& config) {
   check_variants(s);
   s.definition = s.resolved;
   s.definition["device"] = s.device;
+  // The preset's results differ from the retired tripartite runner's (other Poisson streams, spike timing): a file
+  // that runner began is not resumed with them.
+  s.definition["simulator"] = "network engine";
   s.resolved["device"] = s.device;
   s.resolved["chunk"] = s.chunk;
   if (!s.output.empty()) s.resolved["output"] = s.output;

@@ -1,6 +1,7 @@
 """glia.sweep / glia.load_sweep: variants equal solo runs and independent references, designs,
 files, failures and errors."""
 
+import json
 import math
 
 import numpy as np
@@ -215,6 +216,19 @@ def test_output_of_another_sweep_is_an_error(tmp_path):
     (tmp_path / "t.h5").write_text("text")
     with pytest.raises(glia.ConfigError, match="exists and is not a glia sweep file"):
         glia.sweep(tripartite(), output=tmp_path / "t.h5")
+
+
+def test_a_file_the_retired_tripartite_runner_began_is_not_resumed(tmp_path):
+    # Its definition lacks "simulator" (the preset's results differ from that runner's): refused, not mixed.
+    h5py = pytest.importorskip("h5py")
+    out = tmp_path / "s.h5"
+    glia.sweep(tripartite(duration=1.0, transient=0.0), output=out)
+    with h5py.File(out, "r+") as f:
+        definition = json.loads(f.attrs["definition"])
+        assert definition.pop("simulator") == "network engine"
+        f.attrs["definition"] = json.dumps(definition)
+    with pytest.raises(glia.ConfigError, match=r'exists and holds a different sweep \("simulator" differs\)'):
+        glia.sweep(tripartite(duration=1.0, transient=0.0), output=out)
 
 
 def test_sweep_parameters_lists_names_defaults_and_ranges():
