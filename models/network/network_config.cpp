@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -183,9 +184,36 @@ std::int64_t sample_count(const MonitorConfig& m, const NetworkConfig& c) {
   return (c.n_steps - m.start_step) / m.every + 1;
 }
 
-// A summary monitor (network_config.hpp): a statistic of a group variable, or a spike statistic of a
-// Tsodyks–Markram projection's deliveries, reduced online. Its name defaults to "STAT_TARGET[_VARIABLE]"
-// (a target may have several summaries).
+// The variable and threshold of a state summary (of a group or of one synapse): the variable one of
+// `allowed`, the threshold given where the statistic needs one, else `default_threshold` (false: none).
+void read_summary_variable(JsonObjectReader& r, const std::string& stat,
+                           const std::vector<std::string>& allowed,
+                           const std::function<bool(const std::string&, double&)>& default_threshold,
+                           const std::string& no_default, MonitorConfig& m) {
+  const std::string var = r.string("variable");
+  if (std::find(allowed.begin(), allowed.end(), var) == allowed.end()) {
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    throw ConfigError(r.field("variable"), in_quotes(var),
+                      "not a recordable variable of \"" + m.target + "\" (expected one of " + list + ")");
+  }
+  m.variables = {var};
+  if (!r.has("name")) m.name = stat + "_" + m.target + "_" + var;
+  if (r.has("threshold")) {
+    if (!sim::summary_needs_threshold(m.stat))
+      throw ConfigError(r.field("threshold"), num(r.number("threshold")),
+                        "statistic \"" + stat + "\" takes no threshold");
+    m.threshold = r.number("threshold");
+  } else if (sim::summary_needs_threshold(m.stat) && !default_threshold(var, m.threshold)) {
+    throw ConfigError(
+        r.field("threshold"), "",
+        "missing: statistic \"" + stat + "\" of \"" + var + "\" needs a threshold" + no_default);
+  }
+}
+
+// A summary monitor (network_config.hpp): a statistic of a group variable, of one synapse's state, or a spike
+// statistic of a Tsodyks–Markram projection's deliveries, reduced online. Its name defaults to
+// "STAT_TARGET[_VARIABLE]" (a target may have several summaries).
 void parse_summary_monitor(JsonObjectReader& r, const NetworkConfig& c, const GroupConfig* g,
                            const ProjectionConfig* proj, MonitorConfig& m) {
   m.type = MonitorType::summary;
@@ -210,25 +238,9 @@ void parse_summary_monitor(JsonObjectReader& r, const NetworkConfig& c, const Gr
       throw ConfigError(r.field("stat"), in_quotes(stat),
                         "a synapse's state summary is one of " + sim::summary_stat_list(false) +
                             " (release statistics take no \"variable\")");
-    const std::string var = r.string("variable");
-    const auto& allowed = recordable_projection_variables(proj->model);
-    if (std::find(allowed.begin(), allowed.end(), var) == allowed.end()) {
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      throw ConfigError(r.field("variable"), in_quotes(var),
-                        "not a recordable variable of \"" + m.target + "\" (expected one of " + list + ")");
-    }
-    m.variables = {var};
-    if (!r.has("name")) m.name = stat + "_" + m.target + "_" + var;
-    if (r.has("threshold")) {
-      if (!sim::summary_needs_threshold(m.stat))
-        throw ConfigError(r.field("threshold"), num(r.number("threshold")),
-                          "statistic \"" + stat + "\" takes no threshold");
-      m.threshold = r.number("threshold");
-    } else if (sim::summary_needs_threshold(m.stat)) {
-      throw ConfigError(r.field("threshold"), "",
-                        "missing: statistic \"" + stat + "\" of \"" + var + "\" needs a threshold");
-    }
+    read_summary_variable(
+        r, stat, recordable_projection_variables(proj->model),
+        [](const std::string&, double&) { return false; }, "", m);
     m.index = r.integer("index");  // checked against the synapses when the network is built
     if (m.index < 0) throw ConfigError(r.field("index"), std::to_string(m.index), "must be >= 0");
   } else {
@@ -240,28 +252,14 @@ void parse_summary_monitor(JsonObjectReader& r, const NetworkConfig& c, const Gr
       throw ConfigError(r.field("stat"), in_quotes(stat),
                         "a group's summary is one of " + sim::summary_stat_list(false) +
                             " (spike statistics summarise a tsodyks_markram projection)");
-    const std::string var = r.string("variable");
-    const auto& allowed = recordable_variables(g->model);
-    if (std::find(allowed.begin(), allowed.end(), var) == allowed.end()) {
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      throw ConfigError(r.field("variable"), in_quotes(var),
-                        "not a recordable variable of \"" + m.target + "\" (expected one of " + list + ")");
-    }
-    m.variables = {var};
-    if (!r.has("name")) m.name = stat + "_" + m.target + "_" + var;
-    if (r.has("threshold")) {
-      if (!sim::summary_needs_threshold(m.stat))
-        throw ConfigError(r.field("threshold"), num(r.number("threshold")),
-                          "statistic \"" + stat + "\" takes no threshold");
-      m.threshold = r.number("threshold");
-    } else if (sim::summary_needs_threshold(m.stat)) {
-      if (!(g->is_gchi() && var == "C"))
-        throw ConfigError(r.field("threshold"), "",
-                          "missing: statistic \"" + stat + "\" of \"" + var +
-                              "\" needs a threshold (only C of a gchi group defaults, to its C_Theta)");
-      m.threshold = g->release.C_Theta;
-    }
+    // Only C of a gchi group has a default threshold: its C_Theta (so "events" counts releases).
+    const auto c_theta = [g](const std::string& var, double& threshold) {
+      if (!(g->is_gchi() && var == "C")) return false;
+      threshold = g->release.C_Theta;
+      return true;
+    };
+    read_summary_variable(r, stat, recordable_variables(g->model), c_theta,
+                          " (only C of a gchi group defaults, to its C_Theta)", m);
     if (r.has("index")) {
       m.index = r.integer("index");
       if (m.index < 0 || m.index >= static_cast<std::int64_t>(g->n))

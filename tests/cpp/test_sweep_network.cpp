@@ -5,6 +5,7 @@
 #include "models/network/network_config.hpp"
 #include "models/sweep/network_sweep.hpp"
 #include "models/sweep/sweep_config.hpp"
+#include "tests/cpp/sweep_config_error.hpp"
 
 namespace glia::sweep {
 
@@ -38,15 +39,6 @@ json network_sweep(const json& grid) {
           {"network", net},
           {"design", {{"grid", grid}}},
           {"summaries", {"rate.E", "mean.A.C"}}};
-}
-
-std::string error_of(const json& config) {
-  try {
-    parse_sweep_config(config);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "engine/io/hdf5_file.hpp"
 #include "models/mapping/retention.hpp"
 #include "models/sweep/sweep_run.hpp"
+#include "tests/cpp/sweep_config_error.hpp"
 
 namespace glia::sweep {
 
@@ -31,15 +32,6 @@ json base_retention() {
 json retention_sweep(const json& design, const json& summaries) {
   return {
       {"model", "retention"}, {"retention", base_retention()}, {"design", design}, {"summaries", summaries}};
-}
-
-std::string error_of(const json& config) {
-  try {
-    parse_sweep_config(config);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 std::string temp_path(const std::string& name) {

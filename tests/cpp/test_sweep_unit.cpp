@@ -11,6 +11,7 @@
 #include "engine/sim/summary.hpp"
 #include "models/bio/cell_integration.hpp"
 #include "models/sweep/sweep_run.hpp"
+#include "tests/cpp/sweep_config_error.hpp"
 
 namespace glia::sweep {
 
@@ -54,15 +55,6 @@ SweepOutcome run(const json& config, std::int64_t chunk = 0, int threads = 0) {
 
 bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
-}
-
-std::string error_of(const json& config) {
-  try {
-    parse_sweep_config(config);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 }  // namespace
