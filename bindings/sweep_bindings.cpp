@@ -9,6 +9,7 @@
 #include "models/bio/tripartite_parameters.hpp"
 #include "models/sweep/sweep_file.hpp"
 #include "models/sweep/sweep_run.hpp"
+#include "models/sweep/unit_sweep.hpp"
 
 namespace py = pybind11;
 
@@ -109,6 +110,11 @@ py::list parameters(const std::string& model, const std::string& parameter_set) 
   return out;
 }
 
+// The network configuration variant v of a sweep runs (its summary monitors included), as JSON text.
+std::string variant_network(const std::string& config_json, std::int64_t v) {
+  return sweep::variant_network_config(sweep::parse_sweep_config_text(config_json, "config"), v).dump();
+}
+
 }  // namespace
 
 void bind_sweep(py::module_& m) {
@@ -123,6 +129,9 @@ void bind_sweep(py::module_& m) {
         if (f.exists("/status/checksum")) sweep::verify_sweep_results(f, path, "path");
       },
       py::arg("path"), "ConfigError when a finished variant's results do not match their checksum.");
+  m.def("sweep_variant_network", &variant_network, py::arg("config_json"), py::arg("variant"),
+        "The network configuration (JSON text) that variant `variant` of a tripartite, gchi or network sweep "
+        "runs.");
   m.def("sweep_parameters", &parameters, py::arg("model"), py::arg("parameter_set") = "network",
         "The parameters a sweep of `model` may set: name, default, range, unit.");
 }

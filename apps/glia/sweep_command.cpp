@@ -14,6 +14,7 @@
 #include "engine/core/progress.hpp"
 #include "engine/io/text_file.hpp"
 #include "models/sweep/sweep_run.hpp"
+#include "models/sweep/unit_sweep.hpp"
 
 namespace glia::cli {
 
@@ -22,6 +23,17 @@ namespace {
 int run(const SweepArgs& a, const MpiSweepSession& mpi) {
   sweep::SweepSpec spec =
       sweep::parse_sweep_config_text(io::read_text_file(a.config_path, "CONFIG"), a.config_path);
+  if (!a.dump_config.empty()) {
+    io::check_output_is_not_an_input(a.dump_config, "--dump-config", {a.config_path});
+    io::write_text_atomically(a.dump_config,
+                              sweep::variant_network_config(spec, a.variant, "--variant").dump(1) + "\n",
+                              "--dump-config");
+    if (!a.quiet && mpi.rank() == 0)
+      std::printf(
+          "glia sweep: wrote %s, the network config of design variant %lld: run it with glia simulate\n",
+          a.dump_config.c_str(), static_cast<long long>(a.variant));
+    return 0;
+  }
   sweep::SweepOptions o;
   o.output = a.output.empty() ? spec.output : a.output;
   if (o.output.empty())

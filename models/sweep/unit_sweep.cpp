@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "engine/core/error.hpp"
 #include "models/bio/parameter_tables.hpp"
 #include "models/network/network_config.hpp"
 #include "models/sweep/network_sweep.hpp"
@@ -128,6 +129,22 @@ json unit_network_config(const SweepSpec& s, const bio::TripartiteParams& p, boo
     for (auto& m : trace_monitors(s)) monitors.push_back(m);
   c["monitors"] = monitors;
   return c;
+}
+
+json variant_network_config(const SweepSpec& s, std::int64_t v, const std::string& field) {
+  const auto n = static_cast<std::int64_t>(s.design.size());
+  if (v < 0 || v >= n)
+    throw ConfigError(field, std::to_string(v),
+                      "out of range [0, " + std::to_string(n) + ") (design indices)");
+  const auto u = static_cast<std::size_t>(v);
+  if (s.model == "network") return network_variant_config(s.network, s.design, u);
+  if (s.model == "retention")
+    throw ConfigError(
+        "model", "\"retention\"",
+        "a retention variant is a retention config, not one network (glia retention --dump-config "
+        "writes its network)");
+  const bool traced = std::binary_search(s.traces.variants.begin(), s.traces.variants.end(), v);
+  return unit_network_config(s, variant_params(s, u), traced);
 }
 
 ChunkResults run_unit_chunk(const SweepSpec& s, const std::vector<std::uint64_t>& variants,

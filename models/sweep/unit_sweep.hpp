@@ -6,6 +6,7 @@
 // variant, state monitors. A chunk runs as batches of the network engine (network_sweep.hpp).
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "models/sweep/sweep_config.hpp"
@@ -15,6 +16,12 @@ namespace glia::sweep {
 
 // The network configuration of a variant with parameters p; `traced` adds its trace monitors.
 nlohmann::json unit_network_config(const SweepSpec& s, const bio::TripartiteParams& p, bool traced);
+
+// The network configuration design variant v of a tripartite, gchi or network sweep runs (its summary
+// monitors included; for the presets monitor "s<k>" is summary k, and a traced variant has its trace
+// monitors); what `glia sweep --dump-config` writes. ConfigError for v out of range or a retention sweep.
+nlohmann::json variant_network_config(const SweepSpec& s, std::int64_t v,
+                                      const std::string& field = "variant");
 
 // Runs the design indices `variants`; slot_row receives, per trace slot of the chunk's traces, the variant's
 // row in the sweep's traces.

@@ -124,6 +124,22 @@ def test_the_preset_is_a_network_config():
         np.testing.assert_array_equal(preset.summaries[a], by_hand.summaries[b], err_msg=a)
 
 
+def test_a_variant_is_the_network_config_that_glia_simulate_runs():
+    config = tripartite()
+    r = glia.sweep(config)
+    names = list(r.summaries)
+    for v in (2, 5):  # 5 is traced
+        net = glia.sweep_network_config(config, v)
+        assert [g["name"] for g in net["groups"]] == ["P", "A"] and net["projections"][0]["name"] == "S"
+        s = glia.simulate(net)
+        for k, name in enumerate(names):
+            np.testing.assert_array_equal(s.summary[f"s{k}"], r.summaries[name][v], err_msg=name)
+    np.testing.assert_array_equal(s.state["trace_A"]["C"][:, 0], r.trace("C", 5))
+    np.testing.assert_array_equal(s.state["trace_S"]["Gamma_S"][:, 0], r.trace("Gamma_S", 5))
+    with pytest.raises(glia.ConfigError, match=r"^variant = 8: out of range \[0, 8\)"):
+        glia.sweep_network_config(config, 8)
+
+
 def test_mean_release_matches_the_tsodyks_markram_steady_state():
     r = glia.sweep({
         "model": "tripartite", "input": "regular", "duration": 12.0, "dt": 1e-3, "transient": 8.0,

@@ -143,3 +143,22 @@ def test_existing_file_of_another_sweep_exits_2(cli, tmp_path):
     assert f'output = "{out}": exists and holds a different sweep ("design" differs)' in p.stderr
     p = run(cli, write(tmp_path, small_config()), "--threads", "0", "-o", str(tmp_path / "x.h5"))
     assert p.returncode == 2 and "--threads = 0: must be an integer between 1 and" in p.stderr
+
+
+def test_dump_config_writes_the_network_a_variant_runs(cli, tmp_path):
+    import glia
+
+    config = dict(slow_config(), duration=4.0, transient=1.0)
+    path = write(tmp_path, config)
+    out = tmp_path / "variant.json"
+    p = run(cli, path, "--dump-config", str(out), "--variant", "5")
+    assert p.returncode == 0, p.stderr
+    assert "network config of design variant 5" in p.stdout
+    net = json.loads(out.read_text())
+    assert net == glia.sweep_network_config(config, 5)
+    # Run alone by glia simulate, it gives the sweep's summaries of variant 5.
+    r, s = glia.sweep(config), glia.simulate(net)
+    for k, name in enumerate(r.summaries):
+        np.testing.assert_array_equal(s.summary[f"s{k}"], r.summaries[name][5], err_msg=name)
+    p = run(cli, path, "--dump-config", str(out), "--variant", "24")
+    assert p.returncode == 2 and "--variant = 24: out of range [0, 24) (design indices)" in p.stderr

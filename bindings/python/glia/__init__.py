@@ -44,7 +44,7 @@ from .ensemble import EnsembleResult, integrate_cells
 from .ltp import LtpResult, neuron_astrocyte_ltp
 from .network import Network
 from .simulation import SimulationResult, load, simulate
-from .sweep import SweepResult, load_sweep, sweep, sweep_parameters
+from .sweep import SweepResult, load_sweep, sweep, sweep_network_config, sweep_parameters
 
 __version__ = _core.version()
 __git_commit__ = _core.git_commit()
@@ -73,6 +73,7 @@ __all__ = [
     "SweepResult",
     "sweep",
     "load_sweep",
+    "sweep_network_config",
     "sweep_parameters",
     "cuda_device_count",
     "__version__",

@@ -300,6 +300,19 @@ def load_sweep(path: PathLike) -> SweepResult:
     return result
 
 
+def sweep_network_config(config: ConfigLike, variant: int = 0) -> Dict[str, Any]:
+    """The network configuration that design variant ``variant`` of a ``"tripartite"``, ``"gchi"`` or
+    ``"network"`` sweep runs, with the summary monitors the sweep reads (for the presets, monitor ``s<k>`` is
+    summary k; a traced variant also has state monitors ``trace_A``/``trace_S``). ``glia.simulate`` of it gives
+    the variant's summaries, bit for bit, and whatever else one adds to it.
+
+    Raises:
+        ConfigError: the sweep is invalid, ``variant`` is not a design index, or the model is ``"retention"``.
+    """
+    text, _ = _config_text(config, None)
+    return json.loads(_core.sweep_variant_network(text, int(variant)))
+
+
 def sweep_parameters(model: str = "tripartite", parameter_set: str = "network") -> Dict[str, Dict[str, Any]]:
     """The parameters a sweep of ``model`` ("tripartite" or "gchi") may set, by name: default
     (for ``parameter_set``), accepted range ("min", "max", open ends), whole numbers only, unit."""
