@@ -10,7 +10,6 @@
 #include "engine/core/backend.hpp"
 #include "engine/core/error.hpp"
 #include "engine/core/philox.hpp"
-#include "engine/io/json_reader.hpp"
 #include "models/network/network_kernels.hpp"
 #ifdef GLIA_WITH_CUDA
 #include "models/network/network_device.hpp"
@@ -118,7 +117,7 @@ Network::Network(const std::vector<const NetworkConfig*>& variants)
   for (const auto& p : c_.projections)
     if (!p.continuous()) build_projection(p);
   for (Group& g : groups_)
-    if (g.cfg->is_gchi() && g.cfg->glutamate_decays) set_glutamate_decay(g);
+    if (g.cfg->is_gchi()) set_glutamate_decay(g);
   rates_ = std::make_unique<RateSystem>(
       c_,
       [this](const ProjectionConfig& p, std::vector<std::int64_t>* order) { return connect(c_, p, order); },
@@ -235,22 +234,12 @@ void Network::build_group(const GroupConfig& cfg) {
   }
 }
 
-// A group whose glutamate input decays inside its step: the factors e^{-Omega_c h/2}, e^{-Omega_c h} of
-// each variant, whose projections onto the group must then share Omega_c (one decay for their mean).
+// The variants of a G-ChI group whose glutamate input decays inside its step: the factors e^{-Omega_c h/2},
+// e^{-Omega_c h} (the projections onto the group share Omega_c: checked by the config parser).
 void Network::set_glutamate_decay(Group& g) {
   for (std::uint32_t v = 0; v < V_; ++v) {
-    double Omega_c = 0.0;
-    for (std::size_t k = 0; k < g.glutamate_from.size(); ++k) {
-      const ProjectionConfig& p = of(projections_[g.glutamate_from[k]], v);
-      const double w = p.astrocytes.glutamate.Omega_c;
-      if (k > 0 && w != Omega_c)
-        throw ConfigError("groups[" + std::to_string(g.cfg->index) + "].glutamate_input", "\"decaying\"",
-                          variant_text(v) +
-                              "the projections onto the group decay glutamate at different rates (" +
-                              io::number_text(Omega_c) + " and " + io::number_text(w) +
-                              " 1/s of projection " + p.name + "): use \"held\"");
-      Omega_c = w;
-    }
+    if (!of(g, v).glutamate_decays || g.glutamate_from.empty()) continue;
+    const double Omega_c = of(projections_[g.glutamate_from.front()], v).astrocytes.glutamate.Omega_c;
     g.astro_q[v].glutamate_half = std::exp(-0.5 * Omega_c * g.dt);
     g.astro_q[v].glutamate_full = std::exp(-Omega_c * g.dt);
   }

@@ -276,6 +276,27 @@ void parse_summary_monitor(JsonObjectReader& r, const NetworkConfig& c, const Gr
   }
 }
 
+// A gchi group whose glutamate input decays inside its step decays the mean of its synapses' glutamate at one
+// rate: every projection whose glutamate it reads must share Omega_c.
+void check_glutamate_decay(const NetworkConfig& c) {
+  for (const auto& g : c.groups) {
+    if (!g.is_gchi() || !g.glutamate_decays) continue;
+    const ProjectionConfig* first = nullptr;
+    for (const auto& p : c.projections) {
+      if (!p.has_astrocytes || p.astrocytes.group != g.index || p.astrocytes.feedback == Feedback::open)
+        continue;
+      if (first && p.astrocytes.glutamate.Omega_c != first->astrocytes.glutamate.Omega_c)
+        throw ConfigError(io::element_field("projections", p.index) + ".astrocytes.glutamate.Omega_c",
+                          num(p.astrocytes.glutamate.Omega_c),
+                          "differs from projection \"" + first->name + "\"'s " +
+                              num(first->astrocytes.glutamate.Omega_c) + " 1/s, while group \"" + g.name +
+                              "\" they reach has glutamate_input \"decaying\" (one decay for the mean of its "
+                              "synapses): give them one Omega_c or use \"held\"");
+      if (!first) first = &p;
+    }
+  }
+}
+
 MonitorConfig parse_monitor(const json& j, const std::string& path, const NetworkConfig& c) {
   JsonObjectReader r(j, path);
   MonitorConfig m;
@@ -694,6 +715,7 @@ NetworkConfig parse_network_config(const json& config, bool resolve) {
       throw ConfigError(io::element_field("projections", k) + ".name", in_quotes(c.projections.back().name),
                         "name used twice");
   }
+  check_glutamate_decay(c);
   if (root.has("astrocyte_coupling")) {
     const json& cs = root.array("astrocyte_coupling");
     std::set<std::uint32_t> coupled;

@@ -78,13 +78,15 @@ constexpr int kAstrocyteOutOfBounds = 2;
 // The end of an astrocyte step from C0 to the new state y: bounds, then the gliotransmitter pool
 // recovers and G_A clears over the step, and an upward crossing of C_Theta releases. Returns the flags
 // of astrocyte_step. Branch-free apart from the release, so that loops over variants vectorise.
+// `fractions`: Gamma_A and h must stay in [0, 1] too — for the deterministic methods, where leaving it means
+// the step is too long; the stochastic G-ChI's noise on h may carry it out (its right-hand side clips both).
 GLIA_HD inline int astrocyte_step_end(const AstrocyteStepParams& q, double C0, const double* y, double& x_A,
-                                      double& G_A) {
+                                      double& G_A, bool fractions) {
   bool ok = true;
   for (int v = 0; v < bio::kGChIVars; ++v) ok &= y[v] - y[v] == 0.0;  // false for inf and nan
   ok &= (y[bio::kCa] >= -1e-12) & (y[bio::kCa] <= q.C_max + 1e-12) & (y[bio::kIP3] >= -1e-12);
-  ok &= (y[bio::kGammaA] >= -1e-12) & (y[bio::kGammaA] <= 1.0 + 1e-12) & (y[bio::kH] >= -1e-12) &
-        (y[bio::kH] <= 1.0 + 1e-12);
+  ok &= !fractions | ((y[bio::kGammaA] >= -1e-12) & (y[bio::kGammaA] <= 1.0 + 1e-12) &
+                      (y[bio::kH] >= -1e-12) & (y[bio::kH] <= 1.0 + 1e-12));
   const double x = 1.0 - (1.0 - x_A) * q.recover, G = G_A * q.clear;
   const bool released = bio::crossed_upward(C0, y[bio::kCa], q.release.C_Theta);
   // Selects, not branches (adding 0 leaves a non-negative value unchanged).
@@ -105,14 +107,14 @@ GLIA_HD inline int astrocyte_rk4_step(const AstrocyteStepParams& q, double t, do
     bio::gchi_rhs(q.gchi, bio::glutamate_at(Y, t, ts, h), J_in, s, d);
   };
   sim::rk4_step<bio::kGChIVars>(rhs, t, y, h);
-  return astrocyte_step_end(q, C0, y, x_A, G_A);
+  return astrocyte_step_end(q, C0, y, x_A, G_A, true);
 }
 
 // One astrocyte step from t to t + h with its glutamate input Y_S (held, or decaying towards its constant
 // part Y_fixed: glutamate_input) and coupling flux J held;
 // `tick` numbers the astrocyte's steps (the noise counter). Returns kAstrocyteReleased if C
 // crossed C_Theta upward (G_A and x_A are then updated) and kAstrocyteOutOfBounds if the state is
-// not finite, C left [0, C_max], Gamma_A or h left [0, 1] or I turned negative.
+// not finite, C left [0, C_max], I turned negative or (deterministic methods) Gamma_A or h left [0, 1].
 GLIA_HD inline int astrocyte_step(const AstrocyteStepParams& q, double t, double h, std::int64_t tick,
                                   std::uint32_t a, double I_bias, double Y_S, double Y_fixed, double J,
                                   double* y, double& x_A, double& G_A) {
@@ -127,7 +129,7 @@ GLIA_HD inline int astrocyte_step(const AstrocyteStepParams& q, double t, double
     bio::astrocyte_network_step(q.gchi, q.bias, I_bias, glutamate_input(q, Y_S, Y_fixed), J, q.method, t, h,
                                 y);
   }
-  return astrocyte_step_end(q, C0, y, x_A, G_A);
+  return astrocyte_step_end(q, C0, y, x_A, G_A, !q.stochastic);
 }
 
 // One Li–Rinzel astrocyte step from t to t + h: the IP3 delivered by spikes since the last step

@@ -586,7 +586,7 @@ void Network::astrocyte_tick(Group& g, std::int64_t k) {
       var = bio::kCa;
       what = "C" + at + io::number_text(y[bio::kCa]) + " µM: outside [0, C_T/(1 + rho_A)] = [0, " +
              io::number_text(C_max) + "]";
-    } else {
+    } else {  // Gamma_A or h (deterministic methods)
       var = y[bio::kGammaA] < -1e-12 || y[bio::kGammaA] > 1.0 + 1e-12 ? bio::kGammaA : bio::kH;
       what = std::string(names[var]) + at + io::number_text(y[var]) + ": outside [0, 1]";
     }

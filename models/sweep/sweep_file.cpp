@@ -21,7 +21,7 @@ namespace {
 constexpr const char* kFormat = "glia-sweep";
 constexpr std::int64_t kFormatVersion = 2;  // 2: /status/checksum
 // Network and retention failures carry the engine's message (group, variable, index, time, advice): longer.
-constexpr std::size_t kVariableLength = 16, kReasonLength = 128, kNetworkReasonLength = 512;
+constexpr std::size_t kVariableLength = 16, kReasonLength = 512;  // reasons are the engine's messages
 
 std::string quoted(const std::string& path) { return "\"" + path + "\""; }
 
@@ -82,8 +82,7 @@ void populate(io::Hdf5File& f, const SweepSpec& s) {
   f.create_f64("/status/failed_at", {n}, nan);
   f.create_f64("/status/failed_value", {n}, nan);
   f.create_strings("/status/failed_variable", n, kVariableLength);
-  f.create_strings("/status/reason", n,
-                   s.model == "network" || s.model == "retention" ? kNetworkReasonLength : kReasonLength);
+  f.create_strings("/status/reason", n, kReasonLength);
 
   if (!s.traces.variants.empty()) {
     const auto samples = static_cast<std::uint64_t>(s.n_steps / s.traces.every + 1);

@@ -130,3 +130,41 @@ def test_failure_mid_run_leaves_a_valid_file_marked_incomplete(cli, tmp_path):
         glia.load(out)
     with pytest.raises(glia.SimulationError, match='groups\\[0\\] "A"'):
         net.run()
+
+
+def test_astrocyte_fractions_out_of_bounds_stop_a_deterministic_run_not_a_stochastic_one():
+    """Gamma_A and h are fractions: a deterministic step that carries one out of [0, 1] is too long and stops the
+    run, naming it; the stochastic G-ChI's noise on h may carry h out (its right-hand side clips), so it goes on."""
+    net = glia.Network(duration=2.0, dt=1e-3, seed=1)
+    net.add_group("S", "regular", n=1, rate=5.0)
+    net.add_group("A", "gchi", n=1, dt=0.01)  # 10 ms RK4 steps under 1250 uM glutamate pulses
+    net.connect("S", None, name="syn", connect={"rule": "one_to_one"}, model="tsodyks_markram", preset="stimberg",
+                astrocytes={"group": "A", "assign": "index", "index": [0], "feedback": "none"})
+    with pytest.raises(glia.SimulationError, match=r'groups\[1\] "A": Gamma_A\[0\] = [0-9.]+: outside \[0, 1\] at t = 0\.2'):
+        net.run()
+    noisy = glia.Network(duration=20.0, dt=0.01, seed=3)
+    noisy.add_group("A", "gchi", n=4, method="euler_maruyama", sigma=2.0, params={"O_beta": 3.0})
+    noisy.monitor("state", "A", variables=["h"])
+    h = noisy.run().state["A"]["h"]
+    assert h.min() < 0.0 or h.max() > 1.0  # the noise did carry h out, and the run went on
+
+
+def test_decaying_glutamate_needs_one_decay_rate_for_the_synapses_it_reads():
+    config = {
+        "simulation": {"duration": 0.1, "dt": 1e-3},
+        "groups": [{"name": "P", "model": "poisson", "n": 2, "rate": 5.0},
+                   {"name": "A", "model": "gchi", "n": 1, "glutamate_input": "decaying"}],
+        "projections": [
+            {"name": "S1", "source": "P", "connect": {"rule": "one_to_one"}, "model": "tsodyks_markram",
+             "astrocytes": {"group": "A", "assign": "index", "index": [0, 0]}},
+            {"name": "S2", "source": "P", "connect": {"rule": "one_to_one"}, "model": "tsodyks_markram",
+             "astrocytes": {"group": "A", "assign": "index", "index": [0, 0], "glutamate": {"Omega_c": 60.0}}}],
+    }
+    with pytest.raises(glia.ConfigError, match=r'^projections\[1\]\.astrocytes\.glutamate\.Omega_c = 60\.0: differs '
+                                               r'from projection "S1"\'s 40\.0 1/s'):
+        glia.simulate(config)
+    config["groups"][1]["glutamate_input"] = "held"
+    assert glia.simulate(config).config["groups"][1]["glutamate_input"] == "held"  # runs
+    config["groups"][1]["glutamate_input"] = "exact"
+    with pytest.raises(glia.ConfigError, match=r'^groups\[1\]\.glutamate_input = "exact": expected "held" or "decaying"'):
+        glia.simulate(config)

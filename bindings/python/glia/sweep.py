@@ -43,11 +43,11 @@ class SweepResult:
         design: swept parameter (for networks: path) -> (variants,) values (the design table).
         summaries: summary name -> (variants,) values; NaN for failed or not yet run variants.
         status: (variants,) -1 not run (an interrupted file), 0 ok, 1 failed.
-        failed_at: (variants,) time (s) a failed variant left its bounds (networks: the end of
-            the last completed base step); NaN otherwise.
-        failed_value: (variants,) the offending value; NaN otherwise.
-        failed_variable: (variants,) name of the variable that failed ("" otherwise; networks
-            name it in ``reason``).
+        failed_at: (variants,) for a failed variant the end of its last completed base step (s; the
+            reason names the time of the bad state); NaN otherwise.
+        failed_value: (variants,) the offending value of an astrocyte out of its bounds; NaN otherwise.
+        failed_variable: (variants,) the astrocyte variable out of its bounds ("Gamma_A", "I", "C",
+            "h"), "" otherwise (the reason names any other failure).
         reason: (variants,) readable failure reason ("" otherwise; networks: the engine's error).
         trace_t: (samples,) trace times (s).
         trace_variants: (traced,) design indices of the traced variants.
