@@ -192,11 +192,13 @@ __global__ void astrocyte_kernel(const AstrocyteStepParams* qv, std::uint32_t V,
   if (f & kAstrocyteOutOfBounds) atomicMin(bad, static_cast<unsigned long long>(a));
 }
 
-__global__ void li_rinzel_kernel(bio::LiRinzelParams p, sim::FixedStepMethod method, double t, double h,
-                                 std::int64_t n, double* ip3_in, double* y, unsigned long long* bad) {
+// Astrocyte a is element a / V of variant a % V, with its variant's parameters.
+__global__ void li_rinzel_kernel(const bio::LiRinzelParams* pv, std::uint32_t V, sim::FixedStepMethod method,
+                                 double t, double h, std::int64_t n, double* ip3_in, double* y,
+                                 unsigned long long* bad) {
   const std::int64_t a = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (a >= n) return;
-  if (li_rinzel_step(p, method, t, h, ip3_in[a], y + a * bio::kLiRinzelVars) != 0)
+  if (li_rinzel_step(pv[a % V], method, t, h, ip3_in[a], y + a * bio::kLiRinzelVars) != 0)
     atomicMin(bad, static_cast<unsigned long long>(a));
   ip3_in[a] = 0.0;
 }
@@ -249,6 +251,7 @@ struct NetworkDevice::Impl {
     std::unique_ptr<cuda::DeviceBuffer<bio::LifCubaParams>> cuba_v;
     std::unique_ptr<cuda::DeviceBuffer<double>> factor_v;
     std::unique_ptr<cuda::DeviceBuffer<AstrocyteStepParams>> astro_v;
+    std::unique_ptr<cuda::DeviceBuffer<bio::LiRinzelParams>> li_rinzel_v;
     std::unique_ptr<cuda::DeviceBuffer<bio::IP3CouplingParams>> coupling_v;
   };
   struct Projection {
@@ -328,6 +331,7 @@ NetworkDevice::NetworkDevice(std::vector<GroupState>& groups, std::vector<Projec
     d.coba_v = mirror(coba);
     d.cuba_v = mirror(cuba);
     d.astro_v = mirror(g.astro_q);
+    d.li_rinzel_v = mirror(g.li_rinzel_v);
     d.coupling_v = mirror(g.coupling_v);
     d.factor_v = std::make_unique<cuda::DeviceBuffer<double>>(m.V);
   }
@@ -516,10 +520,10 @@ void NetworkDevice::update_sic(GroupState& neurons) {
 std::int64_t NetworkDevice::li_rinzel_tick(GroupState& g, double t) {
   Impl& m = *impl_;
   Impl::Group& d = m.groups[g.cfg->index];
-  const auto n = static_cast<std::int64_t>(g.cfg->n);
+  const auto n = static_cast<std::int64_t>(g.cfg->n) * m.V;
   m.reset_bad(n);
-  li_rinzel_kernel<<<blocks_for(n), kThreads>>>(g.cfg->li_rinzel, g.cfg->method, t, g.dt, n, ptr(d.ip3_in),
-                                                ptr(d.y), m.bad.get());
+  li_rinzel_kernel<<<blocks_for(n), kThreads>>>(ptr(d.li_rinzel_v), m.V, g.cfg->method, t, g.dt, n,
+                                                ptr(d.ip3_in), ptr(d.y), m.bad.get());
   cuda::check(cudaGetLastError(), "li_rinzel kernel");
   return m.read_bad();
 }

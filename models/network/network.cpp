@@ -231,6 +231,7 @@ void Network::build_group(const GroupConfig& cfg) {
   } else if (cfg.is_li_rinzel()) {
     init_interleaved({"C", "h", "IP3"});
     g.ip3_in.assign(nb, 0.0);
+    for (std::uint32_t v = 0; v < V_; ++v) g.li_rinzel_v.push_back(of(g, v).li_rinzel);
   }
 }
 

@@ -13,7 +13,6 @@ namespace {
 std::string unbatched_model(const NetworkConfig& c) {
   for (const auto& g : c.groups) {
     if (g.is_rate()) return "group \"" + g.name + "\": rate neurons";
-    if (g.is_li_rinzel()) return "group \"" + g.name + "\": Li–Rinzel astrocytes";
   }
   for (const auto& p : c.projections) {
     if (p.continuous()) return "projection \"" + p.name + "\": rate transmission";

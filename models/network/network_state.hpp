@@ -37,10 +37,11 @@ struct GroupState {
   std::vector<char> flag;                     // per element: spiked (neurons), released (astrocytes)
   std::vector<std::uint32_t> spikes;          // spikes of the current base step
   bool record_spikes = false;
-  std::int64_t rate_bin = 0;                 // base steps per rate bin; 0 = no rate monitor
-  std::vector<std::int64_t> rate_count;      // per variant: spikes in the current rate bin
-  std::vector<AstrocyteStepParams> astro_q;  // G-ChI: per variant, the step's parameters (built once)
-  bool simd_step = false;                    // G-ChI: every variant takes astrocyte_rk4_step (SIMD lanes)
+  std::int64_t rate_bin = 0;                     // base steps per rate bin; 0 = no rate monitor
+  std::vector<std::int64_t> rate_count;          // per variant: spikes in the current rate bin
+  std::vector<AstrocyteStepParams> astro_q;      // G-ChI: per variant, the step's parameters (built once)
+  std::vector<bio::LiRinzelParams> li_rinzel_v;  // Li–Rinzel: per variant
+  bool simd_step = false;                        // G-ChI: every variant takes astrocyte_rk4_step (SIMD lanes)
   // Sources, per variant: started yet and the spike probability of this step (scratch, no allocation per
   // step).
   std::vector<char> on_v;

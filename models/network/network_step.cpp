@@ -421,7 +421,8 @@ void Network::update_sic(Group& neurons) {
 void Network::li_rinzel_tick(Group& g, std::int64_t k) {
   const GroupConfig& cfg = *g.cfg;
   const double t = static_cast<double>(k) * c_.dt, h = g.dt;
-  const auto n = static_cast<std::int64_t>(cfg.n);
+  const std::uint32_t V = V_;
+  const auto n = static_cast<std::int64_t>(cfg.n) * V;
   std::int64_t bad = n;
 #ifdef GLIA_WITH_CUDA
   if (device_) bad = device_->li_rinzel_tick(g, t);
@@ -429,9 +430,9 @@ void Network::li_rinzel_tick(Group& g, std::int64_t k) {
   if (!device_) {
     AtomicMin first_bad(n);
     parallel_for(n, kParallelMin, [&](std::int64_t a) {
-      const auto u = static_cast<std::size_t>(a);
-      if (li_rinzel_step(cfg.li_rinzel, cfg.method, t, h, g.ip3_in[u], g.y.data() + u * bio::kLiRinzelVars) !=
-          0)
+      const auto u = static_cast<std::size_t>(a);  // element u / V of variant u % V
+      if (li_rinzel_step(g.li_rinzel_v[u % V], cfg.method, t, h, g.ip3_in[u],
+                         g.y.data() + u * bio::kLiRinzelVars) != 0)
         first_bad.update(a);
       g.ip3_in[u] = 0.0;
     });
@@ -443,9 +444,9 @@ void Network::li_rinzel_tick(Group& g, std::int64_t k) {
 #endif
     const double* y = g.y.data() + static_cast<std::size_t>(bad) * bio::kLiRinzelVars;
     std::ostringstream s;
-    s << where(cfg) << ": astrocyte " << bad << " has C = " << io::number_text(y[bio::kLrCa])
-      << " µM, h = " << io::number_text(y[bio::kLrH]) << ", IP3 = " << io::number_text(y[bio::kLrIP3])
-      << " µM at t = " << time_text(t + h)
+    s << where(cfg) << ": " << variant_text(static_cast<std::uint32_t>(bad % V)) << "astrocyte " << bad / V
+      << " has C = " << io::number_text(y[bio::kLrCa]) << " µM, h = " << io::number_text(y[bio::kLrH])
+      << ", IP3 = " << io::number_text(y[bio::kLrIP3]) << " µM at t = " << time_text(t + h)
       << " s: outside C in [0, Ca_tot], h in [0, 1], IP3 >= 0 (the step dt = " << time_text(h)
       << " s is too long for its method, or the input is out of range)";
     throw RuntimeError(s.str());

@@ -222,11 +222,51 @@ TEST(NetworkBatch, RefusesVariantsOfAnotherStructureNamingTheVariantAndField) {
     EXPECT_NE(std::string(e.what()).find("variant 2 differs from variant 0 in groups[3].n"),
               std::string::npos);
   }
-  nlohmann::json lr = nlohmann::json::parse(R"({
+  nlohmann::json sic = nlohmann::json::parse(R"({
     "simulation": {"duration": 0.01, "dt": 1e-4},
-    "groups": [{"name": "L", "model": "li_rinzel", "n": 2}], "projections": []})");
-  Variants l = parse({lr, lr});
-  EXPECT_EQ(batch_unsupported(l.pointers()), "not batched yet: group \"L\": Li–Rinzel astrocytes");
+    "groups": [{"name": "L", "model": "li_rinzel", "n": 2}, {"name": "N", "model": "lif_coba", "n": 2}],
+    "projections": [{"name": "LN", "source": "L", "target": "N", "model": "sic", "connect": {"rule": "one_to_one"}}]})");
+  Variants l = parse({sic, sic});
+  EXPECT_EQ(batch_unsupported(l.pointers()), "not batched yet: projection \"LN\": slow inward current");
+}
+
+// Li–Rinzel astrocytes driven through IP3 synapses, each variant with its own parameters (v1, delta_IP3,
+// IP3_0), weight, rate, seed and initial state: a variant in a batch equals it alone, bit for bit, at 1 and 2
+// threads.
+TEST(NetworkBatch, LiRinzelVariantsEqualEachAlone) {
+  const auto lr = [](int v) {
+    nlohmann::json c = nlohmann::json::parse(R"({
+      "simulation": {"duration": 4.0, "dt": 1e-3, "seed": 5},
+      "groups": [{"name": "P", "model": "poisson", "n": 30, "rate": 20.0},
+                 {"name": "L", "model": "li_rinzel", "n": 12, "dt": 0.01, "params": {"v1": 6.0, "delta_IP3": 0.01},
+                  "init": {"C": {"uniform": [0.05, 0.2]}}}],
+      "projections": [{"name": "PL", "source": "P", "target": "L", "receptor": "ip3", "weight": 5.0,
+                       "connect": {"rule": "fixed_indegree", "k": 4}}],
+      "monitors": [{"type": "state", "target": "L", "variables": ["C", "h", "IP3"], "dt": 0.05},
+                   {"type": "summary", "target": "L", "variable": "C", "stat": "max"}]})");
+    c["simulation"]["seed"] = 5 + v;
+    c["groups"][0]["rate"] = 10.0 + 4.0 * v;
+    c["groups"][1]["params"] = {{"v1", 4.0 + v}, {"delta_IP3", 0.01 * (1 + v)}, {"IP3_0", 0.15 + 0.02 * v}};
+    c["projections"][0]["weight"] = 3.0 + v;
+    return c;
+  };
+  std::vector<nlohmann::json> js;
+  for (int v = 0; v < 5; ++v) js.push_back(lr(v));
+  const Variants vs = parse(js);
+  ASSERT_EQ(batch_unsupported(vs.pointers()), "");
+  const int before = omp_get_max_threads();
+  for (int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    const std::vector<NetworkResult> batch = run_network_batch(vs.pointers());
+    for (int v = 0; v < 5; ++v) {
+      const NetworkResult alone = run_network(vs.configs[v]);
+      ASSERT_TRUE(alone.complete) << alone.error;
+      expect_identical(alone, batch[v],
+                       "variant " + std::to_string(v) + ", " + std::to_string(threads) + " threads");
+    }
+    EXPECT_NE(batch[0].state.at("L").values.at("C"), batch[4].state.at("L").values.at("C"));
+  }
+  omp_set_num_threads(before);
 }
 
 TEST(NetworkBatch, AStateThatTurnsNonFiniteNamesItsVariant) {
