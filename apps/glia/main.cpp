@@ -118,9 +118,11 @@ int main(int argc, char** argv) {
                    "variants per chunk (default: the config's); results do not depend on it")
       ->check(glia::cli::integer_in(1, glia::cli::kMaxCount));
   sweep->add_flag("-q,--quiet", sweep_args.quiet, "no progress line and no summary");
-  sweep->add_option("--dump-config", sweep_args.dump_config,
-                    "write the network config a design variant runs (for glia simulate) and stop");
-  sweep->add_option("--variant", sweep_args.variant, "the design variant for --dump-config (default 0)");
+  CLI::Option* dump =
+      sweep->add_option("--dump-config", sweep_args.dump_config,
+                        "write the network config a design variant runs (for glia simulate) and stop");
+  sweep->add_option("--variant", sweep_args.variant, "the design variant for --dump-config (default 0)")
+      ->needs(dump);
 
   glia::cli::RetentionArgs retention_args;
   CLI::App* retention = glia::cli::add_retention_subcommand(app, retention_args);

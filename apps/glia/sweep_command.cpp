@@ -25,9 +25,8 @@ int run(const SweepArgs& a, const MpiSweepSession& mpi) {
       sweep::parse_sweep_config_text(io::read_text_file(a.config_path, "CONFIG"), a.config_path);
   if (!a.dump_config.empty()) {
     io::check_output_is_not_an_input(a.dump_config, "--dump-config", {a.config_path});
-    io::write_text_atomically(a.dump_config,
-                              sweep::variant_network_config(spec, a.variant, "--variant").dump(1) + "\n",
-                              "--dump-config");
+    const std::string text = sweep::variant_network_config(spec, a.variant, "--variant").dump(1) + "\n";
+    if (mpi.rank() == 0) io::write_text_atomically(a.dump_config, text, "--dump-config");  // one writer
     if (!a.quiet && mpi.rank() == 0)
       std::printf(
           "glia sweep: wrote %s, the network config of design variant %lld: run it with glia simulate\n",

@@ -162,3 +162,5 @@ def test_dump_config_writes_the_network_a_variant_runs(cli, tmp_path):
         np.testing.assert_array_equal(s.summary[f"s{k}"], r.summaries[name][5], err_msg=name)
     p = run(cli, path, "--dump-config", str(out), "--variant", "24")
     assert p.returncode == 2 and "--variant = 24: out of range [0, 24) (design indices)" in p.stderr
+    p = run(cli, path, "--variant", "3")  # without --dump-config it means nothing: a usage error
+    assert p.returncode == 2 and "--variant requires --dump-config" in p.stderr, p.stderr
