@@ -43,13 +43,6 @@ GLIA_HD inline bool summary_is_spike_stat(SummaryStat s) {
          s == SummaryStat::released_fraction;
 }
 
-// What a summary reduces: its statistic and the model's index of the variable (-1 for spike
-// statistics). Plain data, copied to the device.
-struct SummaryItem {
-  SummaryStat stat;
-  std::int32_t variable;
-};
-
 // Running state of one summary of one variant.
 struct SummaryAcc {
   double a, b, c;     // statistic-specific (sum, extremes, crossing times)

@@ -27,9 +27,9 @@ constexpr StatName kStats[] = {{"mean", SummaryStat::mean},
                                {"release_probability", SummaryStat::release_probability},
                                {"released_fraction", SummaryStat::released_fraction}};
 
-std::int32_t variable_index(const SummaryModel& m, const std::string& name, const std::string& field) {
-  for (std::size_t i = 0; i < m.variables.size(); ++i)
-    if (m.variables[i] == name) return static_cast<std::int32_t>(i);
+// Refuses a variable the model does not have.
+void check_variable(const SummaryModel& m, const std::string& name, const std::string& field) {
+  if (std::find(m.variables.begin(), m.variables.end(), name) != m.variables.end()) return;
   std::string list;
   for (const auto& v : m.variables) list += (list.empty() ? "" : ", ") + v;
   throw ConfigError(field, "\"" + name + "\"", "unknown variable (known: " + list + ")");
@@ -55,7 +55,6 @@ void parse_name(const std::string& text, const std::string& field, const Summary
       throw ConfigError(field, "\"" + text + "\"",
                         "unknown variable \"" + s.variable + "\" (known: " + list + ")");
     }
-    s.variable_index = variable_index(m, s.variable, field);
   }
   s.name = text;
 }
@@ -110,7 +109,7 @@ std::vector<SummarySpec> parse_summaries(const nlohmann::json& list, const std::
         s.name = stat;
       } else {
         s.variable = r.string("variable");
-        s.variable_index = variable_index(model, s.variable, r.field("variable"));
+        check_variable(model, s.variable, r.field("variable"));
         s.name = s.variable + "." + stat;
       }
       if (r.has("threshold")) {

@@ -22,7 +22,6 @@ struct SummarySpec {
   std::string name;  // dataset name in results
   SummaryStat stat = SummaryStat::mean;
   std::string variable;  // "" for spike statistics
-  std::int32_t variable_index = -1;
   bool has_threshold = false;
   double threshold = 0.0;
   std::string threshold_parameter;  // without an explicit threshold: the variant's value of this

@@ -85,8 +85,8 @@ GLIA_HD inline int astrocyte_step_end(const AstrocyteStepParams& q, double C0, c
   bool ok = true;
   for (int v = 0; v < bio::kGChIVars; ++v) ok &= y[v] - y[v] == 0.0;  // false for inf and nan
   ok &= (y[bio::kCa] >= -1e-12) & (y[bio::kCa] <= q.C_max + 1e-12) & (y[bio::kIP3] >= -1e-12);
-  ok &= !fractions | ((y[bio::kGammaA] >= -1e-12) & (y[bio::kGammaA] <= 1.0 + 1e-12) &
-                      (y[bio::kH] >= -1e-12) & (y[bio::kH] <= 1.0 + 1e-12));
+  ok &= (!fractions) | ((y[bio::kGammaA] >= -1e-12) & (y[bio::kGammaA] <= 1.0 + 1e-12) &
+                        (y[bio::kH] >= -1e-12) & (y[bio::kH] <= 1.0 + 1e-12));
   const double x = 1.0 - (1.0 - x_A) * q.recover, G = G_A * q.clear;
   const bool released = bio::crossed_upward(C0, y[bio::kCa], q.release.C_Theta);
   // Selects, not branches (adding 0 leaves a non-negative value unchanged).

@@ -87,12 +87,9 @@ void read_traces(JsonObjectReader& root, SweepSpec& s) {
       if (std::find(s.traces.variables.begin(), s.traces.variables.end(), name) != s.traces.variables.end())
         throw ConfigError(f, "\"" + name + "\"", "listed twice");
       s.traces.variables.push_back(name);
-      s.traces.var_index.push_back(static_cast<std::int32_t>(it - s.variables.begin()));
     }
   } else {
     s.traces.variables = s.variables;
-    for (std::size_t k = 0; k < s.variables.size(); ++k)
-      s.traces.var_index.push_back(static_cast<std::int32_t>(k));
   }
   const double trace_dt = r.number("dt", s.dt);
   s.traces.every = sim::whole_steps(r.field("dt"), io::check_positive(r.field("dt"), trace_dt, "s"), s.dt);
@@ -346,8 +343,8 @@ SweepSpec parse_sweep_config(const json& config) {
   check_variants(s);
   s.definition = s.resolved;
   s.definition["device"] = s.device;
-  // The preset's results differ from the retired tripartite runner's (other Poisson streams, spike timing): a file
-  // that runner began is not resumed with them.
+  // The preset's results differ from the retired tripartite runner's (other Poisson streams, spike timing): a
+  // file that runner began is not resumed with them.
   s.definition["simulator"] = "network engine";
   s.resolved["device"] = s.device;
   s.resolved["chunk"] = s.chunk;

@@ -21,7 +21,6 @@ namespace glia::sweep {
 struct TraceConfig {
   std::vector<std::int64_t> variants;   // design indices, ascending
   std::vector<std::string> variables;   // names
-  std::vector<std::int32_t> var_index;  // TripartiteVar indices
   std::int64_t every = 1;               // steps between samples
 };
 

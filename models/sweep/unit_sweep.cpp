@@ -42,24 +42,20 @@ json summary_monitor(const sim::SummarySpec& q, std::size_t k, double transient)
 
 // The state monitors of a traced variant: A's and S's traced variables, every trace step from t = 0.
 json trace_monitors(const SweepSpec& s) {
-  json a = json::array(), syn = json::array();
-  for (const auto& v : s.traces.variables) (on_synapse(v) ? syn : a).push_back(v);
   const double dt = static_cast<double>(s.traces.every) * s.dt;
   json out = json::array();
-  if (!a.empty())
-    out.push_back({{"type", "state"},
-                   {"name", "trace_A"},
-                   {"target", "A"},
-                   {"variables", a},
-                   {"indices", {0}},
-                   {"dt", dt}});
-  if (!syn.empty())
-    out.push_back({{"type", "state"},
-                   {"name", "trace_S"},
-                   {"target", "S"},
-                   {"variables", syn},
-                   {"indices", {0}},
-                   {"dt", dt}});
+  for (const std::string target : {"A", "S"}) {
+    json vars = json::array();
+    for (const auto& v : s.traces.variables)
+      if (on_synapse(v) == (target == "S")) vars.push_back(v);
+    if (!vars.empty())
+      out.push_back({{"type", "state"},
+                     {"name", "trace_" + target},
+                     {"target", target},
+                     {"variables", vars},
+                     {"indices", {0}},
+                     {"dt", dt}});
+  }
   return out;
 }
 
